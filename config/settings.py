@@ -1,0 +1,57 @@
+"""The one settings object. Every ``DONDOC_*`` environment variable is read here and nowhere else."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+CONFIG_DIR = Path(__file__).resolve().parent
+PLACEHOLDER_SECRET = "change-me-dondoc-development-only"
+
+
+class Settings(BaseSettings):
+    """Runtime configuration; see the README's settings table (a test keeps the two in step)."""
+
+    model_config = SettingsConfigDict(env_prefix="DONDOC_", extra="ignore")
+
+    env: Literal["development", "production", "test"] = "development"
+    data_dir: Path = Field(default=REPO_ROOT / "var", description="Where the SQLite database, uploads and mail copies live.")
+    database_url: str | None = Field(default=None, description="SQLAlchemy URL; unset means SQLite under data_dir.")
+    timezone: str = "Asia/Ho_Chi_Minh"
+    agencies_dir: Path = CONFIG_DIR / "agencies"
+    escalation_policy: Path = CONFIG_DIR / "escalation.yaml"
+    schedules_file: Path = CONFIG_DIR / "schedules.yaml"
+    scheduler: Literal["embedded", "prefect"] = "embedded"
+
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    mail_from: str = "dondoc@dondoc.example"
+    base_url: str = "http://127.0.0.1:8000"
+    secret_key: str = PLACEHOLDER_SECRET
+    # Prefect's own variable: when set, flows run through that Prefect API (and show in its UI);
+    # when unset they run in-process, without starting Prefect's slow ephemeral server.
+    prefect_api_url: str | None = Field(default=None, validation_alias="PREFECT_API_URL")
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'dondoc.sqlite3'}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
+
+
+def reset_settings() -> None:
+    """Forget the cached settings (tests change DONDOC_* variables between cases)."""
+    get_settings.cache_clear()

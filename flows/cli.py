@@ -1,0 +1,194 @@
+"""The `dondoc` command line. Heavy imports stay inside commands so every command starts fast."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Any, NoReturn
+
+import typer
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="dondoc: theo dõi, đôn đốc thực hiện kế hoạch.")
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    """One clear line on stderr and a non-zero exit."""
+    typer.echo(f"dondoc: error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn the errors a user can cause into one line and exit status 2."""
+    from tasks.plan_import import PlanImportError
+    from tasks.readers import PlanFileError
+
+    try:
+        yield
+    except (PlanFileError, PlanImportError, KeyError, ValueError) as exc:
+        fail(str(exc).strip("'\""))
+
+
+def emit_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def parse_date(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        fail(f"{option} expects a date as YYYY-MM-DD, got '{value}'")
+
+
+def _directory():  # type: ignore[no-untyped-def]
+    from config.settings import get_settings
+    from tasks.agencies import AgencyDirectory
+
+    return AgencyDirectory.load(get_settings().agencies_dir)
+
+
+@app.command()
+def init() -> None:
+    """Create or upgrade the database and load the agency directories."""
+    from models.agencies import sync_agencies
+    from models.db import get_engine, session_scope, upgrade
+
+    engine = get_engine()
+    upgrade(engine)
+    directory = _directory()
+    with session_scope(engine) as session:
+        entries = [a for slug in directory.provinces for a in directory.province(slug).agencies]
+        counts = sync_agencies(session, entries=entries, actor="dondoc init")
+    typer.echo(
+        f"database ready ({engine.url.render_as_string(hide_password=True)}); "
+        f"agencies: {counts['created']} created, {counts['updated']} updated"
+    )
+
+
+@app.command("import")
+def import_(
+    path: Path = typer.Argument(..., help="Plan document: .docx, .xlsx or .txt"),
+    province: str | None = typer.Option(None, "--province", help="bac-giang, ben-tre, lang-son, kien-giang"),
+    year: int | None = typer.Option(None, "--year", help="Year for deadlines written without one"),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Parse and resolve, write nothing"),
+    as_json: bool = typer.Option(False, "--json", help="Print the parsed plan as one JSON object"),
+) -> None:
+    """Import a plan: every appendix row becomes a task with agencies and a due date."""
+    from flows.import_plan import import_plan
+    from models.db import get_engine, upgrade
+
+    if not dry_run:
+        upgrade(get_engine())
+    with user_errors():
+        with _progress(f"Importing {path.name}"):
+            outcome = import_plan(str(path), province=province, year=year, dry_run=dry_run)
+    parsed = outcome.parsed
+    if as_json:
+        emit_json(parsed.to_json())
+        return
+    s = outcome.summary
+    typer.echo(f"{parsed.code} ({parsed.province.name}): {len(parsed.tasks)} tasks read")
+    if s is not None:
+        typer.echo(f"  created {s.created}, updated {s.updated}, cancelled {s.cancelled}, unchanged {s.unchanged}")
+    else:
+        typer.echo("  dry run: nothing written")
+    for u in parsed.unresolved:
+        typer.echo(f"  unresolved {u['role']} agency at {u['row']} (TT {u['ref']}): {u['name']}", err=True)
+    for w in parsed.warnings:
+        typer.echo(f"  warning: {w}", err=True)
+
+
+@contextmanager
+def _progress(label: str) -> Iterator[None]:
+    """A spinner on a terminal (imports of large appendices take seconds); silent otherwise."""
+    if not sys.stderr.isatty():
+        yield
+        return
+    from rich.console import Console
+
+    with Console(stderr=True).status(label):
+        yield
+
+
+@app.command()
+def tasks(
+    plan: str | None = typer.Option(None, "--plan", help="Plan number, e.g. 552/KH-BCĐ"),
+    agency: str | None = typer.Option(None, "--agency", help="Any name, abbreviation or alias"),
+    due_before: str | None = typer.Option(None, "--due-before", help="YYYY-MM-DD"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """List tasks, filtered by plan, agency and due date."""
+    from models.db import get_engine, session_scope
+    from models.queries import find_agencies, list_tasks
+
+    before = parse_date(due_before, "--due-before")
+    with session_scope(get_engine()) as session:
+        agency_ids = None
+        if agency:
+            keys = resolve_agency_keys(agency)
+            agency_ids = [a.id for a in find_agencies(session, keys=keys)]
+        rows = list_tasks(session, plan_code=plan, agency_ids=agency_ids, due_before=before)
+    if as_json:
+        emit_json([r.__dict__ for r in rows])
+        return
+    _print_tasks(rows)
+
+
+def resolve_agency_keys(name: str) -> list[tuple[str, str]]:
+    """(province, key) of every agency the name means, in any province; exit 2 if none."""
+    directory = _directory()
+    keys = []
+    for slug in directory.provinces:
+        entry = directory.province(slug).resolve_name(name)
+        if entry is not None:
+            keys.append((slug, entry.key))
+    if not keys:
+        fail(f"unknown agency '{name}': not a name, abbreviation or alias in config/agencies")
+    return keys
+
+
+def _print_tasks(rows: list[Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("Kế hoạch", "TT", "Nội dung", "Chủ trì", "Hạn", show_lines=False)
+    for r in rows:
+        due = r.due_date.strftime("%d/%m/%Y") if r.due_date else (r.deadline_text or "—")
+        table.add_row(r.plan_code, r.ref, r.content[:80], "; ".join(r.lead)[:60], due)
+    Console().print(table)
+    typer.echo(f"{len(rows)} tasks")
+
+
+@app.command()
+def agencies(
+    province: str | None = typer.Option(None, "--province"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """List the agency directory (config/agencies)."""
+    directory = _directory()
+    with user_errors():
+        slugs = [province] if province else directory.provinces
+        entries = [a for slug in slugs for a in directory.province(slug).agencies]
+    if as_json:
+        emit_json([
+            {"name": a.name, "aliases": list(a.aliases), "kind": a.kind, "province": a.province,
+             "email": a.email, "head_email": a.head_email}
+            for a in entries
+        ])
+        return
+    for a in entries:
+        typer.echo(f"{a.province:11} {a.kind:14} {a.name}  <{a.email}>")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,52 @@
+"""The import flow: read the file, parse and resolve, store in one transaction."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from config.settings import get_settings
+from flows.engine import flow, step
+from models.db import get_engine, session_scope
+from models.plans import ImportSummary, apply_import
+from tasks.agencies import AgencyDirectory
+from tasks.plan_import import ParsedPlan, parse_plan
+from tasks.readers import PlanDocument, read_document
+
+
+@dataclass
+class ImportOutcome:
+    parsed: ParsedPlan
+    summary: ImportSummary | None  # None on a dry run
+
+
+@step()
+def read_plan_file(path: str) -> tuple[PlanDocument, str]:
+    p = Path(path)
+    doc = read_document(p)
+    return doc, hashlib.sha256(p.read_bytes()).hexdigest()
+
+
+@step()
+def parse_plan_document(doc: PlanDocument, *, source_name: str, province: str | None, year: int | None) -> ParsedPlan:
+    directory = AgencyDirectory.load(get_settings().agencies_dir)
+    return parse_plan(doc, directory, source_name=source_name, province=province, year=year)
+
+
+@step()
+def store_plan(parsed: ParsedPlan, *, source_name: str, sha256: str, actor: str) -> ImportSummary:
+    with session_scope(get_engine()) as session:
+        return apply_import(session, parsed=parsed, source_name=source_name, sha256=sha256, actor=actor)
+
+
+@flow("import-plan")
+def import_plan(
+    path: str, province: str | None = None, year: int | None = None, dry_run: bool = False, actor: str = "cli"
+) -> ImportOutcome:
+    doc, sha256 = read_plan_file(path)
+    name = Path(path).name
+    parsed = parse_plan_document(doc, source_name=name, province=province, year=year)
+    if dry_run:
+        return ImportOutcome(parsed=parsed, summary=None)
+    return ImportOutcome(parsed=parsed, summary=store_plan(parsed, source_name=name, sha256=sha256, actor=actor))

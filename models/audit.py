@@ -1,0 +1,43 @@
+"""The audit log: one row per change, written in the same transaction as the change."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from models.tables import AuditEvent
+
+
+def jsonable(value: Any) -> Any:
+    """Dates and timestamps as ISO strings so the JSON column stores them portably."""
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    return value
+
+
+def record(
+    session: Session,
+    *,
+    actor: str,
+    source: str,
+    entity: str,
+    entity_id: int | None,
+    action: str,
+    changes: dict[str, Any] | None = None,
+) -> AuditEvent:
+    event = AuditEvent(
+        actor=actor,
+        source=source,
+        entity=entity,
+        entity_id=entity_id,
+        action=action,
+        changes=jsonable(changes or {}),
+    )
+    session.add(event)
+    return event

@@ -1,0 +1,96 @@
+"""Shared fixtures: every database test runs on SQLite and on the real PostgreSQL server."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from config.settings import reset_settings
+from models.db import dispose_engines, make_engine, upgrade
+
+REPO = Path(__file__).resolve().parents[1]
+PLANS = REPO.parent / "shared" / "plans"
+PG_SERVER = os.environ.get("DONDOC_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+DONDOC = Path(sys.executable).with_name("dondoc")
+
+from tests.smtp_server import smtp_sink  # noqa: E402,F401  (the real SMTP server fixture)
+
+
+@pytest.fixture(autouse=True)
+def isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Each test gets its own data directory and no stray DONDOC_*/Prefect settings."""
+    for key in list(os.environ):
+        if key.startswith("DONDOC_") or key == "PREFECT_API_URL":
+            monkeypatch.delenv(key)
+    monkeypatch.setenv("DONDOC_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("DONDOC_ENV", "test")
+    monkeypatch.setenv("PREFECT_HOME", str(tmp_path / "prefect"))
+    reset_settings()
+    yield
+    dispose_engines()
+    reset_settings()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A fresh, migrated database URL, also exported as DONDOC_DATABASE_URL."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'dondoc.sqlite3'}"
+        yield from _migrated(url, monkeypatch)
+        return
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(PG_SERVER)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    url = f"{PG_SERVER}?options=-csearch_path%3D{schema}"
+    try:
+        yield from _migrated(url, monkeypatch)
+    finally:
+        dispose_engines()
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def _migrated(url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    monkeypatch.setenv("DONDOC_DATABASE_URL", url)
+    reset_settings()
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    yield url
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[sa.Engine]:
+    from models.db import get_engine
+
+    yield get_engine(db_url)
+
+
+@dataclass
+class CliResult:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def run_cli(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """Run the installed `dondoc` command as a real process with this test's environment."""
+
+    def run(*args: str, timeout: float = 120) -> CliResult:
+        proc = subprocess.run(
+            [str(DONDOC), *args], capture_output=True, text=True, timeout=timeout, env=dict(os.environ)
+        )
+        return CliResult(proc.returncode, proc.stdout, proc.stderr)
+
+    return run
