@@ -46,6 +46,15 @@ def parse_date(value: str | None, option: str) -> date | None:
         fail(f"{option} expects a date as YYYY-MM-DD, got '{value}'")
 
 
+def db():  # type: ignore[no-untyped-def]
+    """The configured database, created or upgraded on first use."""
+    from models.db import ensure_schema, get_engine
+
+    engine = get_engine()
+    ensure_schema(engine)
+    return engine
+
+
 def _directory():  # type: ignore[no-untyped-def]
     from config.settings import get_settings
     from tasks.agencies import AgencyDirectory
@@ -81,10 +90,9 @@ def import_(
 ) -> None:
     """Import a plan: every appendix row becomes a task with agencies and a due date."""
     from flows.import_plan import import_plan
-    from models.db import get_engine, upgrade
 
     if not dry_run:
-        upgrade(get_engine())
+        db()
     with user_errors():
         with _progress(f"Importing {path.name}"):
             outcome = import_plan(str(path), province=province, year=year, dry_run=dry_run)
@@ -124,11 +132,11 @@ def tasks(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """List tasks, filtered by plan, agency and due date."""
-    from models.db import get_engine, session_scope
+    from models.db import session_scope
     from models.queries import find_agencies, list_tasks
 
     before = parse_date(due_before, "--due-before")
-    with session_scope(get_engine()) as session:
+    with session_scope(db()) as session:
         agency_ids = None
         if agency:
             keys = resolve_agency_keys(agency)
@@ -187,6 +195,8 @@ def agencies(
 
 
 def main() -> None:
+    import flows.cli_engine  # noqa: F401  (registers the deadline-engine commands)
+
     app()
 
 

@@ -10,6 +10,7 @@ from config.settings import get_settings
 from flows.engine import flow, step
 from models.db import get_engine, session_scope
 from models.plans import ImportSummary, apply_import
+from models.policies import schedule_unscheduled
 from tasks.agencies import AgencyDirectory
 from tasks.plan_import import ParsedPlan, parse_plan
 from tasks.readers import PlanDocument, read_document
@@ -37,7 +38,10 @@ def parse_plan_document(doc: PlanDocument, *, source_name: str, province: str | 
 @step()
 def store_plan(parsed: ParsedPlan, *, source_name: str, sha256: str, actor: str) -> ImportSummary:
     with session_scope(get_engine()) as session:
-        return apply_import(session, parsed=parsed, source_name=source_name, sha256=sha256, actor=actor)
+        summary = apply_import(session, parsed=parsed, source_name=source_name, sha256=sha256, actor=actor)
+        # new assignments are scheduled under the escalation policy in force now, and keep it
+        schedule_unscheduled(session, path=get_settings().escalation_policy)
+        return summary
 
 
 @flow("import-plan")

@@ -172,6 +172,8 @@ def _insert_tasks(session: Session, *, plan_id: int, tasks: list[ParsedTask], id
 
 def _update_task(session: Session, *, row: Task, task: ParsedTask, ids: dict[str, int], actor: str) -> bool:
     values = _task_values(task)
+    # the row's place in the document follows the file silently: rows above it may come or go
+    row.position = values.pop("position")
     changes: dict[str, Any] = {k: [getattr(row, k), v] for k, v in values.items() if getattr(row, k) != v}
     old_due = row.due_date
     for k, (_old, new) in changes.items():

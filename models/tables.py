@@ -151,6 +151,7 @@ class Milestone(SQLModel, table=True):
 
 
 class ProgressUpdate(SQLModel, table=True):
+    __tablename__ = "progress_update"
     id: int | None = Field(default=None, primary_key=True)
     assignment_id: int = Field(foreign_key="assignment.id", index=True)
     status: str = Field(max_length=20)
@@ -164,6 +165,8 @@ class ProgressUpdate(SQLModel, table=True):
 
 class AuditEvent(SQLModel, table=True):
     """Who changed what, when, from which source. Never updated or deleted."""
+
+    __tablename__ = "audit_event"
 
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = _ts(index=True)

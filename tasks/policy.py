@@ -196,7 +196,7 @@ def load_policy(path: Path | str, override: Mapping[str, Any] | None = None) -> 
     path = Path(path)
     source = str(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except OSError as exc:
         raise PolicyError(f"{source}: cannot read: {exc.strerror or exc}") from None
     except yaml.YAMLError as exc:

@@ -41,7 +41,7 @@ def upgrade() -> None:
     with op.batch_alter_table('agency', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_agency_province'), ['province'], unique=False)
 
-    op.create_table('auditevent',
+    op.create_table('audit_event',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('at', models.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('actor', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
@@ -52,9 +52,9 @@ def upgrade() -> None:
     sa.Column('changes', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
-    with op.batch_alter_table('auditevent', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_auditevent_at'), ['at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_auditevent_entity_id'), ['entity_id'], unique=False)
+    with op.batch_alter_table('audit_event', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_audit_event_at'), ['at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_audit_event_entity_id'), ['entity_id'], unique=False)
 
     op.create_table('plan',
     sa.Column('code', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
@@ -138,7 +138,7 @@ def upgrade() -> None:
     with op.batch_alter_table('milestone', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_milestone_task_id'), ['task_id'], unique=False)
 
-    op.create_table('progressupdate',
+    op.create_table('progress_update',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('assignment_id', sa.Integer(), nullable=False),
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
@@ -151,18 +151,18 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['assignment_id'], ['assignment.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
-    with op.batch_alter_table('progressupdate', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_progressupdate_assignment_id'), ['assignment_id'], unique=False)
+    with op.batch_alter_table('progress_update', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_progress_update_assignment_id'), ['assignment_id'], unique=False)
 
 
 
 
 def downgrade() -> None:
 
-    with op.batch_alter_table('progressupdate', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_progressupdate_assignment_id'))
+    with op.batch_alter_table('progress_update', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_progress_update_assignment_id'))
 
-    op.drop_table('progressupdate')
+    op.drop_table('progress_update')
     with op.batch_alter_table('milestone', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_milestone_task_id'))
 
@@ -178,11 +178,11 @@ def downgrade() -> None:
 
     op.drop_table('task')
     op.drop_table('plan')
-    with op.batch_alter_table('auditevent', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_auditevent_entity_id'))
-        batch_op.drop_index(batch_op.f('ix_auditevent_at'))
+    with op.batch_alter_table('audit_event', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_audit_event_entity_id'))
+        batch_op.drop_index(batch_op.f('ix_audit_event_at'))
 
-    op.drop_table('auditevent')
+    op.drop_table('audit_event')
     with op.batch_alter_table('agency', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_agency_province'))
 

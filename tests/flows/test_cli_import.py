@@ -1,0 +1,132 @@
+"""The command line as users and acceptance checks run it: real processes, real databases."""
+
+from __future__ import annotations
+
+import json
+import os
+import zipfile
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from tests.conftest import PLANS
+
+BAC_GIANG = PLANS / "bac-giang-552-kh-bcd-2020.txt"
+
+
+def _counts(url: str) -> tuple[int, int, int]:
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return tuple(conn.execute(sa.text(f"SELECT count(*) FROM {t}")).scalar_one()  # type: ignore[return-value]
+                         for t in ("plan", "task", "audit_event"))
+    finally:
+        engine.dispose()
+
+
+def test_import_json_prints_the_plan_and_every_task_in_document_order(db_url: str, run_cli) -> None:  # type: ignore[no-untyped-def]
+    r = run_cli("import", str(BAC_GIANG), "--json")
+    assert r.code == 0, r.err
+    data = json.loads(r.out)
+    assert data["plan"] == {**data["plan"], "code": "552/KH-BCĐ", "issued_on": "2020-02-17"}
+    refs = [t["ref"] for t in data["tasks"]]
+    assert len(refs) == 36 and refs[:3] == ["I.1", "I.2", "I.3"] and refs[-1] == "III.14"
+    first = data["tasks"][0]
+    assert set(first) >= {"ref", "section", "number", "content", "lead", "coordinating", "deadline_text",
+                          "due_date", "milestones"}
+    assert first["due_date"] == "2020-01-31"
+    assert isinstance(data["unresolved"], list) and isinstance(data["warnings"], list)
+    assert _counts(db_url)[1] == 36
+
+
+def test_a_dry_run_parses_and_resolves_but_writes_nothing(db_url: str, run_cli) -> None:  # type: ignore[no-untyped-def]
+    r = run_cli("import", str(BAC_GIANG), "--dry-run")
+    assert r.code == 0, r.err
+    assert "36 tasks" in r.out and "dry run" in r.out
+    assert _counts(db_url) == (0, 0, 0)
+
+
+def _damaged_docx(tmp: Path) -> Path:
+    p = tmp / "hong.docx"
+    p.write_bytes(b"PK\x03\x04 this is not really a zip archive")
+    return p
+
+
+def _zip_without_document(tmp: Path) -> Path:
+    p = tmp / "rong.xlsx"
+    with zipfile.ZipFile(p, "w") as z:
+        z.writestr("hello.txt", "xin chào")
+    return p
+
+
+def _pdf(tmp: Path) -> Path:
+    p = tmp / "ke-hoach.pdf"
+    p.write_bytes(b"%PDF-1.4\n")
+    return p
+
+
+@pytest.mark.parametrize(
+    "make, fragment",
+    [
+        (lambda tmp: PLANS / "lang-son-176-kh-ubnd-2023.txt", "no task table"),
+        (_damaged_docx, "hong.docx"),
+        (_zip_without_document, "rong.xlsx"),
+        (_pdf, ".pdf"),
+        (lambda tmp: tmp / "khong-co.docx", "khong-co.docx"),
+    ],
+    ids=["not-a-plan", "damaged-docx", "zip-that-is-not-xlsx", "unknown-extension", "missing-file"],
+)
+def test_bad_input_gets_one_clear_line_exit_2_and_an_untouched_database(
+    db_url: str, run_cli, tmp_path: Path, make, fragment: str  # type: ignore[no-untyped-def]
+) -> None:
+    run_cli("import", str(BAC_GIANG))
+    before = _counts(db_url)
+    r = run_cli("import", str(make(tmp_path)))
+    assert r.code == 2
+    lines = [line for line in r.err.splitlines() if line.strip()]
+    assert len(lines) == 1, r.err
+    assert lines[0].startswith("dondoc: error:") and fragment in lines[0]
+    assert "Traceback" not in r.err
+    assert _counts(db_url) == before
+
+
+def test_an_unknown_province_is_refused_with_the_known_ones_listed(db_url: str, run_cli) -> None:  # type: ignore[no-untyped-def]
+    r = run_cli("import", str(BAC_GIANG), "--province", "ha-noi")
+    assert r.code == 2
+    assert "ha-noi" in r.err and "bac-giang" in r.err
+    assert _counts(db_url) == (0, 0, 0)
+
+
+def test_tasks_filters_by_plan_agency_alias_and_due_date(db_url: str, run_cli) -> None:  # type: ignore[no-untyped-def]
+    assert run_cli("import", str(BAC_GIANG)).code == 0
+    r = run_cli("tasks", "--plan", "552/KH-BCĐ", "--agency", "Sở NN&PTNT", "--due-before", "2020-03-31", "--json")
+    assert r.code == 0, r.err
+    rows = json.loads(r.out)
+    assert rows and all(row["due_date"] <= "2020-03-31" for row in rows)
+    assert all("Sở Nông nghiệp và Phát triển nông thôn" in row["lead"] + row["coordinating"] for row in rows)
+    assert "I.1" in {row["ref"] for row in rows}
+    assert run_cli("tasks", "--agency", "Sở Không Tồn Tại").code == 2
+
+
+def test_agencies_json_lists_names_aliases_and_example_addresses(run_cli) -> None:  # type: ignore[no-untyped-def]
+    r = run_cli("agencies", "--province", "bac-giang", "--json")
+    assert r.code == 0, r.err
+    rows = json.loads(r.out)
+    assert {"name", "aliases", "kind", "province", "email", "head_email"} <= set(rows[0])
+    names = {row["name"] for row in rows}
+    assert "UBND huyện Tân Yên" in names and "Sở Nông nghiệp và Phát triển nông thôn" in names
+    assert all(row["email"].endswith(".example") and row["head_email"].endswith(".example") for row in rows)
+
+
+def test_init_creates_the_database_and_loads_every_province(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    db = Path(os.environ["DONDOC_DATA_DIR"]) / "dondoc.sqlite3"
+    r = run_cli("init")
+    assert r.code == 0, r.err
+    assert db.exists()
+    engine = sa.create_engine(f"sqlite:///{db}")
+    with engine.connect() as conn:
+        provinces = {p for (p,) in conn.execute(sa.text("SELECT DISTINCT province FROM agency"))}
+    engine.dispose()
+    assert provinces == {"bac-giang", "ben-tre", "lang-son", "kien-giang"}
+    assert "0 created" in run_cli("init").out  # a second init only upgrades
