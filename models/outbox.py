@@ -51,15 +51,16 @@ class Recipient:
     name: str
 
 
-def _insert_ignore(session: Session, rows: list[dict[str, Any]]) -> int:
+def _insert_ignore(session: Session, rows: list[dict[str, Any]]) -> Counter[tuple[str, int]]:
+    """INSERT ... ON CONFLICT DO NOTHING; counts by (kind, level) of the rows really added."""
+    added: Counter[tuple[str, int]] = Counter()
     if not rows:
-        return 0
+        return added
     dialect = session.get_bind().dialect.name
     ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Notice)
-    stmt = ins.on_conflict_do_nothing(constraint="uq_notice_key") if dialect == "postgresql" else ins.on_conflict_do_nothing()
-    added = 0
+    stmt = ins.on_conflict_do_nothing().returning(Notice.kind, Notice.level)
     for start in range(0, len(rows), 5000):
-        added += session.execute(stmt, rows[start:start + 5000]).rowcount or 0  # type: ignore[attr-defined]
+        added.update((kind, level) for kind, level in session.execute(stmt, rows[start:start + 5000]))
     return added
 
 
@@ -100,7 +101,6 @@ def plan_notices(session: Session, *, as_of: date) -> Counter[tuple[str, int]]:
     levels: dict[tuple[str, date, str], tuple[int, int] | None] = {}
     notices: list[dict[str, Any]] = []
     now = utcnow()
-    tally: Counter[tuple[str, int]] = Counter()
     for assignment_id, agency_id, _role, due, plan_id, kind, policy in rows:
         key = (kind, due, policy.fingerprint())
         if key not in levels:
@@ -115,9 +115,7 @@ def plan_notices(session: Session, *, as_of: date) -> Counter[tuple[str, int]]:
                 "as_of": as_of, "recipient": r.email, "recipient_name": r.name, "recipient_role": r.role,
                 "status": PENDING, "attempts": 0, "next_attempt_at": now, "created_at": now,
             })
-            tally[(kind, level)] += 1
-    _insert_ignore(session, notices)
-    return tally
+    return _insert_ignore(session, notices)
 
 
 class _AddressBook:
