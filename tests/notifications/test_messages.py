@@ -305,7 +305,7 @@ def test_stable_message_id_is_the_same_for_the_same_notice_keys_in_any_order():
     a = stable_message_id(["notice:1", "notice:2", "notice:3"], "dondoc.bacgiang.example")
     b = stable_message_id(("notice:3", "notice:1", "notice:2"), "dondoc.bacgiang.example")
     assert a == b
-    assert re.fullmatch(r"<[0-9a-f]{32}@dondoc\.example>", a)
+    assert re.fullmatch(r"<[0-9a-f]{32}@dondoc\.bacgiang\.example>", a)
 
 
 def test_stable_message_id_differs_for_different_notice_keys():
