@@ -77,11 +77,11 @@ OFFICE_NAME = "Văn phòng Điều phối nông thôn mới tỉnh"
 
 
 @step()
-def plan_day(as_of: date) -> Counter[tuple[str, int]]:
+def plan_day(as_of: date, now: datetime | None = None) -> Counter[tuple[str, int]]:
     settings = get_settings()
     with session_scope(get_engine()) as session:
         schedule_unscheduled(session, path=settings.escalation_policy)
-        return plan_notices(session, as_of=as_of)
+        return plan_notices(session, as_of=as_of, now=now)
 
 
 @step(retries=0)
@@ -92,14 +92,18 @@ def send_pending(as_of: date, now: datetime | None = None) -> SendStats:
     settings = get_settings()
     stats = SendStats()
     transport = make_transport(settings)
-    try:
-        transport.check()
-    except TransportError as exc:
-        stats.error = str(exc)
-        return stats
     now = now or utcnow()
     worker = new_worker_id()
     engine = get_engine()
+    try:
+        transport.check()
+    except TransportError as exc:
+        # nothing is lost: every due notice stays pending with the error and one more attempt
+        stats.error = str(exc)
+        with session_scope(engine) as session:
+            claimed = claim(session, worker=worker, now=now)
+            mark_failed_attempt(session, notices=claimed, error=str(exc), permanent=False, now=now)
+        return stats
     with session_scope(engine) as session:
         claimed = claim(session, worker=worker, now=now)
         views = notice_views(session, notices=claimed)
@@ -143,12 +147,13 @@ def preview_day(as_of: date) -> tuple[Counter[tuple[str, int]], list[Digest]]:
 
 
 @flow("daily-sweep")
-def daily_sweep(as_of: date | None = None, dry_run: bool = False) -> SweepResult:
+def daily_sweep(as_of: date | None = None, dry_run: bool = False, now: datetime | None = None) -> SweepResult:
+    """``as_of`` is the day whose notices are due; ``now`` the clock for retries (tests move it)."""
     from notifications.formatting import local_today
 
     day = as_of or local_today()
     if dry_run:
         planned, digests = preview_day(day)
         return SweepResult(as_of=day, planned=planned, send=SendStats(), preview=digests)
-    planned = plan_day(day)
-    return SweepResult(as_of=day, planned=planned, send=send_pending(day))
+    planned = plan_day(day, now)
+    return SweepResult(as_of=day, planned=planned, send=send_pending(day, now))

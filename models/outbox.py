@@ -84,8 +84,10 @@ def _candidates(session: Session, *, policy_id: int, policy: Policy, as_of: date
     return out
 
 
-def plan_notices(session: Session, *, as_of: date) -> Counter[tuple[str, int]]:
-    """Write every notice due on ``as_of`` into the outbox; returns added counts by (kind, level)."""
+def plan_notices(session: Session, *, as_of: date, now: datetime | None = None) -> Counter[tuple[str, int]]:
+    """Write every notice due on ``as_of`` into the outbox; returns added counts by (kind, level).
+
+    New notices are sendable from ``now`` (the sweep's clock)."""
     policy_ids = list(session.exec(
         select(Assignment.policy_id).where(Assignment.status.in_(OPEN_STATES), Assignment.policy_id.is_not(None))  # type: ignore[attr-defined,union-attr]
         .distinct()
@@ -100,7 +102,7 @@ def plan_notices(session: Session, *, as_of: date) -> Counter[tuple[str, int]]:
     book = _address_book(session, agency_ids={r[1] for r in rows}, plan_ids={r[4] for r in rows})
     levels: dict[tuple[str, date, str], tuple[int, int] | None] = {}
     notices: list[dict[str, Any]] = []
-    now = utcnow()
+    now = now or utcnow()
     for assignment_id, agency_id, _role, due, plan_id, kind, policy in rows:
         key = (kind, due, policy.fingerprint())
         if key not in levels:
