@@ -100,3 +100,34 @@ def demo() -> None:
     from flows.demo import run_demo
 
     run_demo()
+
+
+@app.command()
+def serve() -> None:
+    """Run the embedded scheduler (daily sweep at 07:30 Asia/Ho_Chi_Minh) until interrupted."""
+    import signal
+    import threading
+
+    from config.settings import get_settings
+    from flows.scheduler import SchedulerLockError, start_embedded, stop_embedded
+
+    db()
+    scheduler = None
+    if get_settings().scheduler == "embedded":
+        try:
+            scheduler = start_embedded(background=True)
+        except SchedulerLockError as exc:
+            fail(str(exc))
+        for job in scheduler.get_jobs():
+            typer.echo(f"scheduled {job.name}: next run {job.next_run_time:%d/%m/%Y %H:%M %Z}")
+    else:
+        typer.echo("DONDOC_SCHEDULER=prefect: schedules run on the Prefect server, not here")
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        stop.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if scheduler is not None:
+            stop_embedded(scheduler)

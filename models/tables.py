@@ -227,3 +227,14 @@ class Notice(SQLModel, table=True):
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
     message_id: str | None = Field(default=None, max_length=200)
     created_at: datetime = _ts()
+
+
+# APScheduler's job store table, declared here so the migrations own the whole schema
+# (flows/scheduler.py hands the job store this engine; the columns are APScheduler 3.x's).
+apscheduler_jobs = sa.Table(
+    "apscheduler_jobs",
+    SQLModel.metadata,
+    sa.Column("id", sa.Unicode(191), primary_key=True),
+    sa.Column("next_run_time", sa.Float(25), index=True),
+    sa.Column("job_state", sa.LargeBinary, nullable=False),
+)

@@ -1,0 +1,8 @@
+"""Prefect flow objects for prefect.yaml's deployments (importing this module imports Prefect)."""
+
+from __future__ import annotations
+
+from flows.engine import as_prefect_flow
+from flows.sweep import daily_sweep
+
+daily_sweep_flow = as_prefect_flow(daily_sweep.plain, "daily-sweep")  # type: ignore[attr-defined]

@@ -1,0 +1,115 @@
+"""Schedules: one definition, the embedded APScheduler with catch-up, and a real Prefect API."""
+
+from __future__ import annotations
+
+import time
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+import sqlalchemy as sa
+import yaml
+from sqlmodel import Session, select
+
+from config.settings import CONFIG_DIR, REPO_ROOT, get_settings, reset_settings
+from flows.import_plan import import_plan
+from flows.scheduler import SchedulerLockError, cron_trigger, load_schedules, start_embedded, stop_embedded
+from models.tables import Notice
+from tests.conftest import PLANS
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+BAC_GIANG = PLANS / "bac-giang-552-kh-bcd-2020.txt"
+
+
+def test_the_sweep_is_scheduled_at_half_past_seven_in_vietnam() -> None:
+    schedules = load_schedules(CONFIG_DIR / "schedules.yaml")
+    job = next(j for j in schedules.jobs if j.name == "daily-sweep")
+    trigger = cron_trigger(job, schedules.timezone)
+    fire = trigger.get_next_fire_time(None, datetime(2020, 3, 2, 8, 0, tzinfo=VN))
+    assert fire == datetime(2020, 3, 3, 7, 30, tzinfo=VN)
+
+
+def test_weekdays_written_as_numbers_are_refused(tmp_path: Path) -> None:
+    bad = tmp_path / "s.yaml"
+    bad.write_text(yaml.safe_dump({"timezone": "Asia/Ho_Chi_Minh", "jobs": [
+        {"name": "x", "function": "a:b", "prefect_entrypoint": "a.py:b", "cron": "0 8 * * 1-5"}]}))
+    with pytest.raises(ValueError, match="by name"):
+        load_schedules(bad)
+
+
+def test_prefect_yaml_declares_the_same_schedules_as_the_config() -> None:
+    schedules = load_schedules(CONFIG_DIR / "schedules.yaml")
+    deployments = yaml.safe_load((REPO_ROOT / "prefect.yaml").read_text())["deployments"]
+    declared = {d["name"]: (d["entrypoint"], d["schedules"][0]["cron"], d["schedules"][0]["timezone"])
+                for d in deployments}
+    assert declared == {j.name: (j.prefect_entrypoint, j.cron, schedules.timezone) for j in schedules.jobs}
+
+
+def test_a_scheduler_that_was_off_for_days_catches_up_with_one_sweep_as_of_today(
+    engine: sa.Engine, smtp_sink, monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
+) -> None:
+    monkeypatch.setenv("DONDOC_SMTP_PORT", str(smtp_sink.port))
+    reset_settings()
+    import_plan(str(BAC_GIANG))
+    scheduler = start_embedded(background=True)
+    try:
+        scheduler.pause()
+        # the stored job last should have run four days ago: the machine was off since
+        scheduler.modify_job("daily-sweep", next_run_time=datetime.now(VN) - timedelta(days=4))
+        scheduler.resume()
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with Session(engine) as s:
+                if s.exec(select(Notice).where(Notice.status == "sent")).first():
+                    break
+            time.sleep(0.2)
+        time.sleep(1.0)  # a second (wrong) catch-up run would have started by now
+    finally:
+        stop_embedded(scheduler)
+    with Session(engine) as s:
+        days = set(s.exec(select(Notice.as_of)).all())
+    today = datetime.now(VN).date()
+    assert days == {today}
+    assert len(smtp_sink.messages()) > 0
+
+
+def test_only_one_embedded_scheduler_may_use_the_job_store(engine: sa.Engine) -> None:
+    first = start_embedded(background=True)
+    try:
+        with pytest.raises(SchedulerLockError):
+            start_embedded(background=True)
+    finally:
+        stop_embedded(first)
+    second = start_embedded(background=True)  # the lock is free again
+    stop_embedded(second)
+
+
+def test_the_sweep_runs_through_a_real_prefect_api(engine: sa.Engine, smtp_sink, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from prefect.testing.utilities import prefect_test_harness
+
+    monkeypatch.setenv("DONDOC_SMTP_PORT", str(smtp_sink.port))
+    reset_settings()
+    import_plan(str(BAC_GIANG))  # in-process: no PREFECT_API_URL yet
+    with prefect_test_harness(server_startup_timeout=90):
+        from prefect.settings import PREFECT_API_URL
+
+        monkeypatch.setenv("PREFECT_API_URL", PREFECT_API_URL.value())
+        reset_settings()
+        assert get_settings().prefect_api_url
+        from flows.sweep import daily_sweep
+
+        result = daily_sweep(date(2020, 1, 24))
+        assert result.ok and result.send.messages_sent == 4
+        import asyncio
+
+        from prefect.client.orchestration import get_client
+
+        async def runs() -> list:  # type: ignore[type-arg]
+            async with get_client() as client:
+                return await client.read_flow_runs()
+
+        flow_runs = asyncio.run(runs())
+    names = {(r.name, r.state_type.value if r.state_type else None) for r in flow_runs}
+    assert any(state == "COMPLETED" for _, state in names), names
+    assert len(smtp_sink.messages()) == 4
