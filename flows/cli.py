@@ -107,7 +107,7 @@ def import_(
     else:
         typer.echo("  dry run: nothing written")
     for u in parsed.unresolved:
-        typer.echo(f"  unresolved {u['role']} agency at {u['row']} (TT {u['ref']}): {u['name']}", err=True)
+        typer.echo(f"  unresolved {u['role']} agency at {u['row']} ({u['ref']}): {u['name']}", err=True)
     for w in parsed.warnings:
         typer.echo(f"  warning: {w}", err=True)
 

@@ -136,7 +136,7 @@ def parse_plan(
 def _parse_row(row: TaskRow, resolve: Any, parse: Any, plan: ParsedPlan) -> ParsedTask:
     deadline: Deadline = parse(row.deadline_text)
     if deadline.kind == "unknown":
-        plan.warnings.append(f"{row.row_label} (TT {row.ref}): cannot read the deadline '{row.deadline_text}'; kept without a date")
+        plan.warnings.append(f"{row.row_label} ({row.ref}): cannot read the deadline '{row.deadline_text}'; kept without a date")
     milestones = [
         ParsedMilestone(year=y, due_date=date(y, 12, 31), target=text) for y, text in sorted(row.targets.items())
     ]
@@ -155,7 +155,7 @@ def _parse_row(row: TaskRow, resolve: Any, parse: Any, plan: ParsedPlan) -> Pars
     for name in coord_res.unresolved:
         plan.unresolved.append({"ref": row.ref, "row": row.row_label, "role": "coordinating", "name": name})
     if not lead:
-        plan.warnings.append(f"{row.row_label} (TT {row.ref}): no lead agency resolved from '{row.lead_text}'")
+        plan.warnings.append(f"{row.row_label} ({row.ref}): no lead agency resolved from '{row.lead_text}'")
     return ParsedTask(
         row=row,
         deadline=deadline,

@@ -1,0 +1,37 @@
+"""Read a plan file (.txt, .docx, .xlsx) into paragraphs and tables.
+
+    doc = read_document(Path("plan.docx"))   # PlanDocument(paragraphs, tables, source)
+
+Every failure a user can cause (unknown extension, missing, empty, damaged or non-UTF-8 file)
+is a PlanFileError whose message is one line naming the file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from tasks.readers.base import PlanDocument, PlanFileError, Table
+from tasks.readers.docx import read_docx
+from tasks.readers.txt import parse_text, read_txt
+from tasks.readers.xlsx import read_xlsx
+
+_READERS: dict[str, Callable[[Path], PlanDocument]] = {".txt": read_txt, ".docx": read_docx, ".xlsx": read_xlsx}
+
+
+def read_document(path: Path | str) -> PlanDocument:
+    path = Path(path)
+    suffix = path.suffix.lower()
+    reader = _READERS.get(suffix)
+    if reader is None:
+        shown = f"'{suffix}'" if suffix else f"(no extension on '{path.name}')"
+        raise PlanFileError(f"unsupported file type {shown}: expected .docx, .xlsx or .txt")
+    if not path.is_file():
+        raise PlanFileError(f"cannot read '{path}': no such file")
+    try:
+        return reader(path)
+    except OSError as exc:  # unreadable (permissions, a directory, I/O error)
+        raise PlanFileError(f"cannot read '{path.name}': {exc.strerror or exc}") from exc
+
+
+__all__ = ["PlanDocument", "PlanFileError", "Table", "parse_text", "read_document"]
