@@ -137,7 +137,7 @@ def _summary(console, sent, received: int, mail: Path) -> None:  # type: ignore[
         messages[week].add(message_id)
     cols = sorted(columns)
     table = Table(title="Notices sent per week (messages = digests)")
-    table.add_column("Tuần từ")
+    table.add_column("Tuần từ", no_wrap=True, min_width=10)
     table.add_column("Thư", justify="right")
     for c in cols:
         table.add_column(c, justify="right")
