@@ -22,8 +22,8 @@ def policy_id(session: Session, *, policy: Policy) -> int:
 
 
 def plan_policy(session: Session, *, plan: Plan, path: object) -> Policy:
-    """The policy file with the plan's override merged over it."""
-    return load_policy(path, plan.policy_override)  # type: ignore[arg-type]
+    """The policy file, with the file's section for this plan and the plan's own override over it."""
+    return load_policy(path, plan.policy_override, plan=plan.code)  # type: ignore[arg-type]
 
 
 def stored_policies(session: Session, *, ids: list[int]) -> dict[int, Policy]:

@@ -191,8 +191,14 @@ def policy_from_dict(data: Mapping[str, Any], *, source: str = "escalation polic
         raise PolicyError(f"{source}: {exc}") from None
 
 
-def load_policy(path: Path | str, override: Mapping[str, Any] | None = None) -> Policy:
-    """The YAML policy at ``path`` with ``override``'s top-level keys replacing the file's."""
+def load_policy(
+    path: Path | str, override: Mapping[str, Any] | None = None, *, plan: str | None = None
+) -> Policy:
+    """The YAML policy at ``path`` with ``override``'s top-level keys replacing the file's.
+
+    The file may hold per-plan overrides under ``plans:`` keyed by plan number
+    (``"552/KH-BCĐ": {working_days: true}``); ``plan`` selects one, applied before ``override``.
+    """
     path = Path(path)
     source = str(path)
     try:
@@ -203,6 +209,13 @@ def load_policy(path: Path | str, override: Mapping[str, Any] | None = None) -> 
         raise PolicyError(f"{source}: not valid YAML: {' '.join(str(exc).split())}") from None
     if not isinstance(data, Mapping):
         raise PolicyError(f"{source}: must be a mapping of settings")
+    data = dict(data)
+    per_plan = data.pop("plans", None) or {}
+    if not isinstance(per_plan, Mapping) or not all(isinstance(v, Mapping) for v in per_plan.values()):
+        raise PolicyError(f"{source}: plans must map plan numbers to settings")
+    if plan is not None and plan in per_plan:
+        data.update(per_plan[plan])
+        source += f" (plans.{plan})"
     if override:
         if not isinstance(override, Mapping):
             raise PolicyError(f"{source} (per-plan override): override must be a mapping")

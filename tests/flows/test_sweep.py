@@ -16,7 +16,7 @@ from flows.sweep import daily_sweep
 from models.db import session_scope
 from models.outbox import MAX_ATTEMPTS
 from models.progress import find_assignment, find_task, record_progress
-from models.tables import FAILED, PENDING, SENT, Notice, Task
+from models.tables import FAILED, PENDING, SENT, Assignment, Notice, Task
 from models.types import utcnow
 from tests.conftest import PLANS
 from tests.smtp_server import free_port
@@ -205,3 +205,45 @@ def test_the_cli_dry_run_shows_recipients_and_writes_nothing(plan, run_cli, smtp
     assert NN in r.out and "reminder_digest" in r.out and "I.1" in r.out
     assert smtp_sink.messages() == []
     assert _statuses(plan) == Counter()
+
+
+def _policy_file(tmp_path, monkeypatch, extra: str) -> None:  # type: ignore[no-untyped-def]
+    from config.settings import CONFIG_DIR
+
+    path = tmp_path / "escalation.yaml"
+    path.write_text((CONFIG_DIR / "escalation.yaml").read_text(encoding="utf-8") + extra, encoding="utf-8")
+    monkeypatch.setenv("DONDOC_ESCALATION_POLICY", str(path))
+    reset_settings()
+
+
+def _reminded_refs(engine: sa.Engine, day: date) -> set[str]:
+    with Session(engine) as s:
+        rows = s.exec(select(Task.ref).join(Assignment, Assignment.task_id == Task.id)
+                      .join(Notice, Notice.assignment_id == Assignment.id)
+                      .where(Notice.as_of == day, Notice.kind == "reminder")).all()
+    return set(rows)
+
+
+def test_a_plan_counted_in_working_days_is_reminded_seven_working_days_ahead_across_tet(
+    engine: sa.Engine, smtp_sink, monkeypatch, tmp_path  # type: ignore[no-untyped-def]
+) -> None:
+    monkeypatch.setenv("DONDOC_SMTP_PORT", str(smtp_sink.port))
+    _policy_file(tmp_path, monkeypatch, '  "552/KH-BCĐ":\n    working_days: true\n')
+    import_plan(str(BAC_GIANG))
+    # I.1 is due Friday 31/01/2020; Tết closes offices 23-29/01/2020, so seven working days
+    # before it is Wednesday 15/01, not the calendar 24/01
+    daily_sweep(date(2020, 1, 14))
+    assert "I.1" not in _reminded_refs(engine, date(2020, 1, 14))
+    daily_sweep(date(2020, 1, 15))
+    assert "I.1" in _reminded_refs(engine, date(2020, 1, 15))
+
+
+def test_an_assignment_keeps_the_policy_it_was_scheduled_under(
+    engine: sa.Engine, smtp_sink, monkeypatch, tmp_path  # type: ignore[no-untyped-def]
+) -> None:
+    monkeypatch.setenv("DONDOC_SMTP_PORT", str(smtp_sink.port))
+    reset_settings()
+    import_plan(str(BAC_GIANG))  # scheduled under the shipped policy: 7, 1, 0 days ahead
+    _policy_file(tmp_path, monkeypatch, '  "552/KH-BCĐ":\n    reminders: [3]\n')  # the file changes later
+    daily_sweep(date(2020, 1, 24))
+    assert "I.1" in _reminded_refs(engine, date(2020, 1, 24))
