@@ -8,26 +8,30 @@ is a PlanFileError whose message is one line naming the file.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from importlib import import_module
 from pathlib import Path
 
 from tasks.readers.base import PlanDocument, PlanFileError, Table
-from tasks.readers.docx import read_docx
-from tasks.readers.txt import parse_text, read_txt
-from tasks.readers.xlsx import read_xlsx
+from tasks.readers.txt import parse_text
 
-_READERS: dict[str, Callable[[Path], PlanDocument]] = {".txt": read_txt, ".docx": read_docx, ".xlsx": read_xlsx}
+# Readers are imported when needed: python-docx and openpyxl cost a one-shot command ~0.4 s.
+_READERS: dict[str, tuple[str, str]] = {
+    ".txt": ("tasks.readers.txt", "read_txt"),
+    ".docx": ("tasks.readers.docx", "read_docx"),
+    ".xlsx": ("tasks.readers.xlsx", "read_xlsx"),
+}
 
 
 def read_document(path: Path | str) -> PlanDocument:
     path = Path(path)
     suffix = path.suffix.lower()
-    reader = _READERS.get(suffix)
-    if reader is None:
+    where = _READERS.get(suffix)
+    if where is None:
         shown = f"'{suffix}'" if suffix else f"(no extension on '{path.name}')"
         raise PlanFileError(f"unsupported file type {shown}: expected .docx, .xlsx or .txt")
     if not path.is_file():
         raise PlanFileError(f"cannot read '{path}': no such file")
+    reader = getattr(import_module(where[0]), where[1])
     try:
         return reader(path)
     except OSError as exc:  # unreadable (permissions, a directory, I/O error)
