@@ -22,6 +22,7 @@ from models.policies import schedule_unscheduled
 from models.tables import PENDING, Notice
 from models.types import utcnow
 from tasks.digests import Digest, NoticeView, group_digests
+from tasks.tokens import make_agency_token
 
 
 @dataclass
@@ -54,15 +55,11 @@ def make_transport(settings: Settings) -> Any:
 
 
 def _link_maker(settings: Settings) -> Any:
-    """Links carry the agency's current link generation (revoking its links raises it)."""
-    from models.agency_links import agency_token
-
     tokens: dict[int, str] = {}
 
     def link(n: NoticeView) -> str:
         if n.agency_id not in tokens:
-            with session_scope(get_engine()) as session:
-                tokens[n.agency_id] = agency_token(session, agency_id=n.agency_id, secret=settings.secret_key)
+            tokens[n.agency_id] = make_agency_token(n.agency_id, secret=settings.secret_key)
         return f"{settings.base_url.rstrip('/')}/a/{tokens[n.agency_id]}/tasks/{n.task_id}"
 
     return link

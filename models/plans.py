@@ -115,16 +115,9 @@ def apply_import(
     _insert_tasks(session, plan_id=plan.id, tasks=new_tasks, ids=ids, actor=actor)  # type: ignore[arg-type]
     summary.created = len(new_tasks)
     seen = {t.ref for t in parsed.tasks}
-    # what the existing tasks hold, read in two set-based queries: a re-import of an unchanged
-    # 20,000-row appendix must not cost two queries and a few dozen ORM objects per task
-    stored = _StoredChildren.load(session, plan_id=plan.id) if existing else None  # type: ignore[arg-type]
     for task in parsed.tasks:
         row = existing.get(task.ref)
         if row is None:
-            continue
-        if stored is not None and stored.unchanged(row=row, task=task, ids=ids):
-            row.position = task.row.position  # follows the file silently, as in _update_task
-            summary.unchanged += 1
             continue
         if _update_task(session, row=row, task=task, ids=ids, actor=actor):
             summary.updated += 1
@@ -160,11 +153,8 @@ def _insert_tasks(session: Session, *, plan_id: int, tasks: list[ParsedTask], id
     now = utcnow()
     task_rows = [{"plan_id": plan_id, "ref": t.ref, "source": "table", "created_at": now, "updated_at": now,
                   **_task_values(t)} for t in tasks]
-    _bulk_insert(session, Task, task_rows)
-    # refs are unique within a plan (uq_task_plan_ref): read the new ids back in one query
-    wanted = {t.ref for t in tasks}
-    task_ids = {ref: id_ for id_, ref in session.execute(select(Task.id, Task.ref).where(Task.plan_id == plan_id))
-                if ref in wanted}
+    result = session.execute(sa.insert(Task).returning(Task.id, Task.ref), task_rows)
+    task_ids = {ref: id_ for id_, ref in result}
     assignments: list[dict[str, Any]] = []
     milestones: list[dict[str, Any]] = []
     audits: list[dict[str, Any]] = []
@@ -177,93 +167,7 @@ def _insert_tasks(session: Session, *, plan_id: int, tasks: list[ParsedTask], id
                        "action": "created", "changes": {"ref": t.ref, "due_date": jsonable(t.due_date)}})
     for table, rows in ((Assignment, assignments), (Milestone, milestones), (AuditEvent, audits)):
         if rows:
-            _bulk_insert(session, table, rows)
-
-
-def _bulk_insert(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
-    """A plain INSERT executed once for many rows (executemany on the DBAPI cursor).
-
-    ``session.execute(sa.insert(Model), rows)`` spends ~40 µs per row in the ORM's bulk path
-    and in SQLAlchemy's per-row parameter processing: 14-17 s for the ~330,000 assignments of
-    a 20,000-row appendix. Here every value goes through the same bind processor the column
-    type would apply (UTC conversion, date and JSON serialisation), so the stored values are
-    identical, but each distinct hashable value (the import's timestamp, a due date) is
-    converted once and the rows go to the driver as they are. Every row must have the keys
-    of the first; a statement that would need column defaults falls back to the ORM path.
-    """
-    conn = session.connection()
-    dialect = conn.dialect
-    table = model.__table__
-    keys = list(rows[0])
-    compiled = table.insert().compile(dialect=dialect, column_keys=keys)
-    names = list(compiled.positiontup or []) if compiled.positional else list(compiled.binds)
-    if sorted(names) != sorted(keys) or any(len(r) != len(keys) for r in rows):
-        session.execute(sa.insert(model), rows)
-        return
-    converters = [_converter(table.c[name].type, dialect) for name in names]
-    if compiled.positional:
-        params: list[Any] = [tuple(conv(r[name]) for name, conv in zip(names, converters)) for r in rows]
-    else:
-        params = [{name: conv(r[name]) for name, conv in zip(names, converters)} for r in rows]
-    conn.exec_driver_sql(compiled.string, params)
-
-
-def _converter(type_: Any, dialect: Any) -> Any:
-    process = type_.dialect_impl(dialect).bind_processor(dialect)
-    if process is None:
-        return lambda value: value
-    memo: dict[Any, Any] = {}
-
-    def convert(value: Any) -> Any:
-        if value is None:
-            return None
-        try:
-            return memo[value]
-        except KeyError:
-            memo[value] = converted = process(value)
-            return converted
-        except TypeError:  # unhashable (a JSON list or dict): convert every time
-            return process(value)
-
-    return convert
-
-
-class _StoredChildren:
-    """The assignments and milestones of a plan's tasks, as plain tuples keyed by task id."""
-
-    def __init__(self, assignments: dict[int, dict[tuple[int, str], str]], milestones: dict[int, dict[int, str]]):
-        self.assignments, self.milestones = assignments, milestones
-
-    @classmethod
-    def load(cls, session: Session, *, plan_id: int) -> _StoredChildren:
-        in_plan = select(Task.id).where(Task.plan_id == plan_id)
-        assignments: dict[int, dict[tuple[int, str], str]] = {}
-        for task_id, agency_id, role, status in session.execute(
-            select(Assignment.task_id, Assignment.agency_id, Assignment.role, Assignment.status)
-            .where(Assignment.task_id.in_(in_plan))  # type: ignore[attr-defined]
-        ):
-            assignments.setdefault(task_id, {})[(agency_id, role)] = status
-        milestones: dict[int, dict[int, str]] = {}
-        for task_id, year, target in session.execute(
-            select(Milestone.task_id, Milestone.year, Milestone.target).where(Milestone.task_id.in_(in_plan))  # type: ignore[attr-defined]
-        ):
-            milestones.setdefault(task_id, {})[year] = target
-        return cls(assignments, milestones)
-
-    def unchanged(self, *, row: Task, task: ParsedTask, ids: dict[str, int]) -> bool:
-        """True when _update_task would find nothing to change (it then needs not run)."""
-        values = _task_values(task)
-        del values["position"]
-        if any(getattr(row, k) != v for k, v in values.items()):
-            return False
-        current = self.assignments.get(row.id, {})  # type: ignore[arg-type]
-        wanted = {(r["agency_id"], r["role"]) for r in _assignment_rows(row.id, task, ids)}  # type: ignore[arg-type]
-        for key, status in current.items():
-            if (status == CANCELLED) == (key in wanted):  # to restore, or to cancel
-                return False
-        if not wanted <= current.keys():
-            return False
-        return self.milestones.get(row.id, {}) == {m.year: m.target for m in task.milestones}  # type: ignore[arg-type]
+            session.execute(sa.insert(table), rows)
 
 
 def _update_task(session: Session, *, row: Task, task: ParsedTask, ids: dict[str, int], actor: str) -> bool:

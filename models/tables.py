@@ -45,8 +45,6 @@ class Agency(AgencyBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     aliases: list[str] = _json(list)
     groups: list[str] = _json(list)
-    # links carry the generation they were made with; raising it revokes every older link
-    link_generation: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     created_at: datetime = _ts()
     updated_at: datetime = _ts()
 
@@ -240,7 +238,3 @@ apscheduler_jobs = sa.Table(
     sa.Column("next_run_time", sa.Float(25), index=True),
     sa.Column("job_state", sa.LargeBinary, nullable=False),
 )
-
-
-# the web application's tables (staff users, extension requests, evidence) share the metadata
-from models import web_tables as _web_tables  # noqa: E402,F401
