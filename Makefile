@@ -4,7 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install services clean bench
+.PHONY: demo test install services browser clean bench
+
+# Playwright must never fetch a browser of its own: the tests drive Debian's Chromium.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "needs $(PYTHON)"; exit 1; }
@@ -24,7 +28,12 @@ services:
 demo: install
 	$(BIN)/dondoc demo
 
-test: install services
+# Debian's Chromium for the browser tests (tests/web/test_browser.py), installed when missing.
+browser:
+	@test -x /usr/bin/chromium || { $(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y chromium chromium-driver; }
+	@test -x /usr/bin/chromium
+
+test: install services browser
 	$(BIN)/python -m pytest -n 2 -q
 
 bench: install services

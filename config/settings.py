@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     mail_from: str = "dondoc@dondoc.example"
     base_url: str = "http://127.0.0.1:8000"
     secret_key: str = PLACEHOLDER_SECRET
+    # the web application (web/): evidence upload limit and how long an office sign-in lasts
+    evidence_max_mb: int = Field(default=10, ge=1, le=200)
+    session_hours: int = Field(default=12, ge=1, le=24 * 30)
     # Prefect's own variable: when set, flows run through that Prefect API (and show in its UI);
     # when unset they run in-process, without starting Prefect's slow ephemeral server.
     prefect_api_url: str | None = Field(default=None, validation_alias="PREFECT_API_URL")

@@ -25,12 +25,15 @@ def fail(message: str, code: int = 2) -> NoReturn:
 def user_errors() -> Iterator[None]:
     """Turn the errors a user can cause into one line and exit status 2."""
     from tasks.plan_import import PlanImportError
+    from tasks.policy import PolicyError
     from tasks.readers import PlanFileError
 
     try:
         yield
-    except (PlanFileError, PlanImportError, KeyError, ValueError) as exc:
-        fail(str(exc).strip("'\""))
+    except (PlanFileError, PlanImportError, PolicyError) as exc:
+        fail(str(exc))
+    except KeyError as exc:  # an unknown province slug: the directory's message lists the known ones
+        fail(str(exc.args[0]) if exc.args else "unknown key")
 
 
 def emit_json(data: Any) -> None:
@@ -101,9 +104,14 @@ def import_(
         emit_json(parsed.to_json())
         return
     s = outcome.summary
-    typer.echo(f"{parsed.code} ({parsed.province.name}): {len(parsed.tasks)} tasks read")
+    typer.echo(f"{parsed.code} ({parsed.province.name}): {len(parsed.tasks)} tasks read"
+               f"{f', {len(parsed.duties)} duties proposed from the text' if parsed.duties else ''}")
     if s is not None:
         typer.echo(f"  created {s.created}, updated {s.updated}, cancelled {s.cancelled}, unchanged {s.unchanged}")
+    d = outcome.duties
+    if d is not None and parsed.duties:
+        typer.echo(f"  text duties: {d.proposed} new proposals, {d.refreshed} refreshed, {d.kept} already reviewed; "
+                   f"confirm them with `dondoc review --plan {parsed.code}`")
     else:
         typer.echo("  dry run: nothing written")
     for u in parsed.unresolved:
@@ -196,6 +204,8 @@ def agencies(
 
 def main() -> None:
     import flows.cli_engine  # noqa: F401  (registers the deadline-engine commands)
+    import flows.cli_review  # noqa: F401  (registers `dondoc review`)
+    import flows.cli_report  # noqa: F401  (registers `dondoc report`, `submit-report`, `indicators`)
 
     app()
 

@@ -103,15 +103,24 @@ def demo() -> None:
 
 
 @app.command()
-def serve() -> None:
-    """Run the embedded scheduler (daily sweep at 07:30 Asia/Ho_Chi_Minh) until interrupted."""
-    import signal
-    import threading
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address the web application listens on"),
+    port: int = typer.Option(8000, "--port", help="TCP port of the web application"),
+) -> None:
+    """Run the web application and the embedded scheduler (daily sweep at 07:30 Asia/Ho_Chi_Minh)."""
+    import uvicorn
 
     from config.settings import get_settings
     from flows.scheduler import SchedulerLockError, start_embedded, stop_embedded
+    from web.app import create_app
+    from web.security import InsecureSecretError, check_secret
 
+    try:
+        check_secret(get_settings())
+    except InsecureSecretError as exc:
+        fail(str(exc))
     db()
+    web_app = create_app()
     scheduler = None
     if get_settings().scheduler == "embedded":
         try:
@@ -122,12 +131,39 @@ def serve() -> None:
             typer.echo(f"scheduled {job.name}: next run {job.next_run_time:%d/%m/%Y %H:%M %Z}")
     else:
         typer.echo("DONDOC_SCHEDULER=prefect: schedules run on the Prefect server, not here")
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    typer.echo(f"web application on http://{host}:{port}/")
     try:
-        stop.wait()
-    except KeyboardInterrupt:
-        pass
+        # uvicorn handles SIGINT/SIGTERM and returns; the scheduler stops with it
+        uvicorn.run(web_app, host=host, port=port, log_level="info", proxy_headers=False)
     finally:
         if scheduler is not None:
             stop_embedded(scheduler)
+
+
+user_app = typer.Typer(no_args_is_help=True, help="Office staff accounts for the web application.")
+app.add_typer(user_app, name="user")
+
+
+@user_app.command("add")
+def user_add(
+    email: str = typer.Argument(..., help="The staff member's e-mail (their sign-in name)"),
+    role: str = typer.Option(..., "--role", help="office (can act) or viewer (read-only)"),
+    password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from standard input"),
+) -> None:
+    """Create a staff account (or reset its role and password); the password is stored as a scrypt hash."""
+    import sys
+
+    from models.db import session_scope
+    from models.users import UserError, add_user
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        with session_scope(db()) as session:
+            user = add_user(session, email=email, role=role, password=password, actor="dondoc user add")
+            summary = f"{user.email}: role {user.role}"
+    except UserError as exc:
+        fail(str(exc))
+    typer.echo(summary)

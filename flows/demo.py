@@ -3,7 +3,9 @@
 A fresh SQLite database under var/demo/, the plan imported from ../shared/plans, agencies
 completing tasks along the way (some on time, some late, some never), and the daily sweep run
 for every day from 01/01/2020 to 30/06/2020. Every message the local SMTP server receives is
-saved as .eml under var/demo/mail/.
+saved as .eml under var/demo/mail/. Most agencies send their half-year report before the
+15/06 deadline; on 16/06 the scheduled job compiles the report and mails it; at the end the
+2020-H1 report as of 30/06/2020 is written to var/demo/reports/.
 """
 
 from __future__ import annotations
@@ -91,14 +93,16 @@ def run_demo(root: Path | None = None) -> None:
         from flows.import_plan import import_plan
         from flows.sweep import daily_sweep
         from models.db import get_engine, session_scope, upgrade
+        from flows.report import compile_due_reports, compile_report
         from models.progress import record_progress
-        from models.tables import LEAD, Assignment, Notice
+        from models.tables import LEAD, Assignment, Notice, Task
 
         upgrade(get_engine())
         outcome = import_plan(str(PLAN), province="bac-giang", actor="demo")
         console.print(f"Imported {outcome.parsed.code}: {len(outcome.parsed.tasks)} tasks")
         with session_scope() as session:
-            leads = session.exec(select(Assignment.id, Assignment.due_date).where(Assignment.role == LEAD)).all()
+            leads = session.exec(select(Assignment.id, Assignment.due_date).join(Task, Task.id == Assignment.task_id)
+                                 .where(Assignment.role == LEAD, Task.source != "report")).all()
         completions = _completion_plan(list(leads))
         days = (END - START).days + 1
         with Progress(console=console, transient=True) as progress:
@@ -111,16 +115,53 @@ def run_demo(root: Path | None = None) -> None:
                             a = session.get(Assignment, assignment_id)
                             record_progress(session, assignment=a, status="done", percent=pct,  # type: ignore[arg-type]
                                             note="Đã hoàn thành (dữ liệu minh họa)", on=day, actor="demo", source="demo")
+                if day == REPORTS_ON:
+                    _period_reports(day)
                 result = daily_sweep(day)
                 if result.send.error:
                     raise SystemExit(f"dondoc demo: {result.send.error}")
+                compile_due_reports(today=day)  # the 08:00 job: on 16/06 it compiles and mails 2020-H1
                 progress.advance(bar)
         with session_scope() as session:
             sent = session.exec(select(Notice.as_of, Notice.kind, Notice.level, Notice.message_id)
                                 .where(Notice.status == "sent")).all()
+        report = compile_report(outcome.parsed.code, "2020-H1", as_of=END, out_dir=str(root / "reports"),
+                                report_date=END + timedelta(days=1), actor="demo")
     finally:
         controller.stop()
     _summary(console, sent, handler.count, mail)
+    console.print(f"Report 2020-H1 as of {END:%d/%m/%Y}: " + ", ".join(str(p) for p in report.copies.values()))
+
+
+REPORTS_ON = date(2020, 6, 10)
+
+
+def _period_reports(day: date) -> None:
+    """Two agencies in three send their half-year report (a summary, a note on one of their
+    tasks, a value for a plan-level indicator); deterministic, like the completions."""
+    from sqlmodel import select
+
+    from models.db import session_scope
+    from models.report_submissions import period_report_status, submit_period_report
+    from models.report_tables import Indicator
+    from models.tables import LEAD, Assignment, Plan, Task
+
+    with session_scope() as session:
+        plan = session.exec(select(Plan)).one()
+        keys = [k for k, in session.execute(select(Indicator.key).where(Indicator.plan_id == plan.id,
+                                                                        Indicator.district.is_(None)))]  # type: ignore[union-attr]
+        for i, status in enumerate(period_report_status(session, plan_id=plan.id, period="2020-H1")):  # type: ignore[arg-type]
+            if int(hashlib.sha256(str(status.agency_id).encode()).hexdigest(), 16) % 3 == 0:
+                continue
+            ref = session.exec(select(Task.ref).join(Assignment, Assignment.task_id == Task.id)
+                               .where(Assignment.agency_id == status.agency_id, Assignment.role == LEAD,
+                                      Task.plan_id == plan.id, Task.source == "table").order_by(Task.position)).first()
+            values = {keys[i % len(keys)]: 50.0 + i} if keys and i < 4 else {}
+            submit_period_report(
+                session, plan=plan, period="2020-H1", agency=status.agency_id,
+                summary="Đơn vị đã triển khai các nhiệm vụ được giao theo kế hoạch (dữ liệu minh họa).",
+                narratives={ref: "Đã tổ chức triển khai, đang hoàn thiện hồ sơ (dữ liệu minh họa)."} if ref else {},
+                indicator_values=values, actor="demo", source="demo", on=day)
 
 
 def _summary(console, sent, received: int, mail: Path) -> None:  # type: ignore[no-untyped-def]

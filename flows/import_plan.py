@@ -9,9 +9,13 @@ from pathlib import Path
 from config.settings import get_settings
 from flows.engine import flow, step
 from models.db import get_engine, session_scope
+from models.duties import DutySummary, apply_duties
+from models.indicators import plan_indicators
 from models.plans import ImportSummary, apply_import
 from models.policies import schedule_unscheduled
+from models.report_duties import apply_reporting
 from tasks.agencies import AgencyDirectory
+from tasks.indicators import Indicator
 from tasks.plan_import import ParsedPlan, parse_plan
 from tasks.readers import PlanDocument, read_document
 
@@ -20,6 +24,7 @@ from tasks.readers import PlanDocument, read_document
 class ImportOutcome:
     parsed: ParsedPlan
     summary: ImportSummary | None  # None on a dry run
+    duties: DutySummary | None = None
 
 
 @step()
@@ -36,12 +41,23 @@ def parse_plan_document(doc: PlanDocument, *, source_name: str, province: str | 
 
 
 @step()
-def store_plan(parsed: ParsedPlan, *, source_name: str, sha256: str, actor: str) -> ImportSummary:
+def read_indicators(doc: PlanDocument, parsed: ParsedPlan) -> list[Indicator]:
+    return plan_indicators(doc, parsed)
+
+
+@step()
+def store_plan(parsed: ParsedPlan, *, source_name: str, sha256: str, actor: str,
+               indicators: list[Indicator] | None = None) -> tuple[ImportSummary, DutySummary]:
     with session_scope(get_engine()) as session:
         summary = apply_import(session, parsed=parsed, source_name=source_name, sha256=sha256, actor=actor)
+        duties = apply_duties(session, plan_id=summary.plan_id, province=parsed.province.slug,
+                              duties=parsed.duties, actor=actor)
+        # the plan's indicators, and its agencies' period-report duties (tasks like any other)
+        apply_reporting(session, plan_id=summary.plan_id, parsed=parsed, indicators=indicators or [], actor=actor,
+                        first_import=summary.plan_created)
         # new assignments are scheduled under the escalation policy in force now, and keep it
         schedule_unscheduled(session, path=get_settings().escalation_policy)
-        return summary
+        return summary, duties
 
 
 @flow("import-plan")
@@ -53,4 +69,6 @@ def import_plan(
     parsed = parse_plan_document(doc, source_name=name, province=province, year=year)
     if dry_run:
         return ImportOutcome(parsed=parsed, summary=None)
-    return ImportOutcome(parsed=parsed, summary=store_plan(parsed, source_name=name, sha256=sha256, actor=actor))
+    indicators = read_indicators(doc, parsed)
+    summary, duties = store_plan(parsed, source_name=name, sha256=sha256, actor=actor, indicators=indicators)
+    return ImportOutcome(parsed=parsed, summary=summary, duties=duties)

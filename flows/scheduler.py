@@ -69,6 +69,15 @@ def run_daily_sweep() -> None:
              sum(result.planned.values()), result.send.messages_sent, result.send.error)
 
 
+def run_compile_reports() -> None:
+    """The job APScheduler runs: compile the reports whose deadline has just passed, mail them."""
+    from flows.report import compile_due_reports
+
+    result = compile_due_reports()
+    log.info("reports as of %s: %s compiled, %s skipped, %s errors, %s e-mails sent, error=%s", result.today,
+             len(result.compiled), len(result.skipped), len(result.errors), result.delivery.sent, result.delivery.error)
+
+
 class _Lock:
     def __init__(self, settings: Settings, engine: Any) -> None:
         self.engine, self.conn, self.file = engine, None, None

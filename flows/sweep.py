@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from sqlmodel import Session
+
 from config.settings import Settings, get_settings
 from flows.engine import flow, step
 from models.db import get_engine, session_scope
@@ -22,7 +24,6 @@ from models.policies import schedule_unscheduled
 from models.tables import PENDING, Notice
 from models.types import utcnow
 from tasks.digests import Digest, NoticeView, group_digests
-from tasks.tokens import make_agency_token
 
 
 @dataclass
@@ -54,12 +55,22 @@ def make_transport(settings: Settings) -> Any:
     )
 
 
-def _link_maker(settings: Settings) -> Any:
+def _link_maker(settings: Settings, session: Any = None) -> Any:
+    """Links carry the agency's current link generation (revoking its links raises it).
+
+    With ``session`` every agency's token is read in that one session (one transaction for
+    all the digests of a sweep, not one per agency)."""
+    from models.agency_links import agency_token
+
     tokens: dict[int, str] = {}
 
     def link(n: NoticeView) -> str:
         if n.agency_id not in tokens:
-            tokens[n.agency_id] = make_agency_token(n.agency_id, secret=settings.secret_key)
+            if session is not None:
+                tokens[n.agency_id] = agency_token(session, agency_id=n.agency_id, secret=settings.secret_key)
+            else:
+                with session_scope(get_engine()) as own:
+                    tokens[n.agency_id] = agency_token(own, agency_id=n.agency_id, secret=settings.secret_key)
         return f"{settings.base_url.rstrip('/')}/a/{tokens[n.agency_id]}/tasks/{n.task_id}"
 
     return link
@@ -108,13 +119,18 @@ def send_pending(as_of: date, now: datetime | None = None) -> SendStats:
         claimed = claim(session, worker=worker, now=now)
         views = notice_views(session, notices=claimed)
     by_id = {n.id: n for n in claimed}
-    link = _link_maker(settings)
     digests = group_digests(views)
-    messages = [render_digest(d, as_of=as_of, settings=settings, link=link, office_name=OFFICE_NAME) for d in digests]
+    with session_scope(engine) as session:
+        link = _link_maker(settings, session)
+        messages = [render_digest(d, as_of=as_of, settings=settings, link=link, office_name=OFFICE_NAME)
+                    for d in digests]
+    # one session for the write-backs, committed after each digest exactly as one session per
+    # digest would be (a crash mid-batch keeps every result already written)
+    session = Session(engine, expire_on_commit=False)
     try:
         results = transport.send_many(messages)
         for digest, (message, error) in zip(digests, results, strict=True):
-            with session_scope(engine) as session:
+            try:
                 if error is None:
                     mark_sent(session, ids=digest.notice_ids, message_id=message.message_id, now=utcnow())
                     stats.messages_sent += 1
@@ -123,7 +139,12 @@ def send_pending(as_of: date, now: datetime | None = None) -> SendStats:
                     mark_failed_attempt(session, notices=[by_id[i] for i in digest.notice_ids], error=str(error),
                                         permanent=error.permanent, now=utcnow())
                     stats.messages_failed += 1
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
     finally:
+        session.close()
         transport.close()
     return stats
 

@@ -30,7 +30,9 @@ def record(
     entity_id: int | None,
     action: str,
     changes: dict[str, Any] | None = None,
+    effective_on: date | None = None,
 ) -> AuditEvent:
+    """``effective_on``: the business day the change took effect, when not the day it is recorded."""
     event = AuditEvent(
         actor=actor,
         source=source,
@@ -38,6 +40,7 @@ def record(
         entity_id=entity_id,
         action=action,
         changes=jsonable(changes or {}),
+        effective_on=effective_on,
     )
     session.add(event)
     return event

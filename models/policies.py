@@ -47,6 +47,8 @@ def schedule_unscheduled(session: Session, *, path: object) -> int:
             sa.update(Assignment)
             .where(Assignment.policy_id.is_(None), Assignment.task_id.in_(tasks))  # type: ignore[union-attr,attr-defined]
             .values(policy_id=pol_id)
+            # a set-based UPDATE: do not fetch every updated id back into the identity map
+            .execution_options(synchronize_session=False)
         )
         total += result.rowcount or 0
     return total

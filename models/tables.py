@@ -19,6 +19,9 @@ DONE = "done"
 CANCELLED = "cancelled"
 TASK_ACTIVE = "active"
 TASK_CANCELLED = "cancelled"
+# duties read from the plan's prose wait for the office: not tracked until confirmed
+TASK_PROPOSED = "proposed"
+TASK_DISCARDED = "discarded"
 
 
 def _ts(*, index: bool = False) -> Any:
@@ -45,6 +48,8 @@ class Agency(AgencyBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     aliases: list[str] = _json(list)
     groups: list[str] = _json(list)
+    # links carry the generation they were made with; raising it revokes every older link
+    link_generation: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     created_at: datetime = _ts()
     updated_at: datetime = _ts()
 
@@ -101,6 +106,11 @@ class Task(TaskBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     plan_id: int = Field(foreign_key="plan.id", index=True)
     unresolved: list[str] = _json(list)
+    # for duties read from the text: a short title, the paragraph and its headings, kept so a
+    # person can check the proposal against the document
+    title: str | None = None
+    paragraph: str | None = None
+    section_path: list[str] = _json(list)
     created_at: datetime = _ts()
     updated_at: datetime = _ts()
 
@@ -177,6 +187,9 @@ class AuditEvent(SQLModel, table=True):
     action: str = Field(max_length=40)
     # {"field": [old, new]} for updates, the created values for creations
     changes: dict[str, Any] = _json(dict)
+    # the business day the change took effect when it is not the day of ``at`` (the plan's issue
+    # date for the tasks of its first import, ...): reports rebuild past days from it
+    effective_on: date | None = None
 
 
 class EscalationPolicy(SQLModel, table=True):
@@ -238,3 +251,9 @@ apscheduler_jobs = sa.Table(
     sa.Column("next_run_time", sa.Float(25), index=True),
     sa.Column("job_state", sa.LargeBinary, nullable=False),
 )
+
+
+# the web application's tables (staff users, extension requests, evidence) share the metadata
+from models import web_tables as _web_tables  # noqa: E402,F401
+# ... and so do the reports' tables (indicators, period reports, report runs and their delivery)
+from models import report_tables as _report_tables  # noqa: E402,F401

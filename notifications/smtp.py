@@ -21,7 +21,7 @@ import smtplib
 import socket
 import ssl
 from collections.abc import Iterable, Iterator
-from email.message import EmailMessage
+from email.message import EmailMessage, MIMEPart
 from email.policy import SMTP as SMTP_POLICY
 from email.utils import format_datetime, formataddr, parseaddr
 from typing import Any
@@ -42,6 +42,7 @@ _HEADER_NAME = re.compile(r"[!-9;-~]+\Z")
 # Plain addr-spec as used in the envelope: no spaces, brackets or controls.
 _ADDR_ATOM = r"[^\s<>()\[\],;:\\\"@\x00-\x1f\x7f]+"
 _ENVELOPE_ADDRESS = re.compile(rf"{_ADDR_ATOM}@{_ADDR_ATOM}\Z")
+_MIME_TYPE = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+-]*/[A-Za-z0-9][A-Za-z0-9.+-]*\Z")
 # Headers the transport builds itself; extra headers may not replace them.
 _RESERVED_HEADERS = frozenset(
     {
@@ -218,9 +219,33 @@ def _text_part(text: str, subtype: str) -> EmailMessage:
     return part
 
 
-def _boundary() -> str:
+def _boundary(kind: str = "alt") -> str:
     # "-" and "." never occur in base64, so the boundary cannot clash with a body.
-    return "dondoc-" + secrets.token_hex(8) + ".alt"  # keeps the line under 78
+    return "dondoc-" + secrets.token_hex(8) + "." + kind  # keeps the line under 78
+
+
+def _set_body(part: EmailMessage, message: OutgoingMessage) -> None:
+    """The text, or text and HTML as multipart/alternative, into ``part``."""
+    if message.html is None:
+        _set_text_body(part, message.text, "plain")
+    else:
+        part.set_raw(
+            "Content-Type",
+            _WireHeader("Content-Type", f'multipart/alternative; boundary="{_boundary()}"'),
+        )
+        part.set_payload([_text_part(message.text, "plain"), _text_part(message.html, "html")])
+
+
+def _attachment_part(filename: str, mimetype: str, content: bytes) -> MIMEPart:
+    """One attached file, base64, with its (RFC 2231 encoded) file name."""
+    if not _MIME_TYPE.match(mimetype or ""):
+        raise PermanentError(f"invalid MIME type {mimetype!r} for attachment {filename!r}")
+    maintype, _, subtype = mimetype.partition("/")
+    name = clean_header_value(filename).replace("/", "_").replace("\\", "_") or "attachment"
+    part = MIMEPart(policy=SMTP_POLICY)
+    part.set_content(bytes(content), maintype=maintype, subtype=subtype, cte="base64",
+                     disposition="attachment", filename=name)
+    return part
 
 
 class _ConnectionLost(Exception):
@@ -401,14 +426,15 @@ class SmtpTransport:
                 raise PermanentError(f"header {name!r} is set by the transport")
             _set_text_header(msg, name, clean_header_value(value))
         msg.set_raw("MIME-Version", _MIME_VERSION)
-        if message.html is None:
-            _set_text_body(msg, message.text, "plain")
-        else:
-            msg.set_raw(
-                "Content-Type",
-                _WireHeader("Content-Type", f'multipart/alternative; boundary="{_boundary()}"'),
-            )
-            msg.set_payload([_text_part(message.text, "plain"), _text_part(message.html, "html")])
+        if not message.attachments:
+            _set_body(msg, message)
+            return msg
+        # files: multipart/mixed, the body (text or alternative) first, then one part per file
+        body = EmailMessage(policy=SMTP_POLICY)
+        _set_body(body, message)
+        parts = [_attachment_part(*attachment) for attachment in message.attachments]
+        msg.set_raw("Content-Type", _WireHeader("Content-Type", f'multipart/mixed; boundary="{_boundary("mix")}"'))
+        msg.set_payload([body, *parts])
         return msg
 
     def _prepare(self, message: OutgoingMessage) -> tuple[list[str], bytes]:

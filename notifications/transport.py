@@ -56,7 +56,9 @@ class OutgoingMessage:
     ``to``/``cc`` hold addresses (``"a@b.vn"`` or ``"Tên <a@b.vn>"``); every
     one of them becomes an envelope recipient.  ``headers`` are extra header
     fields (e.g. ``References``, ``X-Dondoc-Kind``); transports sanitize the
-    values but the names are chosen by code, never by user data.
+    values but the names are chosen by code, never by user data.  With
+    ``attachments`` the message becomes multipart/mixed: the body first, then
+    one part per file.
     """
 
     to: list[str]
@@ -66,6 +68,8 @@ class OutgoingMessage:
     html: str | None
     message_id: str
     headers: dict[str, str] = field(default_factory=dict)
+    #: files sent along, as (file name, MIME type, content); none by default
+    attachments: list[tuple[str, str, bytes]] = field(default_factory=list)
 
 
 @runtime_checkable

@@ -12,10 +12,11 @@ from functools import lru_cache
 from typing import Any
 
 from tasks.agencies import AgencyDirectory, AgencyEntry, CellResolution, ProvinceDirectory
-from tasks.appendix import TaskRow, find_task_rows
+from tasks.appendix import AppendixResult, TaskRow, find_task_rows
 from tasks.deadlines import Deadline, parse_deadline
 from tasks.plan_meta import PlanMeta, read_plan_meta
 from tasks.readers import PlanDocument, PlanFileError
+from tasks.text_duties import ProposedDuty, extract_text_duties
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,8 @@ class ParsedPlan:
     province: ProvinceDirectory
     year: int | None
     tasks: list[ParsedTask]
+    # duties read from the prose: proposed, tracked only once the office confirms them
+    duties: list[ProposedDuty] = field(default_factory=list)
     unresolved: list[dict[str, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -62,7 +65,7 @@ class ParsedPlan:
                 "year": self.year,
                 "reporting": _reporting_json(self.meta),
             },
-            "tasks": [_task_json(t) for t in self.tasks],
+            "tasks": [_task_json(t) for t in self.tasks] + [_duty_json(d) for d in self.duties],
             "unresolved": self.unresolved,
             "warnings": self.warnings,
         }
@@ -96,6 +99,12 @@ def _task_json(task: ParsedTask) -> dict[str, Any]:
     }
 
 
+def _duty_json(duty: ProposedDuty) -> dict[str, Any]:
+    data = duty.to_json()
+    data.update(section=" › ".join(duty.section_path[:-1]) or None, number=None, group=None, state="proposed")
+    return data
+
+
 class PlanImportError(Exception):
     """The document cannot become a plan; the message is one line for the user."""
 
@@ -108,10 +117,17 @@ def parse_plan(
     province: str | None = None,
     year: int | None = None,
 ) -> ParsedPlan:
-    """Read metadata and task rows, turn deadlines into dates and names into agencies."""
-    appendix = find_task_rows(doc)  # raises PlanFileError when there is no task table
+    """Read metadata, table rows and duties in the text; turn deadlines into dates and names
+    into agencies. A document with neither a task table nor duties in its text is not a plan."""
+    try:
+        appendix = find_task_rows(doc)
+        no_table: PlanFileError | None = None
+    except PlanFileError as exc:
+        appendix, no_table = AppendixResult(rows=[], warnings=[]), exc
     meta = read_plan_meta(doc.paragraphs)
     slug = province or directory.infer_province("\n".join(doc.paragraphs[:80]))
+    if slug is None and no_table is not None:
+        raise no_table
     if slug is None:
         raise PlanImportError(
             f"{source_name}: cannot tell which province issued this plan; pass --province "
@@ -130,6 +146,11 @@ def parse_plan(
     parse = lru_cache(maxsize=None)(lambda text: parse_deadline(text, plan_year=plan_year))
     for row in appendix.rows:
         plan.tasks.append(_parse_row(row, resolve, parse, plan))
+    text = extract_text_duties(doc.paragraphs, prov, plan_year=plan_year)
+    plan.duties = text.duties
+    plan.warnings += text.warnings
+    if not plan.tasks and not plan.duties:
+        raise PlanFileError(f"{source_name}: no task table and no duties assigned in the text: this is not a plan")
     return plan
 
 

@@ -30,14 +30,18 @@ def test_import_json_prints_the_plan_and_every_task_in_document_order(db_url: st
     assert r.code == 0, r.err
     data = json.loads(r.out)
     assert data["plan"] == {**data["plan"], "code": "552/KH-BCĐ", "issued_on": "2020-02-17"}
-    refs = [t["ref"] for t in data["tasks"]]
+    refs = [t["ref"] for t in data["tasks"] if t["source"] == "table"]
     assert len(refs) == 36 and refs[:3] == ["I.1", "I.2", "I.3"] and refs[-1] == "III.14"
+    # the duties written in the plan's prose follow, as proposals with their paragraph
+    text = [t for t in data["tasks"] if t["source"] == "text"]
+    assert text and all(t["state"] == "proposed" and t["paragraph"] for t in text)
     first = data["tasks"][0]
     assert set(first) >= {"ref", "section", "number", "content", "lead", "coordinating", "deadline_text",
                           "due_date", "milestones"}
     assert first["due_date"] == "2020-01-31"
     assert isinstance(data["unresolved"], list) and isinstance(data["warnings"], list)
-    assert _counts(db_url)[1] == 36
+    # and the agencies' two period-report duties (BC.2020-H1, BC.2020), tasks of their own
+    assert _counts(db_url)[1] == 36 + len(text) + 2
 
 
 def test_a_dry_run_parses_and_resolves_but_writes_nothing(db_url: str, run_cli) -> None:  # type: ignore[no-untyped-def]
@@ -45,6 +49,14 @@ def test_a_dry_run_parses_and_resolves_but_writes_nothing(db_url: str, run_cli) 
     assert r.code == 0, r.err
     assert "36 tasks" in r.out and "dry run" in r.out
     assert _counts(db_url) == (0, 0, 0)
+
+
+def _minutes(tmp: Path) -> Path:
+    """Prose about Bắc Giang with neither a task table nor duties assigned to anyone."""
+    p = tmp / "bien-ban.txt"
+    p.write_text("BIÊN BẢN HỌP\nBắc Giang, ngày 17 tháng 02 năm 2020\nCuộc họp bắt đầu lúc 8 giờ.\n"
+                 "Các đại biểu thảo luận về tình hình thời tiết tỉnh Bắc Giang.\n", encoding="utf-8")
+    return p
 
 
 def _damaged_docx(tmp: Path) -> Path:
@@ -69,7 +81,7 @@ def _pdf(tmp: Path) -> Path:
 @pytest.mark.parametrize(
     "make, fragment",
     [
-        (lambda tmp: PLANS / "lang-son-176-kh-ubnd-2023.txt", "no task table"),
+        (lambda tmp: _minutes(tmp), "not a plan"),
         (_damaged_docx, "hong.docx"),
         (_zip_without_document, "rong.xlsx"),
         (_pdf, ".pdf"),

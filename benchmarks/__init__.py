@@ -1,0 +1,1 @@
+"""Speed benchmarks: whole-process timings against the targets in benchmarks/README.md."""

@@ -1,0 +1,77 @@
+"""`dondoc review`: the office confirms, edits or discards duties proposed from a plan's text."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+
+from flows.cli import _directory, app, db, emit_json, fail, parse_date
+
+
+def _agency_ids(session: Any, *, plan_code: str, names: list[str]) -> list[int]:
+    from sqlmodel import select
+
+    from models.tables import Agency, Plan
+
+    plan = session.exec(select(Plan).where(Plan.code == plan_code)).first()
+    if plan is None:
+        fail(f"no plan {plan_code}")
+    province = _directory().province(plan.province)
+    ids = []
+    for name in names:
+        entry = province.resolve_name(name)
+        if entry is None:
+            fail(f"unknown agency '{name}' in {province.name}")
+        ids.append(session.exec(select(Agency.id).where(Agency.province == plan.province, Agency.key == entry.key)).one())
+    return ids
+
+
+@app.command()
+def review(
+    plan: str | None = typer.Option(None, "--plan", help="Plan number"),
+    confirm: list[str] = typer.Option([], "--confirm", help="Start tracking this proposal (repeatable)"),
+    discard: list[str] = typer.Option([], "--discard", help="Drop this proposal (repeatable)"),
+    confirm_all: bool = typer.Option(False, "--confirm-all", help="Confirm every proposal of the plan"),
+    discard_all: bool = typer.Option(False, "--discard-all", help="Discard every proposal of the plan"),
+    edit_ref: str | None = typer.Option(None, "--edit", help="Change this proposal before confirming it"),
+    title: str | None = typer.Option(None, "--title"),
+    due: str | None = typer.Option(None, "--due", help="YYYY-MM-DD"),
+    lead: list[str] = typer.Option([], "--lead", help="Lead agency (repeatable; replaces the proposed ones)"),
+    coordinating: list[str] = typer.Option([], "--coordinating", help="Coordinating agency (repeatable)"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """List duties proposed from plan text, or confirm, edit or discard them (audited)."""
+    from models.db import session_scope
+    from models.duties import ReviewError, decide, edit, proposals
+
+    deciding = bool(confirm or discard or confirm_all or discard_all or edit_ref)
+    if deciding and not plan:
+        fail("--plan is required to confirm, edit or discard proposals")
+    due_date = parse_date(due, "--due")
+    try:
+        with session_scope(db()) as session:
+            if edit_ref:
+                edit(session, plan_code=plan, ref=edit_ref, actor="cli", title=title, due_date=due_date,  # type: ignore[arg-type]
+                     lead=_agency_ids(session, plan_code=plan, names=lead) if lead else None,  # type: ignore[arg-type]
+                     coordinating=_agency_ids(session, plan_code=plan, names=coordinating) if coordinating else None)  # type: ignore[arg-type]
+                typer.echo(f"{edit_ref}: edited")
+            for refs, all_, yes in ((confirm, confirm_all, True), (discard, discard_all, False)):
+                if refs or all_:
+                    n = decide(session, plan_code=plan, refs=None if all_ else refs, confirm=yes, actor="cli")  # type: ignore[arg-type]
+                    typer.echo(f"{n} proposals {'confirmed' if yes else 'discarded'}")
+            if deciding:
+                return
+            rows = proposals(session, plan_code=plan)
+            data = [{"plan": code, "ref": t.ref, "title": t.title, "lead_text": t.lead_text,
+                     "due_date": t.due_date.isoformat() if t.due_date else None, "deadline_text": t.deadline_text,
+                     "section_path": t.section_path, "paragraph": t.paragraph} for t, code in rows]
+    except ReviewError as exc:
+        fail(str(exc))
+    if as_json:
+        emit_json(data)
+        return
+    for d in data:
+        due_txt = d["due_date"] or "thường xuyên"
+        typer.echo(f"{d['plan']} {d['ref']:18} {due_txt:12} {d['lead_text'][:40]:40} {(d['title'] or '')[:70]}")
+    typer.echo(f"{len(data)} proposals awaiting review")

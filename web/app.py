@@ -1,0 +1,101 @@
+"""The FastAPI application: office pages, agency pages, files, calendars and the JSON API."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import date
+from pathlib import Path
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from config.settings import Settings, get_settings
+from models.db import ensure_schema, get_engine
+from notifications.formatting import local_today
+from tasks.policy import load_policy
+from web.cache import StampedCache
+from web.deps import LoginRequired, PageError
+from web.routes import agency, api, auth, files, office, office_actions
+from web.security import SecurityHeaders, check_secret
+from web.templating import render
+
+STATIC = Path(__file__).resolve().parent / "static"
+# threads for the synchronous routes (Starlette's default is 40). No more than the connection
+# pool keeps open (5): beyond it every request opened and closed a connection of its own.
+WEB_THREADS = 5
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    import anyio.to_thread
+
+    anyio.to_thread.current_default_thread_limiter().total_tokens = WEB_THREADS
+    yield
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _error(request: Request, status: int, message: str) -> Response:
+    if _is_api(request):
+        return JSONResponse({"detail": message}, status_code=status)
+    return render(request, "error.html", {"status": status, "message": message}, status_code=status)
+
+
+def _install_handlers(app: FastAPI) -> None:
+    @app.exception_handler(PageError)
+    async def page_error(request: Request, exc: PageError) -> Response:
+        return _error(request, exc.status, exc.message)
+
+    @app.exception_handler(LoginRequired)
+    async def login_required(request: Request, exc: LoginRequired) -> Response:
+        if _is_api(request):
+            return JSONResponse({"detail": "Cần đăng nhập."}, status_code=401)
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        messages = {404: "Không tìm thấy trang.", 405: "Phương thức không được hỗ trợ."}
+        return _error(request, exc.status_code, messages.get(exc.status_code, str(exc.detail)))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        if _is_api(request):
+            problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'][1:])}: {e['msg']}" for e in exc.errors())
+            return JSONResponse({"detail": f"Dữ liệu không hợp lệ – {problems}"}, status_code=422)
+        return _error(request, 404, "Không tìm thấy trang (địa chỉ không hợp lệ).")
+
+
+def create_app(settings: Settings | None = None, *, today: Callable[[], date] | None = None) -> FastAPI:
+    """The app for ``settings`` (default: the environment). ``today`` is the office's clock
+    (Asia/Ho_Chi_Minh); tests pass a fixed day."""
+    settings = settings or get_settings()
+    check_secret(settings)
+    ensure_schema(get_engine(settings.effective_database_url))
+    app = FastAPI(title="dondoc", version="0.1.0", description="Theo dõi, đôn đốc thực hiện kế hoạch: API JSON.",
+                  openapi_url="/api/openapi.json", docs_url=None, redoc_url=None, lifespan=_lifespan)
+    app.state.settings = settings
+    app.state.today = today or local_today
+    app.state.near_days = load_policy(settings.escalation_policy).near_days
+    app.state.cache = StampedCache()
+    app.state.counts = StampedCache(max_entries=2048)  # list totals by filters
+    app.state.pages = StampedCache(max_entries=512)  # rendered task tables by query string
+    app.state.users: dict[int, tuple[object, float]] = {}  # account rows reused for a few seconds
+    app.add_middleware(SecurityHeaders)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    for module in (auth, office, office_actions, agency, files, api):
+        app.include_router(module.router)
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    _install_handlers(app)
+    return app

@@ -1,0 +1,143 @@
+"""Request helpers: database sessions, who is asking (office user or agency link), CSRF."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+
+from fastapi import Request
+from sqlmodel import Session
+
+from models.agency_links import agency_from_token
+from models.dashboard import data_stamp
+from models.db import get_engine, session_scope
+from models.tables import Agency
+from models.web_tables import ROLE_OFFICE, StaffUser
+from tasks.tokens import BadToken
+from web.forms import FormError, parse_date
+from web.security import CSRF_COOKIE, CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE, csrf_valid, read_session
+
+
+class PageError(Exception):
+    """Shown as an error page (HTML) or a JSON error (API) with this status and message."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+class LoginRequired(Exception):
+    """An office page was asked for without a valid session: go to the sign-in page."""
+
+
+@contextmanager
+def db(request: Request) -> Iterator[Session]:
+    """One transaction on the configured database (committed when the block ends)."""
+    with session_scope(get_engine(request.app.state.settings.effective_database_url)) as session:
+        yield session
+
+
+def today(request: Request) -> date:
+    return request.app.state.today()  # type: ignore[no-any-return]
+
+
+def near_days(request: Request) -> int:
+    return request.app.state.near_days  # type: ignore[no-any-return]
+
+
+def as_of(request: Request) -> date:
+    """``?as_of=YYYY-MM-DD`` (or dd/mm/yyyy), else today in Asia/Ho_Chi_Minh."""
+    raw = request.query_params.get("as_of")
+    if not raw:
+        return today(request)
+    try:
+        value = parse_date(raw, "Ngày xem số liệu")
+    except FormError as exc:
+        raise PageError(400, str(exc)) from exc
+    assert value is not None
+    return value
+
+
+def request_stamp(request: Request, session: Session) -> tuple[object, ...]:
+    """The data stamp (models.dashboard.data_stamp), read once per request."""
+    if not hasattr(request.state, "stamp"):
+        request.state.stamp = data_stamp(session)
+    return request.state.stamp  # type: ignore[no-any-return]
+
+
+USER_TTL = 10.0  # seconds an account row is reused: a deactivation or role change applies within it
+
+
+def session_user(request: Request) -> StaffUser | None:
+    """The signed-in office user, if any (also stored on ``request.state.user``)."""
+    if hasattr(request.state, "user"):
+        return request.state.user  # type: ignore[no-any-return]
+    settings = request.app.state.settings
+    user_id = read_session(settings.secret_key, request.cookies.get(SESSION_COOKIE))
+    user = None
+    if user_id is not None:
+        cached = request.app.state.users.get(user_id)
+        if cached is not None and cached[1] > time.monotonic():
+            user = cached[0]
+        else:
+            with db(request) as session:
+                found = session.get(StaffUser, user_id)
+                user = found if found is not None and found.active else None
+            request.app.state.users[user_id] = (user, time.monotonic() + USER_TTL)
+    request.state.user = user
+    return user
+
+
+async def office_user(request: Request) -> StaffUser:
+    """Dependency: any signed-in office user (office or viewer). Async: the account row is
+    almost always in the short-lived cache, so this saves a trip through the thread pool."""
+    user = session_user(request)
+    if user is None:
+        raise LoginRequired()
+    return user
+
+
+async def office_actor(request: Request) -> StaffUser:
+    """Dependency: a signed-in user who may act (role ``office``); viewers are refused."""
+    user = await office_user(request)
+    if user.role != ROLE_OFFICE:
+        raise PageError(403, "Tài khoản của bạn chỉ có quyền xem, không thể thực hiện thao tác này.")
+    return user
+
+
+def agency_for_token(request: Request, token: str) -> Agency:
+    """The agency an agency link opens (stored on ``request.state``); 403 otherwise."""
+    with db(request) as session:
+        try:
+            agency = agency_from_token(session, token=token, secret=request.app.state.settings.secret_key)
+        except BadToken as exc:
+            raise PageError(403, str(exc)) from exc
+    request.state.agency, request.state.token = agency, token
+    return agency
+
+
+def agency_link(request: Request) -> Agency:
+    """Dependency for ``/a/{token}/...`` routes."""
+    return agency_for_token(request, request.path_params["token"])
+
+
+def actor_of_agency(agency: Agency) -> str:
+    return f"agency:{agency.id} {agency.name}"
+
+
+def actor_of_user(user: StaffUser) -> str:
+    return f"office:{user.email}"
+
+
+async def csrf_checked(request: Request) -> None:
+    """Dependency for every form POST: the hidden field must match the CSRF cookie."""
+    submitted = request.headers.get(CSRF_HEADER)
+    if submitted is None:
+        form = await request.form()
+        value = form.get(CSRF_FIELD)
+        submitted = value if isinstance(value, str) else None
+    if not csrf_valid(request.app.state.settings.secret_key, request.cookies.get(CSRF_COOKIE), submitted):
+        raise PageError(403, "Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ (CSRF). "
+                             "Vui lòng tải lại trang và thử lại.")

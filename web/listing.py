@@ -1,0 +1,65 @@
+"""Task-list filters read from the query string, shared by the pages and the JSON API."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import Request
+
+from sqlmodel import Session
+
+from models.search_index import refresh
+from models.task_search import TaskFilters, TaskRow, count_tasks, search_tasks
+from web.deps import PageError, as_of, near_days, request_stamp
+from web.forms import FormError, parse_int, parse_quarter, parse_status
+
+PER_PAGE = 50
+MAX_PAGE = 10_000
+
+
+@dataclass(frozen=True)
+class Listing:
+    filters: TaskFilters
+    page: int
+    per_page: int
+
+
+def task_listing(request: Request, *, agency_id: int | None = None, default_role: str | None = None,
+                 per_page: int = PER_PAGE) -> Listing:
+    """Filters from ``?plan=&agency=&role=&status=&quarter=&q=&page=&as_of=``.
+
+    ``agency_id`` pins the agency (an agency's own list): any other ``agency`` asked for is refused.
+    """
+    q = request.query_params
+    try:
+        plan_id = parse_int(q.get("plan"), "Kế hoạch")
+        wanted_agency = parse_int(q.get("agency"), "Cơ quan")
+        role = q.get("role", default_role) or None
+        if role not in (None, "lead", "coordinating"):
+            raise FormError("Vai trò phải là chủ trì hoặc phối hợp.")
+        status = parse_status(q.get("status"))
+        quarter = parse_quarter(q.get("quarter"))
+        page = parse_int(q.get("page"), "Trang") or 1
+        size = parse_int(q.get("per_page"), "Số dòng mỗi trang") or per_page
+    except FormError as exc:
+        raise PageError(400, str(exc)) from exc
+    if agency_id is not None:
+        if wanted_agency is not None and wanted_agency != agency_id:
+            raise PageError(403, "Đường liên kết này chỉ xem được nhiệm vụ của cơ quan mình.")
+        wanted_agency = agency_id
+    text = (q.get("q") or "").strip()[:200] or None
+    filters = TaskFilters(as_of=as_of(request), plan_id=plan_id, agency_id=wanted_agency, role=role, status=status,
+                          quarter=quarter, text=text, near_days=near_days(request))
+    return Listing(filters=filters, page=min(max(page, 1), MAX_PAGE), per_page=min(max(size, 1), 200))
+
+
+def run_listing(request: Request, session: Session, listing: Listing) -> tuple[list[TaskRow], int]:
+    """One page of the list and the total. The total is kept until the data changes (counting
+    thousands of rows for every page turn is the costly half); a text search first folds the
+    tasks changed since the last one."""
+    stamp = request_stamp(request, session)
+    if listing.filters.text:
+        request.app.state.cache.get(("search_index",), stamp, lambda: refresh(session))
+    rows, _ = search_tasks(session, filters=listing.filters, page=listing.page, per_page=listing.per_page, count=False)
+    total = request.app.state.counts.get(listing.filters, stamp, lambda: count_tasks(session, filters=listing.filters))
+    return rows, total

@@ -1,0 +1,22 @@
+"""Messages shown after an action (a code in ``?msg=``, so nothing user-typed is echoed)."""
+
+from __future__ import annotations
+
+from fastapi import Request
+
+MESSAGES = {
+    "progress_saved": "Đã lưu báo cáo tiến độ.",
+    "input_saved": "Đã gửi ý kiến phối hợp.",
+    "evidence_saved": "Đã tải lên tệp minh chứng.",
+    "extension_requested": "Đã gửi đề nghị gia hạn; Văn phòng sẽ xem xét.",
+    "extension_approved": "Đã chấp thuận gia hạn; thời hạn mới đã được áp dụng.",
+    "extension_rejected": "Đã từ chối đề nghị gia hạn.",
+    "links_revoked": "Đã thu hồi mọi đường liên kết cũ của cơ quan.",
+    "reminder_sent": "Đã gửi nhắc việc.",
+    "reminder_queued": "Đã xếp nhắc việc vào hàng đợi; máy chủ thư chưa sẵn sàng, hệ thống sẽ gửi lại sau.",
+    "reminder_none": "Không có nhiệm vụ nào đang mở có thời hạn để nhắc.",
+}
+
+
+def flash(request: Request) -> str | None:
+    return MESSAGES.get(request.query_params.get("msg", ""))

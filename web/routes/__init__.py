@@ -1,0 +1,1 @@
+"""The routers: office pages and actions, agency pages, files and calendars, the JSON API."""

@@ -1,0 +1,50 @@
+"""Office sign-in and sign-out (e-mail and password, signed session cookie)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from models.users import authenticate
+from web.deps import csrf_checked, db, session_user
+from web.security import SESSION_COOKIE, make_session
+from web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+def _safe_next(value: str | None) -> str:
+    """Only local paths: never redirect a signed-in user to another site."""
+    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
+        return value
+    return "/"
+
+
+@router.get("/login")
+def login_page(request: Request, next: str | None = None) -> Response:
+    if session_user(request) is not None:
+        return RedirectResponse(_safe_next(next), status_code=303)
+    return render(request, "login.html", {"next": _safe_next(next), "email": "", "error": None})
+
+
+@router.post("/login", dependencies=[Depends(csrf_checked)])
+def login(request: Request, email: str = Form(""), password: str = Form(""), next: str = Form("/")) -> Response:
+    with db(request) as session:
+        user = authenticate(session, email=email[:200], password=password[:500]) if email and password else None
+        user_id = user.id if user is not None else None
+    if user_id is None:
+        return render(request, "login.html", {"next": _safe_next(next), "email": email[:200],
+                                              "error": "E-mail hoặc mật khẩu không đúng."}, status_code=400)
+    settings = request.app.state.settings
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    response.set_cookie(SESSION_COOKIE, make_session(settings.secret_key, user_id=user_id, hours=settings.session_hours),
+                        max_age=settings.session_hours * 3600, httponly=True, samesite="lax",
+                        secure=settings.base_url.startswith("https://"), path="/")
+    return response
+
+
+@router.post("/logout", dependencies=[Depends(csrf_checked)])
+def logout(request: Request) -> Response:
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response

@@ -1,0 +1,106 @@
+"""The coordination office's pages (signed-in staff: office and viewer roles)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from sqlmodel import Session
+
+from models.dashboard import agency_counts, overview
+from models.extensions import pending_extensions
+from models.plan_progress import plan_list, plan_sections
+from models.tables import Agency, Plan
+from models.task_detail import task_detail
+from models.task_search import filter_options
+from models.web_tables import StaffUser
+from web.deps import PageError, as_of, db, near_days, office_user, request_stamp
+from web.listing import run_listing, task_listing
+from web.messages import flash
+from web.templating import query, render, render_fragment
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/")
+def overview_page(request: Request, user: StaffUser = Depends(office_user)) -> Response:
+    day, near = as_of(request), near_days(request)
+    cache = request.app.state.cache
+    with db(request) as session:
+        body = cache.get(("overview", day, near), request_stamp(request, session), lambda: render_fragment(
+            "_overview_body.html", {"ov": overview(session, as_of=day, near_days=near), "as_of": day}))
+    return render(request, "overview.html", {"body": body, "as_of": day, "flash": flash(request)})
+
+
+def _options(request: Request, session: Session) -> dict[str, Any]:
+    """Filter choices change only with imports: cached like the overview."""
+    stamp = request_stamp(request, session)
+    return request.app.state.cache.get(("filter_options",), stamp, lambda: filter_options(session))  # type: ignore[no-any-return]
+
+
+@router.get("/tasks")
+def tasks_page(request: Request, user: StaffUser = Depends(office_user)) -> Response:
+    listing = task_listing(request, default_role="lead")
+    with db(request) as session:
+        stamp = request_stamp(request, session)
+
+        def results() -> object:
+            rows, total = run_listing(request, session, listing)
+            return render_fragment("_task_results.html", {"rows": rows, "total": total, "listing": listing,
+                                                          "request": request, "query": query})
+
+        # the same query string on unchanged data gives the same table: kept until the data changes
+        table = request.app.state.pages.get(("tasks", listing.filters.as_of, str(request.url.query)), stamp, results)
+        options = _options(request, session)
+    return render(request, "tasks.html", {"results": table, "listing": listing, "f": listing.filters,
+                                          "options": options, "as_of": listing.filters.as_of})
+
+
+@router.get("/tasks/{task_id}")
+def task_page(request: Request, task_id: int, user: StaffUser = Depends(office_user)) -> Response:
+    day = as_of(request)
+    with db(request) as session:
+        detail = task_detail(session, task_id=task_id, as_of=day, near_days=near_days(request))
+    if detail is None:
+        raise PageError(404, "Không tìm thấy nhiệm vụ.")
+    return render(request, "task.html", {"d": detail, "as_of": day, "flash": flash(request)})
+
+
+@router.get("/agencies/{agency_id}")
+def agency_page(request: Request, agency_id: int, user: StaffUser = Depends(office_user)) -> Response:
+    listing = task_listing(request, agency_id=agency_id)
+    day = listing.filters.as_of
+    with db(request) as session:
+        agency = session.get(Agency, agency_id)
+        if agency is None:
+            raise PageError(404, "Không tìm thấy cơ quan.")
+        progress = agency_counts(session, as_of=day, near_days=near_days(request), agency_id=agency_id).get(agency_id)
+        rows, total = run_listing(request, session, listing)
+    return render(request, "agency.html", {"agency": agency, "progress": progress, "rows": rows, "total": total,
+                                           "listing": listing, "as_of": day, "flash": flash(request)})
+
+
+@router.get("/plans")
+def plans_page(request: Request, user: StaffUser = Depends(office_user)) -> Response:
+    with db(request) as session:
+        plans = plan_list(session)
+    return render(request, "plans.html", {"plans": plans})
+
+
+@router.get("/plans/{plan_id}")
+def plan_page(request: Request, plan_id: int, user: StaffUser = Depends(office_user)) -> Response:
+    day = as_of(request)
+    with db(request) as session:
+        plan = session.get(Plan, plan_id)
+        if plan is None:
+            raise PageError(404, "Không tìm thấy kế hoạch.")
+        sections = plan_sections(session, plan_id=plan_id, as_of=day, near_days=near_days(request))
+    return render(request, "plan.html", {"plan": plan, "sections": sections, "as_of": day})
+
+
+@router.get("/extensions")
+def extensions_page(request: Request, user: StaffUser = Depends(office_user)) -> Response:
+    with db(request) as session:
+        rows = pending_extensions(session)
+    return render(request, "extensions.html", {"rows": rows, "flash": flash(request), "error": None})

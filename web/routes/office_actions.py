@@ -1,0 +1,97 @@
+"""What office staff (role ``office``) do: remind now, revoke links, decide extensions."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlmodel import Session
+
+from models.agency_links import revoke_links
+from models.extensions import ExtensionError, approve_extension, pending_extensions, reject_extension
+from models.reminders import queue_manual_reminders
+from models.tables import Agency, Assignment, Task
+from models.web_tables import StaffUser
+from web.deps import PageError, actor_of_user, csrf_checked, db, office_actor, today
+from web.templating import render
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_checked)])
+MAX_NOTE = 2000
+
+
+def send_now(request: Request, *, task_id: int | None = None, agency_id: int | None = None, actor: str) -> str:
+    """Queue manual reminders in the outbox and send what is pending; returns a message code."""
+    from flows.sweep import send_pending
+
+    day = today(request)
+    with db(request) as session:
+        queued = queue_manual_reminders(session, as_of=day, actor=actor, task_id=task_id, agency_id=agency_id)
+    request.app.state.cache.clear()
+    if not queued:
+        return "reminder_none"
+    stats = send_pending(day)
+    return "reminder_queued" if stats.error or stats.messages_failed else "reminder_sent"
+
+
+@router.post("/tasks/{task_id}/remind")
+def remind_task(request: Request, task_id: int, user: StaffUser = Depends(office_actor)) -> Response:
+    with db(request) as session:
+        if session.get(Task, task_id) is None:
+            raise PageError(404, "Không tìm thấy nhiệm vụ.")
+    code = send_now(request, task_id=task_id, actor=actor_of_user(user))
+    return RedirectResponse(f"/tasks/{task_id}?msg={code}", status_code=303)
+
+
+@router.post("/agencies/{agency_id}/remind")
+def remind_agency(request: Request, agency_id: int, user: StaffUser = Depends(office_actor)) -> Response:
+    with db(request) as session:
+        if session.get(Agency, agency_id) is None:
+            raise PageError(404, "Không tìm thấy cơ quan.")
+    code = send_now(request, agency_id=agency_id, actor=actor_of_user(user))
+    return RedirectResponse(f"/agencies/{agency_id}?msg={code}", status_code=303)
+
+
+@router.post("/agencies/{agency_id}/revoke")
+def revoke(request: Request, agency_id: int, user: StaffUser = Depends(office_actor)) -> Response:
+    with db(request) as session:
+        agency = session.get(Agency, agency_id)
+        if agency is None:
+            raise PageError(404, "Không tìm thấy cơ quan.")
+        revoke_links(session, agency=agency, actor=actor_of_user(user))
+    return RedirectResponse(f"/agencies/{agency_id}?msg=links_revoked", status_code=303)
+
+
+def _decide(request: Request, request_id: int, user: StaffUser, note: str, *, approve: bool) -> Response:
+    note = note.strip()
+    back = request.query_params.get("back")
+    try:
+        if len(note) > MAX_NOTE:
+            raise ExtensionError(f"Ghi chú quá dài (tối đa {MAX_NOTE} ký tự).")
+        with db(request) as session:
+            decide = approve_extension if approve else reject_extension
+            req = decide(session, request_id=request_id, actor=actor_of_user(user), note=note or None)
+            task_id = _task_of(session, req.assignment_id)
+    except ExtensionError as exc:
+        with db(request) as session:
+            rows = pending_extensions(session)
+        return render(request, "extensions.html", {"rows": rows, "flash": None, "error": str(exc)}, status_code=400)
+    request.app.state.cache.clear()
+    code = "extension_approved" if approve else "extension_rejected"
+    if back == "task":
+        return RedirectResponse(f"/tasks/{task_id}?msg={code}", status_code=303)
+    return RedirectResponse(f"/extensions?msg={code}", status_code=303)
+
+
+def _task_of(session: Session, assignment_id: int) -> int:
+    a = session.get(Assignment, assignment_id)
+    assert a is not None
+    return a.task_id
+
+
+@router.post("/extensions/{request_id}/approve")
+def approve(request: Request, request_id: int, note: str = Form(""), user: StaffUser = Depends(office_actor)) -> Response:
+    return _decide(request, request_id, user, note, approve=True)
+
+
+@router.post("/extensions/{request_id}/reject")
+def reject(request: Request, request_id: int, note: str = Form(""), user: StaffUser = Depends(office_actor)) -> Response:
+    return _decide(request, request_id, user, note, approve=False)

@@ -1,0 +1,116 @@
+"""Jinja2 pages (autoescaped: nothing a user typed is rendered as HTML) with Vietnamese labels."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from notifications.formatting import VN_TZ, fmt_date, fmt_days
+from tasks.status import ALL_STATUSES, STATUS_LABELS, Status
+from web.security import CSRF_COOKIE, csrf_token_for, new_csrf_cookie
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+ROLE_LABELS = {"lead": "chủ trì", "coordinating": "phối hợp"}
+STATE_LABELS = {"open": "chưa thực hiện", "in_progress": "đang thực hiện", "done": "đã hoàn thành",
+                "cancelled": "đã hủy"}
+NOTICE_KINDS = {"reminder": "nhắc việc", "coordination_reminder": "nhắc phối hợp", "escalation": "đôn đốc",
+                "manual_reminder": "nhắc việc (gửi ngay)"}
+NOTICE_STATES = {"pending": "chờ gửi", "sending": "đang gửi", "sent": "đã gửi", "failed": "gửi lỗi",
+                 "cancelled": "đã hủy"}
+EXT_STATES = {"pending": "chờ duyệt", "approved": "đã chấp thuận", "rejected": "đã từ chối"}
+ACTIONS = {"created": "tạo mới", "updated": "cập nhật", "cancelled": "hủy", "progress": "báo cáo tiến độ",
+           "requested": "đề nghị gia hạn", "approved": "chấp thuận", "rejected": "từ chối", "extended": "gia hạn",
+           "uploaded": "tải lên minh chứng", "manual_reminder": "gửi nhắc việc", "links_revoked": "thu hồi liên kết",
+           "signed_in": "đăng nhập"}
+FIELDS = {"status": "trạng thái", "percent": "tỷ lệ (%)", "completed_on": "ngày hoàn thành", "note": "ghi chú",
+          "due_date": "thời hạn", "original_due_date": "thời hạn gốc", "reason": "lý do", "state": "tình trạng",
+          "filename": "tệp", "size": "dung lượng", "notices": "số thông báo", "link_generation": "thế hệ liên kết"}
+STATUS_CLASS = {Status.NOT_DUE: "not-due", Status.DUE_SOON: "due-soon", Status.OVERDUE: "overdue",
+                Status.DONE_ON_TIME: "done", Status.DONE_LATE: "done-late", Status.NO_DEADLINE: "no-deadline"}
+
+
+def _date(value: date | datetime | str | None) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    return fmt_date(value)
+
+
+def _datetime(value: datetime | None) -> str:
+    if value is None:
+        return "—"
+    local = value.astimezone(VN_TZ)
+    return f"{fmt_date(local)} {local:%H:%M}"
+
+
+def _percent(value: float | None) -> str:
+    return "—" if value is None else f"{100 * value:.0f}%"
+
+
+def _change(value: Any) -> str:
+    """An audit value for display: ISO dates as dd/mm/yyyy, labels for states."""
+    if value is None:
+        return "—"
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        return _date(value)
+    if isinstance(value, str):
+        return STATE_LABELS.get(value, EXT_STATES.get(value, value))
+    return str(value)
+
+
+def query(request: Request, **changes: Any) -> str:
+    """The current query string with some parameters replaced (for paging links)."""
+    params = dict(request.query_params)
+    params.update({k: v for k, v in changes.items() if v is not None})
+    return "?" + urlencode({k: v for k, v in params.items() if v not in ("", None)})
+
+
+def make_env() -> Environment:
+    # auto_reload off: checking every template file's mtime on each render cost 13% of a list page
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "xml"]),
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, auto_reload=False)
+    env.filters.update(date=_date, datetime=_datetime, days=fmt_days, percent=_percent, change=_change,
+                       role=lambda r: ROLE_LABELS.get(r, r), state=lambda s: STATE_LABELS.get(s, s),
+                       notice_kind=lambda k: NOTICE_KINDS.get(k, k), notice_state=lambda s: NOTICE_STATES.get(s, s),
+                       ext_state=lambda s: EXT_STATES.get(s, s), action=lambda a: ACTIONS.get(a, a),
+                       field=lambda f: FIELDS.get(f, f), status_label=lambda s: STATUS_LABELS[Status(s)],
+                       status_class=lambda s: STATUS_CLASS[Status(s)])
+    env.globals.update(ALL_STATUSES=ALL_STATUSES, Status=Status, STATUS_LABELS=STATUS_LABELS, query=query)
+    return env
+
+
+_ENV = make_env()
+
+
+def render_fragment(name: str, context: dict[str, Any]) -> Markup:
+    """A partial rendered on its own (autoescaped like a page), to cache and embed in a page."""
+    return Markup(_ENV.get_template(name).render(context))
+
+
+def render(request: Request, name: str, context: dict[str, Any], *, status_code: int = 200) -> HTMLResponse:
+    """Render a page; sets the CSRF cookie when the browser has none yet."""
+    secret = request.app.state.settings.secret_key
+    cookie = request.cookies.get(CSRF_COOKIE)
+    fresh = None
+    if not cookie:
+        cookie = fresh = new_csrf_cookie()
+    ctx = {"request": request, "csrf_token": csrf_token_for(secret, cookie), "user": getattr(request.state, "user", None),
+           "agency_principal": getattr(request.state, "agency", None), "link_token": getattr(request.state, "token", None),
+           "today": request.app.state.today(), **context}
+    response = HTMLResponse(_ENV.get_template(name).render(ctx), status_code=status_code)
+    if fresh:
+        secure = request.app.state.settings.base_url.startswith("https://")
+        response.set_cookie(CSRF_COOKIE, fresh, httponly=True, samesite="lax", secure=secure, path="/")
+    return response
