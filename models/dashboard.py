@@ -22,13 +22,11 @@ from tasks.status import ALL_STATUSES, Status, on_time_rate
 ESCALATION = "escalation"
 
 
-@dataclass
-class AgencyProgress:
-    agency_id: int
-    name: str
-    counts: dict[Status, int] = field(default_factory=dict)
-    oldest_overdue: date | None = None
-    max_level: int = 0
+class StatusTally:
+    """Figures derived from ``counts`` (lead assignments by official status); shared by the
+    per-agency bars here and the per-section progress of a plan page."""
+
+    counts: dict[Status, int]
 
     @property
     def total(self) -> int:
@@ -51,8 +49,17 @@ class AgencyProgress:
         return on_time_rate(self.counts)
 
     def share(self, status: Status) -> float:
-        """Percentage of the agency's items in ``status`` (for the stacked bar)."""
+        """Percentage of the items in ``status`` (for the stacked bar)."""
         return 100.0 * self.counts.get(status, 0) / self.total if self.total else 0.0
+
+
+@dataclass
+class AgencyProgress(StatusTally):
+    agency_id: int
+    name: str
+    counts: dict[Status, int] = field(default_factory=dict)
+    oldest_overdue: date | None = None
+    max_level: int = 0
 
 
 @dataclass

@@ -8,37 +8,18 @@ from datetime import date
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from models.dashboard import lead_scope
+from models.dashboard import StatusTally, lead_scope
 from models.status_sql import assignment_status
 from models.tables import TASK_ACTIVE, Assignment, Plan, Task
-from tasks.status import Status, on_time_rate
+from tasks.status import Status
 
 
 @dataclass
-class SectionProgress:
+class SectionProgress(StatusTally):
     code: str | None
     title: str | None
     tasks: int = 0
     counts: dict[Status, int] = field(default_factory=dict)
-
-    @property
-    def total(self) -> int:
-        return sum(self.counts.values())
-
-    @property
-    def done(self) -> int:
-        return self.counts.get(Status.DONE_ON_TIME, 0) + self.counts.get(Status.DONE_LATE, 0)
-
-    @property
-    def completion(self) -> float:
-        return self.done / self.total if self.total else 0.0
-
-    @property
-    def on_time_rate(self) -> float | None:
-        return on_time_rate(self.counts)
-
-    def share(self, status: Status) -> float:
-        return 100.0 * self.counts.get(status, 0) / self.total if self.total else 0.0
 
 
 def plan_sections(session: Session, *, plan_id: int, as_of: date, near_days: int = 3) -> list[SectionProgress]:
