@@ -12,7 +12,7 @@ from models.db import get_engine, session_scope
 from models.duties import DutySummary, apply_duties
 from models.indicators import plan_indicators
 from models.plans import ImportSummary, apply_import
-from models.policies import schedule_unscheduled
+from models.policies import plan_policy, policy_id, schedule_unscheduled
 from models.report_duties import apply_reporting
 from tasks.agencies import AgencyDirectory
 from tasks.indicators import Indicator
@@ -49,14 +49,19 @@ def read_indicators(doc: PlanDocument, parsed: ParsedPlan) -> list[Indicator]:
 def store_plan(parsed: ParsedPlan, *, source_name: str, sha256: str, actor: str,
                indicators: list[Indicator] | None = None) -> tuple[ImportSummary, DutySummary]:
     with session_scope(get_engine()) as session:
-        summary = apply_import(session, parsed=parsed, source_name=source_name, sha256=sha256, actor=actor)
+        policy_path = get_settings().escalation_policy
+        summary = apply_import(
+            session, parsed=parsed, source_name=source_name, sha256=sha256, actor=actor,
+            policy_for=lambda plan: policy_id(session, policy=plan_policy(session, plan=plan, path=policy_path)),
+        )
         duties = apply_duties(session, plan_id=summary.plan_id, province=parsed.province.slug,
                               duties=parsed.duties, actor=actor)
         # the plan's indicators, and its agencies' period-report duties (tasks like any other)
         apply_reporting(session, plan_id=summary.plan_id, parsed=parsed, indicators=indicators or [], actor=actor,
                         first_import=summary.plan_created)
         # new assignments are scheduled under the escalation policy in force now, and keep it
-        schedule_unscheduled(session, path=get_settings().escalation_policy)
+        # (the table rows got it on insert; this covers the duties and re-import additions)
+        schedule_unscheduled(session, path=policy_path)
         return summary, duties
 
 
