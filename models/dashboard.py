@@ -1,9 +1,9 @@
 """The office overview, computed in SQL: status counts, per-agency completion, overdue items.
 
-Everything counts lead assignments (not cancelled) of active tasks, with the status rules of
-``tasks.status`` as SQL (``models.status_sql``): one grouped scan gives the totals, the bars
-per agency and each agency's oldest overdue item; two small queries add the overdue items
-shown and the escalation levels reached.
+Everything counts lead assignments (not cancelled) of active tasks, the agencies' report duties
+aside, with the status rules of ``tasks.status`` as SQL (``models.status_sql``): one grouped
+scan gives the totals, the bars per agency and each agency's oldest overdue item; two small
+queries add the overdue items shown and the escalation levels reached.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from models.status_sql import assignment_status, assignment_status_is
+from models.report_tables import REPORT_SOURCE
 from models.tables import CANCELLED, LEAD, SENT, TASK_ACTIVE, Agency, Assignment, AuditEvent, Notice, Plan, Task
 from tasks.status import ALL_STATUSES, Status, on_time_rate
 
@@ -95,8 +96,13 @@ class Overview:
 
 
 def lead_scope(query: sa.Select) -> sa.Select:  # type: ignore[type-arg]
-    """Lead assignments, not cancelled, of active tasks (the overview's population)."""
-    return query.where(Assignment.role == LEAD, Assignment.status != CANCELLED, Task.state == TASK_ACTIVE)
+    """Lead assignments, not cancelled, of active tasks (the overview's population).
+
+    The agencies' period-report duties (source "report", BC.2020-H1 ...) are not tasks of the
+    plan: the compiled report leaves them out of its figures, so the overview does too and both
+    show the same numbers for the same day. The reports page follows who has submitted."""
+    return query.where(Assignment.role == LEAD, Assignment.status != CANCELLED, Task.state == TASK_ACTIVE,
+                       Task.source != REPORT_SOURCE)
 
 
 def agency_counts(session: Session, *, as_of: date, near_days: int = 3, plan_id: int | None = None,

@@ -59,13 +59,10 @@ def _data(engine: sa.Engine, as_of: date = H1_END, period: str = "2020-H1"):  # 
 
 def _dashboard(engine: sa.Engine, as_of: date) -> dict[str, tuple[int, int, int, int, int]]:
     """What the dashboard shows for the plan on ``as_of``, per agency: (assigned, on time, late, in term,
-    overdue). The dashboard also lists the agencies' report duties (BC.2020-H1, ...) among their
-    tasks; the report counts the plan's own tasks, so the duties are set aside (rolled back)."""
+    overdue)."""
     pid = plan_id(engine)
     with Session(engine) as s:
-        s.execute(sa.update(Task).where(Task.source == "report").values(state=CANCELLED))
         rows = agency_counts(s, as_of=as_of, plan_id=pid)
-        s.rollback()
     out = {}
     for a in rows.values():
         c = a.counts

@@ -19,10 +19,12 @@ CARD = re.compile(r'<li class="card ([a-z-]+)">.*?<span class="num">(\d+)</span>
 
 
 def expected_counts(world: World, as_of: date, agency_id: int | None = None) -> Counter[Status]:
-    """The statuses by tasks.status.classify, row by row in Python."""
+    """The statuses by tasks.status.classify, row by row in Python (the plan's tasks: the agencies'
+    report duties are followed on the reports page, not counted)."""
     with Session(world.engine) as s:
         q = select(Assignment).join(Task, Task.id == Assignment.task_id).where(
-            Assignment.role == LEAD, Assignment.status != CANCELLED, Task.state == "active")
+            Assignment.role == LEAD, Assignment.status != CANCELLED, Task.state == "active",
+            Task.source != "report")
         if agency_id is not None:
             q = q.where(Assignment.agency_id == agency_id)
         rows = s.exec(q).all()
@@ -92,7 +94,8 @@ def test_the_completion_chart_has_a_bar_per_lead_agency(office: Browserless, wor
 def _lead_agencies(world: World) -> set[int]:
     with Session(world.engine) as s:
         return set(s.exec(select(Assignment.agency_id).join(Task, Task.id == Assignment.task_id).where(
-            Assignment.role == LEAD, Assignment.status != CANCELLED, Task.state == "active")))
+            Assignment.role == LEAD, Assignment.status != CANCELLED, Task.state == "active",
+            Task.source != "report")))
 
 
 def test_the_plan_page_shows_progress_by_section(office: Browserless, world: World) -> None:
@@ -116,3 +119,15 @@ def test_the_agency_page_lists_its_tasks_and_its_on_time_rate(office: Browserles
     html = office.get(f"/agencies/{nn}?as_of=2020-12-31").text
     assert "Sở Nông nghiệp và Phát triển nông thôn" in html and "I.1" in html
     assert rate is not None and f"{100 * rate:.0f}%" in html.split("Tỷ lệ hoàn thành đúng hạn", 1)[1][:200]
+
+
+def test_the_agencies_report_duties_are_left_out_of_the_overview_as_the_report_leaves_them_out(
+    office: Browserless, world: World
+) -> None:
+    with Session(world.engine) as s:
+        duties = s.exec(select(Assignment).join(Task, Task.id == Assignment.task_id).where(
+            Task.source == "report", Assignment.role == LEAD)).all()
+    day = date(2020, 12, 31)  # every 2020 report duty is overdue by then
+    assert duties and all(d.due_date is not None and d.due_date < day for d in duties)
+    page = office.get("/?as_of=2020-12-31")
+    assert cards(page.text)[Status.OVERDUE.label] == expected_counts(world, day)[Status.OVERDUE]
