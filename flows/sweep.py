@@ -23,6 +23,7 @@ from models.outbox import (
 from models.policies import schedule_unscheduled
 from models.tables import PENDING, Notice
 from models.types import utcnow
+from notifications.pipeline import send_pipelined
 from tasks.digests import Digest, NoticeView, group_digests
 
 
@@ -122,13 +123,18 @@ def send_pending(as_of: date, now: datetime | None = None) -> SendStats:
     digests = group_digests(views)
     with session_scope(engine) as session:
         link = _link_maker(settings, session)
-        messages = [render_digest(d, as_of=as_of, settings=settings, link=link, office_name=OFFICE_NAME)
-                    for d in digests]
+        for d in digests:  # every agency's link token, read in this one transaction
+            for n in d.notices:
+                link(n)
+    # rendered one by one in this thread while the previous digest is on the wire (no
+    # database needed: the tokens are cached in ``link``)
+    messages = (render_digest(d, as_of=as_of, settings=settings, link=link, office_name=OFFICE_NAME)
+                for d in digests)
     # one session for the write-backs, committed after each digest exactly as one session per
     # digest would be (a crash mid-batch keeps every result already written)
     session = Session(engine, expire_on_commit=False)
     try:
-        results = transport.send_many(messages)
+        results = send_pipelined(transport.send_many, messages)
         for digest, (message, error) in zip(digests, results, strict=True):
             try:
                 if error is None:
