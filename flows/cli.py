@@ -108,12 +108,18 @@ def import_(
                f"{f', {len(parsed.duties)} duties proposed from the text' if parsed.duties else ''}")
     if s is not None:
         typer.echo(f"  created {s.created}, updated {s.updated}, cancelled {s.cancelled}, unchanged {s.unchanged}")
+    else:
+        typer.echo("  dry run: nothing written")
     d = outcome.duties
     if d is not None and parsed.duties:
         typer.echo(f"  text duties: {d.proposed} new proposals, {d.refreshed} refreshed, {d.kept} already reviewed; "
                    f"confirm them with `dondoc review --plan {parsed.code}`")
-    else:
-        typer.echo("  dry run: nothing written")
+    reporting = parsed.meta.reporting
+    if reporting is not None:
+        dates = " and ".join(f"{day:02d}/{month:02d}" for month, day, _kind in reporting.deadlines)
+        to = f" to {reporting.recipient_text}" if reporting.recipient_text else ""
+        typer.echo(f"  periodic report duty: {dates}{to}, owed by every agency with a tracked task"
+                   f"{' (the proposals once confirmed)' if parsed.duties and not parsed.tasks else ''}")
     for u in parsed.unresolved:
         typer.echo(f"  unresolved {u['role']} agency at {u['row']} ({u['ref']}): {u['name']}", err=True)
     for w in parsed.warnings:

@@ -74,9 +74,21 @@ class ParsedPlan:
 def _reporting_json(meta: PlanMeta) -> dict[str, Any] | None:
     if meta.reporting is None:
         return None
+    r = meta.reporting
     return {
-        "deadlines": [{"month": m, "day": d, "period": p} for m, d, p in meta.reporting.deadlines],
-        "recipient": meta.reporting.recipient_text,
+        "deadlines": [{"month": m, "day": d, "period": p} for m, d, p in r.deadlines],
+        "recipient": r.recipient_text,
+        "clause": r.clause,
+        # the periodic report duty the clause creates: one task per period (refs BC.2024-H1,
+        # BC.2024, ...) owed by every agency with a tracked task of the plan; for proposals
+        # from the text, once the office confirms them
+        "duty": {
+            "title": "Báo cáo định kỳ kết quả thực hiện Kế hoạch"
+                     + (f" gửi {r.recipient_text}" if r.recipient_text else ""),
+            "due": [f"{d:02d}/{m:02d}" for m, d, _p in r.deadlines],
+            "refs": "BC.<kỳ báo cáo>",
+            "owed_by": "every agency with a tracked (confirmed) task of the plan",
+        },
     }
 
 

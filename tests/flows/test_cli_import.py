@@ -44,6 +44,22 @@ def test_import_json_prints_the_plan_and_every_task_in_document_order(db_url: st
     assert _counts(db_url)[1] == 36 + len(text) + 2
 
 
+def test_a_plan_assigned_in_prose_shows_its_periodic_report_duty_to_the_office(db_url: str, run_cli) -> None:  # type: ignore[no-untyped-def]
+    lang_son = PLANS / "lang-son-176-kh-ubnd-2023.txt"
+    r = run_cli("import", str(lang_son))
+    assert r.code == 0, r.err
+    assert "dry run" not in r.out
+    assert ("periodic report duty: 15/06 and 15/12 to Sở Nông nghiệp và Phát triển nông thôn, owed by every agency "
+            "with a tracked task (the proposals once confirmed)") in r.out
+    data = json.loads(run_cli("import", str(lang_son), "--json").out)
+    reporting = data["plan"]["reporting"]
+    assert reporting["deadlines"] == [{"month": 6, "day": 15, "period": "H1"}, {"month": 12, "day": 15, "period": "year"}]
+    assert reporting["duty"]["title"] == ("Báo cáo định kỳ kết quả thực hiện Kế hoạch gửi "
+                                          "Sở Nông nghiệp và Phát triển nông thôn")
+    assert reporting["duty"]["due"] == ["15/06", "15/12"]
+    assert "định kỳ 6 tháng (15/6), hàng năm (15/12) báo cáo" in reporting["clause"]
+
+
 def test_a_dry_run_parses_and_resolves_but_writes_nothing(db_url: str, run_cli) -> None:  # type: ignore[no-untyped-def]
     r = run_cli("import", str(BAC_GIANG), "--dry-run")
     assert r.code == 0, r.err
