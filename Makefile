@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install services browser clean bench
+.PHONY: demo test install services browser clean bench wrk
 
 # Playwright must never fetch a browser of its own: the tests drive Debian's Chromium.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
@@ -36,7 +36,11 @@ browser:
 test: install services browser
 	$(BIN)/python -m pytest -n 2 -q
 
-bench: install services
+# the web benchmark's load generator (a Python client would take the CPU it measures)
+wrk:
+	@command -v wrk >/dev/null || { $(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y wrk; }
+
+bench: install services wrk
 	$(BIN)/python -m benchmarks.run_all
 
 clean:

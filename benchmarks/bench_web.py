@@ -295,6 +295,25 @@ def run(db: str, *, tasks: int, workers: int, clients: int, seconds: int, reuse:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+TARGET_P95 = 0.150  # seconds, overview and a filtered task list, 20 concurrent clients
+TARGETS = {"overview": "overview", "task list: agency + status, every request new": "filtered task list (uncached)"}
+
+
+def results(runs: int, *, seconds: int = 10) -> list[Any]:
+    """For ``benchmarks.run_all``: the two targets on both databases, p95 of each run (median of ``runs``)."""
+    from benchmarks.common import Result
+
+    samples: dict[tuple[str, str], list[float]] = {}
+    for db in ("postgres", "sqlite"):
+        reuse = REPO / "benchmarks" / "out" / "web.sqlite3" if db == "sqlite" else None
+        for _ in range(runs):
+            out = run(db, tasks=100_000, workers=2, clients=20, seconds=seconds, reuse=reuse)
+            for page, label in TARGETS.items():
+                samples.setdefault((db, label), []).append(out["pages"][page]["p95"] / 1000)
+    return [Result(f"web p95 {label} ({db})", values, TARGET_P95, note="20 clients, 100,000 tasks")
+            for (db, label), values in samples.items()]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--db", choices=["postgres", "sqlite", "both"], default="both")

@@ -1,6 +1,6 @@
 """Run every benchmark and print one summary line per target (name, median, target, PASS/MISS).
 
-    .venv/bin/python -m benchmarks.run_all [--runs 3] [--only import,sweep,national,smtp,report] [--regenerate]
+    .venv/bin/python -m benchmarks.run_all [--runs 3] [--only import,sweep,national,smtp,report,web] [--regenerate]
 
 `make bench` runs this. Each benchmark is also runnable alone (python -m benchmarks.bench_sweep, ...).
 A benchmark that fails to run prints an ERROR line and the others still run. The exit status is
@@ -26,6 +26,7 @@ BENCHMARKS: dict[str, tuple[str, Callable[[Any, argparse.Namespace], list[Result
     "national": ("benchmarks.bench_national", lambda m, a: m.run(a.runs, regenerate=a.regenerate)),
     "smtp": ("benchmarks.bench_smtp", lambda m, a: m.run(a.runs)),
     "report": ("benchmarks.bench_report", lambda m, a: m.run(a.runs, regenerate=a.regenerate)),
+    "web": ("benchmarks.bench_web", lambda m, a: m.results(a.runs)),
 }
 
 
