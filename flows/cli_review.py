@@ -12,19 +12,16 @@ from flows.cli import _directory, app, db, emit_json, fail, parse_date
 def _agency_ids(session: Any, *, plan_code: str, names: list[str]) -> list[int]:
     from sqlmodel import select
 
-    from models.tables import Agency, Plan
+    from models.agencies import UnknownAgency, resolve_agency_ids
+    from models.tables import Plan
 
     plan = session.exec(select(Plan).where(Plan.code == plan_code)).first()
     if plan is None:
         fail(f"no plan {plan_code}")
-    province = _directory().province(plan.province)
-    ids = []
-    for name in names:
-        entry = province.resolve_name(name)
-        if entry is None:
-            fail(f"unknown agency '{name}' in {province.name}")
-        ids.append(session.exec(select(Agency.id).where(Agency.province == plan.province, Agency.key == entry.key)).one())
-    return ids
+    try:
+        return resolve_agency_ids(session, directory=_directory().province(plan.province), names=names)
+    except UnknownAgency as exc:
+        fail(str(exc))
 
 
 @app.command()

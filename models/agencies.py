@@ -9,7 +9,8 @@ from sqlmodel import Session, select
 from models.audit import record
 from models.tables import Agency
 from models.types import utcnow
-from tasks.agencies import AgencyEntry
+from tasks.agencies import AgencyEntry, ProvinceDirectory
+from tasks.text import nfc
 
 def sync_agencies(session: Session, *, entries: Iterable[AgencyEntry], actor: str = "system") -> dict[str, int]:
     """Create or update agency rows from directory entries; returns {"created", "updated"}.
@@ -59,4 +60,30 @@ def agency_ids(session: Session, *, province: str) -> dict[str, int]:
     return {key: id_ for key, id_ in rows}
 
 
-__all__ = ["sync_agencies", "agency_ids"]
+class UnknownAgency(ValueError):
+    """A name the province's directory does not resolve to exactly one agency."""
+
+    def __init__(self, name: str, province: str) -> None:
+        super().__init__(f"unknown agency '{name}' in {province}")
+        self.name, self.province = name, province
+
+
+def resolve_agency_ids(session: Session, *, directory: ProvinceDirectory, names: list[str]) -> list[int]:
+    """Row ids for agency names as a person writes them (full name, abbreviation, alias or
+    successor, as ``ProvinceDirectory.resolve_name`` reads them), in order, without repeats.
+    A row's exact name also counts (an agency that has left the directory keeps its row).
+    Raises ``UnknownAgency`` for the first name that resolves to nothing."""
+    rows = {a.key: a for a in session.exec(select(Agency).where(Agency.province == directory.slug))}
+    by_name = {nfc(a.name).casefold(): a for a in rows.values()}
+    ids: list[int] = []
+    for name in names:
+        entry = directory.resolve_name(name)
+        row = rows.get(entry.key) if entry is not None else by_name.get(nfc(name.strip()).casefold())
+        if row is None or row.id is None:
+            raise UnknownAgency(name, directory.name)
+        if row.id not in ids:
+            ids.append(row.id)
+    return ids
+
+
+__all__ = ["sync_agencies", "agency_ids", "resolve_agency_ids", "UnknownAgency"]

@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 
 from models.agencies import agency_ids
 from models.audit import record
+from models.report_duties import ensure_report_duties
 from models.tables import (
     CANCELLED,
     COORDINATING,
@@ -123,7 +124,15 @@ def apply_duties(
 
 
 class ReviewError(ValueError):
-    """A review decision names something that is not a proposal of that plan."""
+    """A review decision names something that is not a proposal of that plan.
+
+    ``kind`` is "missing" (no such task in the plan) or "reviewed" (already confirmed,
+    discarded or withdrawn: ``state``); the message is for the command line, the web page
+    words its own from these fields."""
+
+    def __init__(self, message: str, *, kind: str, plan_code: str, ref: str, state: str | None = None) -> None:
+        super().__init__(message)
+        self.kind, self.plan_code, self.ref, self.state = kind, plan_code, ref, state
 
 
 def proposals(session: Session, *, plan_code: str | None = None) -> list[tuple[Task, str]]:
@@ -138,16 +147,24 @@ def _proposal(session: Session, *, plan_code: str, ref: str) -> Task:
         select(Task).join(Plan, Plan.id == Task.plan_id).where(Plan.code == plan_code, Task.ref == ref)  # type: ignore[arg-type]
     ).first()
     if row is None:
-        raise ReviewError(f"no task {ref} in plan {plan_code}")
+        raise ReviewError(f"no task {ref} in plan {plan_code}", kind="missing", plan_code=plan_code, ref=ref)
     if row.state != TASK_PROPOSED:
-        raise ReviewError(f"task {ref} of plan {plan_code} was already reviewed ({row.state})")
+        raise ReviewError(f"task {ref} of plan {plan_code} was already reviewed ({row.state})", kind="reviewed",
+                          plan_code=plan_code, ref=ref, state=row.state)
     return row
 
 
-def decide(session: Session, *, plan_code: str, refs: list[str] | None, confirm: bool, actor: str) -> int:
-    """Confirm (start tracking) or discard proposals; ``refs=None`` means all of the plan."""
+def decide(session: Session, *, plan_code: str, refs: list[str] | None, confirm: bool, actor: str,
+           on: date | None = None) -> int:
+    """Confirm (start tracking) or discard proposals; ``refs=None`` means all of the plan.
+
+    Every caller (``dondoc review``, the web review page) confirms through here: a confirmed
+    task's agencies now report on the plan's periods, so the plan's report duties are
+    completed in the same transaction (models.report_duties.ensure_report_duties), from the
+    period whose report is due on or after ``on`` (the day of the decision, default today in
+    the province): no duty is born overdue."""
     rows = ([t for t, _ in proposals(session, plan_code=plan_code)] if refs is None
-            else [_proposal(session, plan_code=plan_code, ref=r) for r in refs])
+            else [_proposal(session, plan_code=plan_code, ref=r) for r in dict.fromkeys(refs)])
     new_state = TASK_ACTIVE if confirm else TASK_DISCARDED
     for row in rows:
         row.state = new_state
@@ -157,6 +174,12 @@ def decide(session: Session, *, plan_code: str, refs: list[str] | None, confirm:
         record(session, actor=actor, source="review", entity="task", entity_id=row.id,
                action="confirmed" if confirm else "discarded", changes={"state": [TASK_PROPOSED, new_state]})
     session.flush()
+    if confirm:
+        from notifications.formatting import local_today
+
+        day = on or local_today()
+        for plan_id in sorted({row.plan_id for row in rows}):
+            ensure_report_duties(session, plan_id=plan_id, actor=actor, from_day=day)
     return len(rows)
 
 
@@ -176,18 +199,26 @@ def edit(
         row.deadline_kind = "date"
         session.execute(sa.update(Assignment).where(Assignment.task_id == row.id)
                         .values(due_date=due_date, original_due_date=due_date))
+    if lead is not None and coordinating is not None:  # one agency, one role: lead wins, as at import
+        leads = set(lead)
+        coordinating = [a for a in coordinating if a not in leads]
     for role, agency_list in ((LEAD, lead), (COORDINATING, coordinating)):
         if agency_list is None:
             continue
+        agency_list = list(dict.fromkeys(agency_list))
         current = session.exec(select(Assignment).where(Assignment.task_id == row.id, Assignment.role == role)).all()
+        if sorted(a.agency_id for a in current) == sorted(agency_list):
+            continue
         changes[role] = [sorted(a.agency_id for a in current), sorted(agency_list)]
         for a in current:
             session.delete(a)
+        session.flush()  # the deletes first: an agency kept in the list is inserted again
         for agency_id in agency_list:
             session.add(Assignment(task_id=row.id, agency_id=agency_id, role=role, status=OPEN,  # type: ignore[arg-type]
                                    due_date=row.due_date, original_due_date=row.due_date))
-    row.updated_at = utcnow()
-    record(session, actor=actor, source="review", entity="task", entity_id=row.id, action="edited", changes=changes)
+    if changes:  # nothing changed: no audit event (and the import may still refresh the proposal)
+        row.updated_at = utcnow()
+        record(session, actor=actor, source="review", entity="task", entity_id=row.id, action="edited", changes=changes)
     session.flush()
     return row
 

@@ -112,9 +112,13 @@ def _insert_assignments(session: Session, *, task_id: int, due: date, agency_ids
 
 
 def ensure_report_duties(
-    session: Session, *, plan_id: int, actor: str, effective_on: date | None = None
+    session: Session, *, plan_id: int, actor: str, effective_on: date | None = None, from_day: date | None = None
 ) -> DutyCounts:
-    """Create or complete the plan's report duties (rules in the module docstring)."""
+    """Create or complete the plan's report duties (rules in the module docstring).
+
+    With ``from_day``, periods whose report was due before that day get no new duty (a plan's
+    text duties confirmed in 2026 must not start with five overdue reports of 2023-2025);
+    duties that exist already are completed as usual."""
     plan = session.get(Plan, plan_id)
     if plan is None:
         raise ValueError(f"no plan with id {plan_id}")
@@ -135,7 +139,7 @@ def ensure_report_duties(
         wanted.add(ref)
         row = existing.get(ref)
         if row is None:
-            if not agencies:
+            if not agencies or (from_day is not None and deadline.due < from_day):
                 continue
             row = Task(
                 plan_id=plan_id, ref=ref, position=POSITION_BASE + index, section=SECTION, section_code="BC",

@@ -85,3 +85,90 @@ def test_review_mistakes_get_one_clear_line(db_url: str, run_cli) -> None:  # ty
     assert run_cli("review", "--plan", CODE, "--confirm", "T.III.3.1").code == 0
     again = run_cli("review", "--plan", CODE, "--confirm", "T.III.3.1")
     assert again.code == 2 and "already reviewed" in again.err
+
+
+LS_CODE = "176/KH-UBND"
+
+
+def _report_agencies(engine: sa.Engine, code: str) -> dict[str, set[int]]:
+    """Report duty ref -> agencies with a lead assignment on it, for one plan."""
+    from models.tables import Plan
+
+    out: dict[str, set[int]] = {}
+    with Session(engine) as s:
+        for ref, agency_id in s.execute(
+            select(Task.ref, Assignment.agency_id).join(Plan, Plan.id == Task.plan_id)  # type: ignore[arg-type]
+            .outerjoin(Assignment, Assignment.task_id == Task.id)
+            .where(Plan.code == code, Task.source == "report")
+        ):
+            out.setdefault(ref, set()).update({agency_id} if agency_id else set())
+    return out
+
+
+def _agencies_of(engine: sa.Engine, code: str, refs: list[str]) -> set[int]:
+    from models.tables import Plan
+
+    with Session(engine) as s:
+        return set(s.execute(
+            select(Assignment.agency_id).join(Task, Task.id == Assignment.task_id).join(Plan, Plan.id == Task.plan_id)  # type: ignore[arg-type]
+            .where(Plan.code == code, Task.ref.in_(refs))  # type: ignore[attr-defined]
+        ).scalars())
+
+
+def test_confirming_text_duties_gives_their_agencies_report_duties_and_there_are_none_before(engine: sa.Engine) -> None:
+    from tasks.report_schedule import period_of_duty_ref
+
+    import_plan(str(LANG_SON), province="lang-son")
+    assert _report_agencies(engine, LS_CODE) == {}  # nothing tracked yet: nobody has to report
+    with session_scope(engine) as s:
+        decide(s, plan_code=LS_CODE, refs=["T.III.10.c.1"], confirm=True, actor="office", on=date(2023, 9, 1))
+    first = _report_agencies(engine, LS_CODE)
+    one = _agencies_of(engine, LS_CODE, ["T.III.10.c.1"])
+    assert one and first and all(period_of_duty_ref(ref) for ref in first)
+    assert all(agencies == one for agencies in first.values())  # exactly the confirmed task's agencies
+    with session_scope(engine) as s:
+        rest = [t.ref for t, _ in proposals(s, plan_code=LS_CODE)]
+        decide(s, plan_code=LS_CODE, refs=None, confirm=True, actor="office", on=date(2023, 9, 1))
+    after = _report_agencies(engine, LS_CODE)
+    everyone = _agencies_of(engine, LS_CODE, rest + ["T.III.10.c.1"])
+    assert set(after) == set(first) and len(everyone) > len(one)
+    assert all(agencies == everyone for agencies in after.values())
+
+
+def test_duties_confirmed_late_get_no_report_duty_for_periods_already_past(engine: sa.Engine) -> None:
+    import_plan(str(LANG_SON), province="lang-son")  # issued 23/08/2023: reports 15/6 and 15/12
+    with session_scope(engine) as s:
+        decide(s, plan_code=LS_CODE, refs=["T.III.10.c.1"], confirm=True, actor="office", on=date(2025, 7, 1))
+    with Session(engine) as s:
+        dues = sorted(d for d in s.exec(select(Task.due_date).where(Task.source == "report")) if d is not None)
+    assert dues and dues[0] == date(2025, 12, 15)  # not 15/12/2023, 15/06/2024, 15/12/2024, 15/06/2025
+
+
+def test_discarding_text_duties_gives_no_report_duties(engine: sa.Engine) -> None:
+    import_plan(str(LANG_SON), province="lang-son")
+    with session_scope(engine) as s:
+        assert decide(s, plan_code=LS_CODE, refs=None, confirm=False, actor="office") >= 38
+    assert _report_agencies(engine, LS_CODE) == {}
+
+
+def test_dondoc_review_confirm_also_creates_the_report_duties(db_url: str, engine: sa.Engine, run_cli) -> None:  # type: ignore[no-untyped-def]
+    assert run_cli("import", str(LANG_SON), "--province", "lang-son").code == 0
+    r = run_cli("review", "--plan", LS_CODE, "--confirm", "T.III.10.c.1", "--confirm", "T.III.7.c")
+    assert r.code == 0, r.err
+    duties = _report_agencies(engine, LS_CODE)
+    assert duties and all(a == _agencies_of(engine, LS_CODE, ["T.III.10.c.1", "T.III.7.c"]) for a in duties.values())
+
+
+def test_editing_a_proposal_to_an_unknown_agency_fails_in_one_line_and_changes_nothing(db_url: str, engine: sa.Engine, run_cli) -> None:  # type: ignore[no-untyped-def]
+    assert run_cli("import", str(LANG_SON), "--province", "lang-son").code == 0
+    before = _agencies_of(engine, LS_CODE, ["T.III.7.c"])
+    r = run_cli("review", "--plan", LS_CODE, "--edit", "T.III.7.c", "--lead", "Sở NN&PTNT", "--lead", "Sở Không Có")
+    assert r.code == 2 and "unknown agency 'Sở Không Có' in Lạng Sơn" in r.err
+    assert _agencies_of(engine, LS_CODE, ["T.III.7.c"]) == before
+    ok = run_cli("review", "--plan", LS_CODE, "--edit", "T.III.7.c", "--lead", "Sở NN&PTNT", "--lead", "Sở Tài chính",
+                 "--lead", "Sở NN&PTNT")  # a repeated name is one assignment
+    assert ok.code == 0, ok.err
+    with Session(engine) as s:
+        leads = s.exec(select(Assignment).join(Task, Task.id == Assignment.task_id)
+                       .where(Task.ref == "T.III.7.c", Assignment.role == "lead")).all()
+    assert len(leads) == 2

@@ -11,6 +11,7 @@ from sqlmodel import Session
 from models.dashboard import agency_counts, overview
 from models.extensions import pending_extensions
 from models.plan_progress import plan_list, plan_sections
+from models.review import waiting_count
 from models.tables import Agency, Plan
 from models.task_detail import task_detail
 from models.task_search import filter_options
@@ -30,7 +31,8 @@ def overview_page(request: Request, user: StaffUser = Depends(office_user)) -> R
     with db(request) as session:
         body = cache.get(("overview", day, near), request_stamp(request, session), lambda: render_fragment(
             "_overview_body.html", {"ov": overview(session, as_of=day, near_days=near), "as_of": day}))
-    return render(request, "overview.html", {"body": body, "as_of": day, "flash": flash(request)})
+        waiting = waiting_count(session)
+    return render(request, "overview.html", {"body": body, "as_of": day, "flash": flash(request), "waiting": waiting})
 
 
 def _options(request: Request, session: Session) -> dict[str, Any]:
@@ -96,7 +98,8 @@ def plan_page(request: Request, plan_id: int, user: StaffUser = Depends(office_u
         if plan is None:
             raise PageError(404, "Không tìm thấy kế hoạch.")
         sections = plan_sections(session, plan_id=plan_id, as_of=day, near_days=near_days(request))
-    return render(request, "plan.html", {"plan": plan, "sections": sections, "as_of": day})
+        waiting = waiting_count(session, plan_id=plan_id)
+    return render(request, "plan.html", {"plan": plan, "sections": sections, "as_of": day, "waiting": waiting})
 
 
 @router.get("/extensions")
