@@ -15,6 +15,12 @@ MESSAGES = {
     "reminder_sent": "Đã gửi nhắc việc.",
     "reminder_queued": "Đã xếp nhắc việc vào hàng đợi; máy chủ thư chưa sẵn sàng, hệ thống sẽ gửi lại sau.",
     "reminder_none": "Không có nhiệm vụ nào đang mở có thời hạn để nhắc.",
+    "review_confirmed": "Đã xác nhận; nhiệm vụ bắt đầu được theo dõi (nhắc việc, đôn đốc, báo cáo định kỳ).",
+    "review_discarded": "Đã loại bỏ nhiệm vụ đề xuất; nhiệm vụ sẽ không được theo dõi.",
+    "review_edited": "Đã lưu chỉnh sửa; nhiệm vụ vẫn chờ xác nhận.",
+    "review_none": "Không còn nhiệm vụ đề xuất nào chờ rà soát.",
+    "report_submitted": "Đã gửi báo cáo định kỳ; Văn phòng đã nhận được báo cáo của cơ quan.",
+    "report_compiled": "Đã lập báo cáo; các tệp Word, Excel và trang web có trong danh sách bên dưới.",
 }
 
 

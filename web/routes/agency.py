@@ -23,6 +23,7 @@ from web.deps import PageError, actor_of_agency, agency_for_token, agency_link, 
 from web.forms import FormError, parse_date, parse_progress
 from web.listing import run_listing, task_listing
 from web.messages import flash
+from web.report_views import agency_duties
 from web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -35,8 +36,9 @@ def agency_home(request: Request, token: str, agency: Agency = Depends(agency_li
         progress = agency_counts(session, as_of=listing.filters.as_of, near_days=near_days(request),
                                  agency_id=agency.id).get(agency.id)  # type: ignore[arg-type]
         rows, total = run_listing(request, session, listing)
+        duties = agency_duties(session, agency_id=agency.id)  # type: ignore[arg-type]
     return render(request, "agency_home.html", {"agency": agency, "progress": progress, "rows": rows, "total": total,
-                                                "listing": listing, "as_of": listing.filters.as_of})
+                                                "listing": listing, "as_of": listing.filters.as_of, "duties": duties})
 
 
 def _own_task(request: Request, agency: Agency, task_id: int) -> tuple[TaskDetail, AssignmentView]:
