@@ -15,7 +15,6 @@ from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
 from models.tables import (
@@ -112,6 +111,8 @@ def _insert_ignore(session: Session, rows: list[dict[str, Any]]) -> Counter[tupl
 
 def _insert_ignore_orm(session: Session, rows: list[dict[str, Any]]) -> Counter[tuple[str, int]]:
     """The same through SQLAlchemy's bulk INSERT (for rows that leave a column to its default)."""
+    from sqlalchemy.dialects import postgresql, sqlite  # rarely needed: not imported by every sweep
+
     added: Counter[tuple[str, int]] = Counter()
     dialect = session.get_bind().dialect.name
     ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Notice)
@@ -297,8 +298,12 @@ def claim(session: Session, *, worker: str, now: datetime, limit: int = 100_000)
 
 
 def mark_sent(session: Session, *, ids: list[int], message_id: str, now: datetime) -> None:
+    """A set-based UPDATE: Notice objects a caller holds in the session are not refreshed (the
+    ORM's synchronisation cost more than the statement itself, once per digest of a sweep)."""
     session.execute(
-        sa.update(Notice).where(Notice.id.in_(ids)).values(status=SENT, sent_at=now, message_id=message_id, claimed_by=None)  # type: ignore[union-attr]
+        sa.update(Notice).where(Notice.id.in_(ids))  # type: ignore[union-attr]
+        .values(status=SENT, sent_at=now, message_id=message_id, claimed_by=None)
+        .execution_options(synchronize_session=False)
     )
 
 

@@ -35,7 +35,6 @@ import threading
 from datetime import date, timedelta
 from typing import Protocol
 
-import holidays
 
 __all__ = [
     "CalendarDays",
@@ -85,6 +84,8 @@ class _VietnamCalendar:
     def _package_year(self, year: int) -> tuple[frozenset[date], frozenset[date]]:
         """(holidays, swapped working weekend days) of one ``holidays.Vietnam`` year."""
         if year not in self._per_year:
+            import holidays  # ~20 ms to import: only when a policy counts working days
+
             vn = holidays.Vietnam(language="vi", years=year)
             self._per_year[year] = (frozenset(vn.keys()), frozenset(getattr(vn, "weekend_workdays", ())))
         return self._per_year[year]
