@@ -97,7 +97,7 @@ def import_(
     if not dry_run:
         db()
     with user_errors():
-        with _progress(f"Importing {path.name}"):
+        with _progress(f"Importing {path.name}", dry_run=dry_run):
             outcome = import_plan(str(path), province=province, year=year, dry_run=dry_run)
     parsed = outcome.parsed
     if as_json:
@@ -127,15 +127,34 @@ def import_(
 
 
 @contextmanager
-def _progress(label: str) -> Iterator[None]:
-    """A spinner on a terminal (imports of large appendices take seconds); silent otherwise."""
+def _progress(label: str, *, dry_run: bool = False) -> Iterator[None]:
+    """A progress bar over the import's steps on a terminal (large appendices take seconds);
+    silent otherwise (pipes, --json, tests)."""
     if not sys.stderr.isatty():
         yield
         return
     from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    with Console(stderr=True).status(label):
-        yield
+    from flows.engine import watching_steps
+    from flows.import_plan import DRY_RUN_STEPS, STEP_LABELS
+
+    steps = DRY_RUN_STEPS if dry_run else tuple(STEP_LABELS)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=False) as bar:
+        job = bar.add_task(label, total=len(steps))
+
+        def follow(name: str, finished: bool) -> None:
+            if name not in steps:
+                return
+            if finished:
+                bar.advance(job)
+            else:
+                bar.update(job, description=f"{label}: {STEP_LABELS[name]}")
+
+        with watching_steps(follow):
+            yield
+        bar.update(job, description=f"{label}: done", completed=len(steps))
 
 
 @app.command()

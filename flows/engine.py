@@ -8,7 +8,9 @@ So flow bodies are plain functions; `flow()` and `step()` wrap them in Prefect's
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import wraps
 from typing import Any, ParamSpec, TypeVar
 
@@ -18,8 +20,29 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
+StepListener = Callable[[str, bool], None]  # (step name, finished)
+_listeners: ContextVar[tuple[StepListener, ...]] = ContextVar("dondoc_step_listeners", default=())
+
+
 def prefect_enabled() -> bool:
     return bool(get_settings().prefect_api_url)
+
+
+@contextmanager
+def watching_steps(listener: StepListener) -> Iterator[None]:
+    """Call ``listener(name, False)`` when a step starts and ``listener(name, True)`` when it
+    ends, for the steps run inside the block (the command line draws its progress bar from
+    these; flows know nothing of terminals)."""
+    token = _listeners.set((*_listeners.get(), listener))
+    try:
+        yield
+    finally:
+        _listeners.reset(token)
+
+
+def _notify(name: str, finished: bool) -> None:
+    for listener in _listeners.get():
+        listener(name, finished)
 
 
 def step(*, retries: int = 0, retry_delay_seconds: float = 5) -> Callable[[Callable[P, R]], Callable[P, R]]:
@@ -31,13 +54,17 @@ def step(*, retries: int = 0, retry_delay_seconds: float = 5) -> Callable[[Calla
         @wraps(fn)
         def run(*args: P.args, **kwargs: P.kwargs) -> R:
             nonlocal prefect_task
+            _notify(fn.__name__, False)
             if not prefect_enabled():
-                return fn(*args, **kwargs)
-            if prefect_task is None:
-                from prefect import task
+                result = fn(*args, **kwargs)
+            else:
+                if prefect_task is None:
+                    from prefect import task
 
-                prefect_task = task(fn, retries=retries, retry_delay_seconds=retry_delay_seconds)
-            return prefect_task(*args, **kwargs)
+                    prefect_task = task(fn, retries=retries, retry_delay_seconds=retry_delay_seconds)
+                result = prefect_task(*args, **kwargs)
+            _notify(fn.__name__, True)
+            return result
 
         run.plain = fn  # type: ignore[attr-defined]
         return run

@@ -27,6 +27,16 @@ class ImportOutcome:
     duties: DutySummary | None = None
 
 
+# what the command line's progress bar says while each step runs, in the order they run
+STEP_LABELS: dict[str, str] = {
+    "read_plan_file": "reading the document",
+    "parse_plan_document": "reading tasks, agencies and deadlines",
+    "read_indicators": "reading indicators",
+    "store_plan": "writing to the database",
+}
+DRY_RUN_STEPS = ("read_plan_file", "parse_plan_document")
+
+
 @step()
 def read_plan_file(path: str) -> tuple[PlanDocument, str]:
     p = Path(path)

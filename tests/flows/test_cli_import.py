@@ -60,6 +60,40 @@ def test_a_plan_assigned_in_prose_shows_its_periodic_report_duty_to_the_office(d
     assert "định kỳ 6 tháng (15/6), hàng năm (15/12) báo cáo" in reporting["clause"]
 
 
+def _on_a_terminal(*args: str) -> tuple[int, str]:
+    """Run `dondoc` with its stderr on a pseudo-terminal (as in a shell); (exit code, what it drew)."""
+    import pty
+    import subprocess
+
+    from tests.conftest import DONDOC
+
+    master, slave = pty.openpty()
+    try:
+        proc = subprocess.Popen([str(DONDOC), *args], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                stderr=slave, env={**os.environ, "COLUMNS": "200", "TERM": "xterm"})
+    finally:
+        os.close(slave)
+    drawn = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        drawn += chunk
+    os.close(master)
+    return proc.wait(timeout=120), drawn.decode("utf-8", "replace")
+
+
+def test_an_import_on_a_terminal_shows_a_progress_bar_over_its_steps(db_url: str) -> None:
+    code, drawn = _on_a_terminal("import", str(BAC_GIANG))
+    assert code == 0, drawn
+    assert "Importing bac-giang-552-kh-bcd-2020.txt: writing to the database" in drawn
+    assert "0/4" in drawn and "4/4" in drawn and "━" in drawn  # the bar, step by step
+    assert _counts(db_url)[0] == 1
+
+
 def test_a_dry_run_parses_and_resolves_but_writes_nothing(db_url: str, run_cli) -> None:  # type: ignore[no-untyped-def]
     r = run_cli("import", str(BAC_GIANG), "--dry-run")
     assert r.code == 0, r.err
