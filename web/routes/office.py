@@ -29,9 +29,10 @@ def overview_page(request: Request, user: StaffUser = Depends(office_user)) -> R
     day, near = as_of(request), near_days(request)
     cache = request.app.state.cache
     with db(request) as session:
-        body = cache.get(("overview", day, near), request_stamp(request, session), lambda: render_fragment(
-            "_overview_body.html", {"ov": overview(session, as_of=day, near_days=near), "as_of": day}))
-        waiting = waiting_count(session)
+        body, waiting = cache.get(("overview", day, near), request_stamp(request, session), lambda: (
+            render_fragment("_overview_body.html", {"ov": overview(session, as_of=day, near_days=near), "as_of": day}),
+            # a count over every task: cached with the figures (the stamp follows every decision)
+            waiting_count(session)))
     return render(request, "overview.html", {"body": body, "as_of": day, "flash": flash(request), "waiting": waiting})
 
 
