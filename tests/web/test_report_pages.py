@@ -201,6 +201,16 @@ def test_an_agency_submits_its_period_report_and_the_duty_is_done(client: Browse
     assert "đã gửi ngày 25/01/2020" in again
 
 
+def test_a_district_finds_its_own_indicators_first_and_the_others_folded_away(client: Browserless, world: World) -> None:
+    form = client.get(report_url(world, "ubnd-huyen-luc-ngan")).text
+    own, rest = form.split("Chỉ tiêu của cơ quan", 1)[1].split("Các chỉ tiêu khác của kế hoạch", 1)
+    assert "– Huyện Lục Ngạn" in own and "– Huyện Lục Nam" not in own and "– TP Bắc Giang" not in own
+    assert "– Huyện Lục Nam" in rest and "<details>" in form.split("Chỉ tiêu của cơ quan", 1)[1]
+    with Session(world.engine) as s:
+        luc_ngan = s.exec(select(Indicator.id).where(Indicator.district == "Huyện Lục Ngạn")).all()
+    assert luc_ngan and all(f'name="ind-{i}"' in own for i in luc_ngan)
+
+
 def test_the_office_sees_who_has_not_submitted_and_downloads_the_file_sent(
     client: Browserless, anonymous: Browserless, world: World
 ) -> None:

@@ -18,7 +18,7 @@ from web.deps import PageError, agency_for_token, agency_link, csrf_checked, db,
 from web.forms import FormError
 from web.messages import flash
 from web.report_input import INDICATOR, NARRATIVE, parse_report, submission_message
-from web.report_views import Duty, agency_duty, lead_tasks, plan_indicators
+from web.report_views import Duty, agency_duty, lead_tasks, plan_indicators, split_for_agency
 from web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -40,10 +40,10 @@ def _page(request: Request, agency: Agency, assignment_id: int, *, error: str | 
     duty = _duty(request, agency, assignment_id)
     with db(request) as session:
         tasks = lead_tasks(session, plan_id=duty.plan.id, agency_id=agency.id)  # type: ignore[arg-type]
-        indicators = plan_indicators(session, plan_id=duty.plan.id)  # type: ignore[arg-type]
+        mine, others = split_for_agency(plan_indicators(session, plan_id=duty.plan.id), agency)  # type: ignore[arg-type]
         sent = submissions(session, plan_id=duty.plan.id, period=duty.period.code, agency_id=agency.id)  # type: ignore[arg-type]
     return render(request, "agency_report.html", {
-        "agency": agency, "duty": duty, "tasks": tasks, "indicators": indicators, "sent": sent, "error": error,
+        "agency": agency, "duty": duty, "tasks": tasks, "indicators": mine, "other_indicators": others, "sent": sent, "error": error,
         "values": values or {}, "flash": flash(request), "max_mb": request.app.state.settings.evidence_max_mb,
         "NARRATIVE": NARRATIVE, "INDICATOR": INDICATOR,
     }, status_code=status_code)
