@@ -126,8 +126,8 @@ def apply_duties(
 class ReviewError(ValueError):
     """A review decision names something that is not a proposal of that plan.
 
-    ``kind`` is "missing" (no such task in the plan) or "reviewed" (already confirmed,
-    discarded or withdrawn: ``state``); the message is for the command line, the web page
+    ``kind`` is "missing" (no such task in the plan), "reviewed" (already confirmed,
+    discarded or withdrawn: ``state``) or "ambiguous" (a plan number of several provinces); the message is for the command line, the web page
     words its own from these fields."""
 
     def __init__(self, message: str, *, kind: str, plan_code: str, ref: str, state: str | None = None) -> None:
@@ -135,17 +135,26 @@ class ReviewError(ValueError):
         self.kind, self.plan_code, self.ref, self.state = kind, plan_code, ref, state
 
 
-def proposals(session: Session, *, plan_code: str | None = None) -> list[tuple[Task, str]]:
+def proposals(session: Session, *, plan_code: str | None = None, plan_id: int | None = None) -> list[tuple[Task, str]]:
+    """Proposals waiting, of one plan or all. Plan numbers repeat across provinces ("176/KH-UBND"):
+    ``plan_id`` names one plan for sure, ``plan_code`` every plan with that number."""
     q = select(Task, Plan.code).join(Plan, Plan.id == Task.plan_id).where(Task.state == TASK_PROPOSED)  # type: ignore[arg-type]
     if plan_code:
         q = q.where(Plan.code == plan_code)
+    if plan_id is not None:
+        q = q.where(Plan.id == plan_id)
     return list(session.exec(q.order_by(Plan.id, Task.position)).all())  # type: ignore[arg-type]
 
 
-def _proposal(session: Session, *, plan_code: str, ref: str) -> Task:
-    row = session.exec(
-        select(Task).join(Plan, Plan.id == Task.plan_id).where(Plan.code == plan_code, Task.ref == ref)  # type: ignore[arg-type]
-    ).first()
+def _proposal(session: Session, *, plan_code: str, ref: str, plan_id: int | None = None) -> Task:
+    q = select(Task).join(Plan, Plan.id == Task.plan_id).where(Plan.code == plan_code, Task.ref == ref)  # type: ignore[arg-type]
+    if plan_id is not None:
+        q = q.where(Plan.id == plan_id)
+    found = session.exec(q.limit(2)).all()
+    if len(found) > 1:
+        raise ReviewError(f"plan {plan_code} exists in several provinces; review it on its web page",
+                          kind="ambiguous", plan_code=plan_code, ref=ref)
+    row = found[0] if found else None
     if row is None:
         raise ReviewError(f"no task {ref} in plan {plan_code}", kind="missing", plan_code=plan_code, ref=ref)
     if row.state != TASK_PROPOSED:
@@ -155,7 +164,7 @@ def _proposal(session: Session, *, plan_code: str, ref: str) -> Task:
 
 
 def decide(session: Session, *, plan_code: str, refs: list[str] | None, confirm: bool, actor: str,
-           on: date | None = None) -> int:
+           on: date | None = None, plan_id: int | None = None) -> int:
     """Confirm (start tracking) or discard proposals; ``refs=None`` means all of the plan.
 
     Every caller (``dondoc review``, the web review page) confirms through here: a confirmed
@@ -163,8 +172,8 @@ def decide(session: Session, *, plan_code: str, refs: list[str] | None, confirm:
     completed in the same transaction (models.report_duties.ensure_report_duties), from the
     period whose report is due on or after ``on`` (the day of the decision, default today in
     the province): no duty is born overdue."""
-    rows = ([t for t, _ in proposals(session, plan_code=plan_code)] if refs is None
-            else [_proposal(session, plan_code=plan_code, ref=r) for r in dict.fromkeys(refs)])
+    rows = ([t for t, _ in proposals(session, plan_code=plan_code, plan_id=plan_id)] if refs is None
+            else [_proposal(session, plan_code=plan_code, ref=r, plan_id=plan_id) for r in dict.fromkeys(refs)])
     new_state = TASK_ACTIVE if confirm else TASK_DISCARDED
     for row in rows:
         row.state = new_state
@@ -185,10 +194,10 @@ def decide(session: Session, *, plan_code: str, refs: list[str] | None, confirm:
 
 def edit(
     session: Session, *, plan_code: str, ref: str, actor: str, title: str | None = None, due_date: date | None = None,
-    lead: list[int] | None = None, coordinating: list[int] | None = None,
+    lead: list[int] | None = None, coordinating: list[int] | None = None, plan_id: int | None = None,
 ) -> Task:
     """Change a proposal before confirming it (title, due date, lead or coordinating agencies)."""
-    row = _proposal(session, plan_code=plan_code, ref=ref)
+    row = _proposal(session, plan_code=plan_code, ref=ref, plan_id=plan_id)
     changes: dict[str, Any] = {}
     if title is not None and title != row.title:
         changes["title"] = [row.title, title]

@@ -311,3 +311,25 @@ def test_a_ref_of_another_plan_is_refused_and_the_whole_choice_is_left_undone(
         other = s.exec(select(Task.state).join(Plan, Plan.id == Task.plan_id)  # type: ignore[arg-type]
                        .where(Plan.code == "552/KH-BCĐ", Task.ref == "T.III.3.1")).one()
     assert other == "proposed" and lang_son.events("confirmed") == [] and lang_son.report_duties() == {}
+
+
+def test_a_plan_number_shared_by_two_provinces_is_reviewed_one_plan_at_a_time(
+    clerk: Browserless, lang_son: LangSon
+) -> None:
+    import_plan(str(LANG_SON), province="kien-giang")  # the same number, "176/KH-UBND", in another province
+    with Session(lang_son.engine) as s:
+        other = s.exec(select(Plan.id).where(Plan.code == CODE, Plan.id != lang_son.plan_id)).one()
+        theirs = len(s.exec(select(Task.id).where(Task.plan_id == other, Task.state == "proposed")).all())
+    assert theirs > 0
+    clerk.submit(lang_son.page, f"/plans/{lang_son.plan_id}/review/confirm", {"ref": FOREIGN})
+    clerk.submit(lang_son.page, f"/plans/{lang_son.plan_id}/review/discard-all")
+    assert lang_son.waiting() == 0 and lang_son.task(FOREIGN).state == "active"
+    with Session(lang_son.engine) as s:
+        left = s.exec(select(Task.ref, Task.state).where(Task.plan_id == other, Task.source == "text")).all()
+    assert len(left) == theirs and all(state == "proposed" for _ref, state in left)
+
+
+def test_dondoc_review_refuses_a_plan_number_of_two_provinces_in_one_line(lang_son: LangSon, run_cli) -> None:  # type: ignore[no-untyped-def]
+    import_plan(str(LANG_SON), province="kien-giang")
+    r = run_cli("review", "--plan", CODE, "--confirm", FOREIGN)
+    assert r.code != 0 and "exists in several provinces" in r.err and lang_son.task(FOREIGN).state == "proposed"

@@ -65,8 +65,8 @@ def _decide(request: Request, plan_id: int, user: StaffUser, refs: list[str] | N
             raise FormError("Chưa chọn nhiệm vụ nào: đánh dấu ít nhất một nhiệm vụ đề xuất.")
         with db(request) as session:
             plan = _plan(session, plan_id)
-            count = decide(session, plan_code=plan.code, refs=refs, confirm=confirm, actor=actor_of_user(user),
-                           on=request.app.state.today())
+            count = decide(session, plan_code=plan.code, plan_id=plan.id, refs=refs, confirm=confirm,
+                           actor=actor_of_user(user), on=request.app.state.today())
     except FormError as exc:
         return _page(request, plan_id, error=str(exc))
     except ReviewError as exc:
@@ -114,7 +114,7 @@ def edit_proposal(
             plan = _plan(session, plan_id)
             form = parse_edit(title=title, due=due_date, lead=lead, coordinating=coordinating, issued_on=plan.issued_on)
             directory = AgencyDirectory.load(request.app.state.settings.agencies_dir).province(plan.province)
-            edit(session, plan_code=plan.code, ref=ref.strip(), actor=actor_of_user(user), title=form.title,
+            edit(session, plan_code=plan.code, plan_id=plan.id, ref=ref.strip(), actor=actor_of_user(user), title=form.title,
                  due_date=form.due_date, lead=resolve_agency_ids(session, directory=directory, names=form.lead),
                  coordinating=resolve_agency_ids(session, directory=directory, names=form.coordinating))
     except FormError as exc:
