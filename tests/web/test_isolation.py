@@ -109,6 +109,8 @@ def attempts(c: Browserless, p: Pair) -> dict[tuple[str, str], object]:
                                                             headers=bearer, follow_redirects=False),
         # B's period report, through A's link
         ("GET", "/a/{token}/reports/{assignment_id}"): c.get(f"/a/{tok}/reports/{p.b_duty}"),
+        ("GET", "/a/{token}/reports/{assignment_id}/files/{submission_id}"): c.get(
+            f"/a/{tok}/reports/{p.b_duty}/files/1"),
         ("POST", "/a/{token}/reports/{assignment_id}"): c.post(f"/a/{tok}/reports/{p.b_duty}",
                                                                data={**form(), "summary": "Báo cáo của A"}),
         # the office's report files and the review of proposals

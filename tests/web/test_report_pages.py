@@ -199,6 +199,12 @@ def test_an_agency_submits_its_period_report_and_the_duty_is_done(client: Browse
     assert stored.read_bytes() == PDF
     again = client.get(f"/a/{world.token('vpdp')}").text.split("Báo cáo định kỳ", 1)[1].split("</table>", 1)[0]
     assert "đã gửi ngày 25/01/2020" in again
+    own = f"{url}/files/{sub.id}"
+    assert f'href="{own}"' in client.get(url).text  # the agency gets its own file back
+    r = client.get(own)
+    assert r.status_code == 200 and r.content == PDF
+    # not through another agency's link, nor another duty of its own
+    assert client.get(f"{report_url(world, 'snnptnt')}/files/{sub.id}").status_code == 404
 
 
 def test_a_district_finds_its_own_indicators_first_and_the_others_folded_away(client: Browserless, world: World) -> None:

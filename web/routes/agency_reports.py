@@ -13,12 +13,14 @@ from starlette.datastructures import UploadFile
 
 from models.evidence import too_large_message
 from models.report_submissions import SubmissionError, submissions, submit_period_report
+from models.report_tables import ReportSubmission
 from models.tables import Agency
 from web.deps import PageError, agency_for_token, agency_link, csrf_checked, db, today
 from web.forms import FormError
 from web.messages import flash
 from web.report_input import INDICATOR, NARRATIVE, parse_report, submission_message
 from web.report_views import Duty, agency_duty, lead_tasks, plan_indicators, split_for_agency
+from web.routes.reports import submission_file
 from web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -47,6 +49,18 @@ def _page(request: Request, agency: Agency, assignment_id: int, *, error: str | 
         "values": values or {}, "flash": flash(request), "max_mb": request.app.state.settings.evidence_max_mb,
         "NARRATIVE": NARRATIVE, "INDICATOR": INDICATOR,
     }, status_code=status_code)
+
+
+@router.get("/a/{token}/reports/{assignment_id}/files/{submission_id}")
+def own_file(request: Request, token: str, assignment_id: int, submission_id: int,
+             agency: Agency = Depends(agency_link)) -> Response:
+    """A file the agency itself sent with this period's report (never another agency's)."""
+    duty = _duty(request, agency, assignment_id)
+    with db(request) as session:
+        row = session.get(ReportSubmission, submission_id)
+    if row is None or row.agency_id != agency.id or row.plan_id != duty.plan.id or row.period != duty.period.code:
+        row = None
+    return submission_file(request, row)
 
 
 @router.get("/a/{token}/reports/{assignment_id}")

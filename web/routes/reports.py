@@ -123,16 +123,21 @@ def run_download(request: Request, run_id: int, fmt: str, user: StaffUser = Depe
     return FileResponse(path, media_type=MIME_TYPES[fmt], headers=headers)
 
 
-@router.get("/reports/submissions/{submission_id}/file")
-def submission_download(request: Request, submission_id: int, user: StaffUser = Depends(office_user)) -> Response:
-    with db(request) as session:
-        row = session.get(ReportSubmission, submission_id)
+def submission_file(request: Request, row: ReportSubmission | None) -> Response:
+    """The file an agency sent with its period report, as an attachment (404 when none)."""
     path = submission_path(request.app.state.settings.data_dir, row) if row is not None else None
     if row is None or path is None or not path.is_file():
         raise PageError(404, "Không tìm thấy tệp báo cáo.")
     disposition = f"attachment; filename*=UTF-8''{quote(row.filename or path.name)}"
     return FileResponse(path, media_type=row.content_type or "application/octet-stream",
                         headers={"Content-Disposition": disposition})
+
+
+@router.get("/reports/submissions/{submission_id}/file")
+def submission_download(request: Request, submission_id: int, user: StaffUser = Depends(office_user)) -> Response:
+    with db(request) as session:
+        row = session.get(ReportSubmission, submission_id)
+    return submission_file(request, row)
 
 
 @router.post("/plans/{plan_id}/reports/compile", dependencies=[Depends(csrf_checked)])
