@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -33,7 +34,35 @@ def make_engine(url: str) -> Engine:
         engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return sa.create_engine(url, pool_pre_ping=True)
+    engine = sa.create_engine(url)
+    sa.event.listen(engine, "checkout", _idle_pinger(engine.dialect))
+    sa.event.listen(engine, "checkin", _note_checkin)
+    return engine
+
+
+# A connection back in the pool for longer than this is tested before it is handed out.
+# SQLAlchemy's pool_pre_ping tests every checkout: one more round trip per web request (a tenth
+# of a list page's time under load), while a connection used a moment ago is as good as tested.
+IDLE_PING_SECONDS = 5.0
+
+
+def _note_checkin(_dbapi_conn, record) -> None:  # type: ignore[no-untyped-def]
+    record.info["checked_in_at"] = time.monotonic()
+
+
+def _idle_pinger(dialect: sa.engine.Dialect):  # type: ignore[no-untyped-def]
+    def ping_if_idle(dbapi_conn, record, _proxy) -> None:  # type: ignore[no-untyped-def]
+        """Pessimistic disconnect handling for idle connections (SQLAlchemy's documented recipe:
+        DisconnectionError makes the pool drop this connection and try another)."""
+        last = record.info.get("checked_in_at")
+        if last is not None and time.monotonic() - last < IDLE_PING_SECONDS:
+            return
+        try:
+            dialect.do_ping(dbapi_conn)  # the dialect's own ping (autocommit: no transaction left open)
+        except Exception as exc:
+            raise sa.exc.DisconnectionError(f"stale connection: {exc}") from exc
+
+    return ping_if_idle
 
 
 def get_engine(url: str | None = None) -> Engine:
