@@ -9,15 +9,28 @@ import typer
 from flows.cli import _directory, app, db, emit_json, fail, parse_date
 
 
-def _agency_ids(session: Any, *, plan_code: str, names: list[str]) -> list[int]:
+def _plan(session: Any, *, code: str, province: str | None) -> Any:
+    """The plan numbered ``code`` (in ``province``); one clear line when it is missing or when
+    the number exists in several provinces ("176/KH-UBND" is a common number)."""
     from sqlmodel import select
 
-    from models.agencies import UnknownAgency, resolve_agency_ids
     from models.tables import Plan
 
-    plan = session.exec(select(Plan).where(Plan.code == plan_code)).first()
-    if plan is None:
-        fail(f"no plan {plan_code}")
+    q = select(Plan).where(Plan.code == code)
+    if province:
+        q = q.where(Plan.province == province)
+    found = session.exec(q).all()
+    if not found:
+        fail(f"no plan {code}" + (f" in province {province}" if province else ""))
+    if len(found) > 1:
+        fail(f"plan {code} exists in several provinces ({', '.join(sorted(p.province for p in found))}); "
+             "add --province")
+    return found[0]
+
+
+def _agency_ids(session: Any, *, plan: Any, names: list[str]) -> list[int]:
+    from models.agencies import UnknownAgency, resolve_agency_ids
+
     try:
         return resolve_agency_ids(session, directory=_directory().province(plan.province), names=names)
     except UnknownAgency as exc:
@@ -27,6 +40,7 @@ def _agency_ids(session: Any, *, plan_code: str, names: list[str]) -> list[int]:
 @app.command()
 def review(
     plan: str | None = typer.Option(None, "--plan", help="Plan number"),
+    province: str | None = typer.Option(None, "--province", help="When two provinces use the same plan number"),
     confirm: list[str] = typer.Option([], "--confirm", help="Start tracking this proposal (repeatable)"),
     discard: list[str] = typer.Option([], "--discard", help="Drop this proposal (repeatable)"),
     confirm_all: bool = typer.Option(False, "--confirm-all", help="Confirm every proposal of the plan"),
@@ -48,18 +62,21 @@ def review(
     due_date = parse_date(due, "--due")
     try:
         with session_scope(db()) as session:
+            chosen = _plan(session, code=plan, province=province) if plan else None
+            plan_id = chosen.id if chosen is not None else None
             if edit_ref:
-                edit(session, plan_code=plan, ref=edit_ref, actor="cli", title=title, due_date=due_date,  # type: ignore[arg-type]
-                     lead=_agency_ids(session, plan_code=plan, names=lead) if lead else None,  # type: ignore[arg-type]
-                     coordinating=_agency_ids(session, plan_code=plan, names=coordinating) if coordinating else None)  # type: ignore[arg-type]
+                edit(session, plan_code=plan, plan_id=plan_id, ref=edit_ref, actor="cli", title=title,  # type: ignore[arg-type]
+                     due_date=due_date, lead=_agency_ids(session, plan=chosen, names=lead) if lead else None,
+                     coordinating=_agency_ids(session, plan=chosen, names=coordinating) if coordinating else None)
                 typer.echo(f"{edit_ref}: edited")
             for refs, all_, yes in ((confirm, confirm_all, True), (discard, discard_all, False)):
                 if refs or all_:
-                    n = decide(session, plan_code=plan, refs=None if all_ else refs, confirm=yes, actor="cli")  # type: ignore[arg-type]
+                    n = decide(session, plan_code=plan, plan_id=plan_id, refs=None if all_ else refs,  # type: ignore[arg-type]
+                               confirm=yes, actor="cli")
                     typer.echo(f"{n} proposals {'confirmed' if yes else 'discarded'}")
             if deciding:
                 return
-            rows = proposals(session, plan_code=plan)
+            rows = proposals(session, plan_code=plan, plan_id=plan_id)
             data = [{"plan": code, "ref": t.ref, "title": t.title, "lead_text": t.lead_text,
                      "due_date": t.due_date.isoformat() if t.due_date else None, "deadline_text": t.deadline_text,
                      "section_path": t.section_path, "paragraph": t.paragraph} for t, code in rows]

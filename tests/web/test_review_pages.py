@@ -329,7 +329,15 @@ def test_a_plan_number_shared_by_two_provinces_is_reviewed_one_plan_at_a_time(
     assert len(left) == theirs and all(state == "proposed" for _ref, state in left)
 
 
-def test_dondoc_review_refuses_a_plan_number_of_two_provinces_in_one_line(lang_son: LangSon, run_cli) -> None:  # type: ignore[no-untyped-def]
+def test_dondoc_review_asks_for_the_province_of_a_plan_number_two_provinces_share(lang_son: LangSon, run_cli) -> None:  # type: ignore[no-untyped-def]
     import_plan(str(LANG_SON), province="kien-giang")
     r = run_cli("review", "--plan", CODE, "--confirm", FOREIGN)
-    assert r.code != 0 and "exists in several provinces" in r.err and lang_son.task(FOREIGN).state == "proposed"
+    assert r.code != 0 and "exists in several provinces (kien-giang, lang-son); add --province" in r.err
+    assert lang_son.task(FOREIGN).state == "proposed"
+    r = run_cli("review", "--plan", CODE, "--province", "lang-son", "--confirm", FOREIGN)
+    assert r.code == 0, r.err
+    assert lang_son.task(FOREIGN).state == "active"
+    with Session(lang_son.engine) as s:  # the other province's plan of the same number is untouched
+        states = s.exec(select(Task.state).join(Plan, Plan.id == Task.plan_id)
+                        .where(Plan.province == "kien-giang", Task.source == "text")).all()
+    assert states and set(states) == {"proposed"}
