@@ -48,6 +48,7 @@ def review(
     edit_ref: str | None = typer.Option(None, "--edit", help="Change this proposal before confirming it"),
     title: str | None = typer.Option(None, "--title"),
     due: str | None = typer.Option(None, "--due", help="YYYY-MM-DD"),
+    standing: bool = typer.Option(False, "--standing", help="With --edit: a standing duty, no due date"),
     lead: list[str] = typer.Option([], "--lead", help="Lead agency (repeatable; replaces the proposed ones)"),
     coordinating: list[str] = typer.Option([], "--coordinating", help="Coordinating agency (repeatable)"),
     as_json: bool = typer.Option(False, "--json"),
@@ -60,13 +61,15 @@ def review(
     if deciding and not plan:
         fail("--plan is required to confirm, edit or discard proposals")
     due_date = parse_date(due, "--due")
+    if standing and due_date is not None:
+        fail("--standing and --due exclude each other: a standing duty has no due date")
     try:
         with session_scope(db()) as session:
             chosen = _plan(session, code=plan, province=province) if plan else None
             plan_id = chosen.id if chosen is not None else None
             if edit_ref:
                 edit(session, plan_code=plan, plan_id=plan_id, ref=edit_ref, actor="cli", title=title,  # type: ignore[arg-type]
-                     due_date=due_date, lead=_agency_ids(session, plan=chosen, names=lead) if lead else None,
+                     due_date=due_date, standing=standing, lead=_agency_ids(session, plan=chosen, names=lead) if lead else None,
                      coordinating=_agency_ids(session, plan=chosen, names=coordinating) if coordinating else None)
                 typer.echo(f"{edit_ref}: edited")
             for refs, all_, yes in ((confirm, confirm_all, True), (discard, discard_all, False)):

@@ -195,17 +195,23 @@ def decide(session: Session, *, plan_code: str, refs: list[str] | None, confirm:
 def edit(
     session: Session, *, plan_code: str, ref: str, actor: str, title: str | None = None, due_date: date | None = None,
     lead: list[int] | None = None, coordinating: list[int] | None = None, plan_id: int | None = None,
+    standing: bool = False,
 ) -> Task:
-    """Change a proposal before confirming it (title, due date, lead or coordinating agencies)."""
+    """Change a proposal before confirming it (title, due date, lead or coordinating agencies).
+
+    ``standing`` makes it a standing duty ("nhiệm vụ thường xuyên"): no due date, so no reminder
+    or escalation; the plan's horizon, kept as its milestone, still counts in the reports."""
+    if standing and due_date is not None:
+        raise ValueError("a standing duty has no due date")
     row = _proposal(session, plan_code=plan_code, ref=ref, plan_id=plan_id)
     changes: dict[str, Any] = {}
     if title is not None and title != row.title:
         changes["title"] = [row.title, title]
         row.title = title
-    if due_date is not None and due_date != row.due_date:
+    if (due_date is not None and due_date != row.due_date) or (standing and row.due_date is not None):
         changes["due_date"] = [row.due_date, due_date]
         row.due_date = due_date
-        row.deadline_kind = "date"
+        row.deadline_kind = "standing" if standing else "date"
         session.execute(sa.update(Assignment).where(Assignment.task_id == row.id)
                         .values(due_date=due_date, original_due_date=due_date))
     if lead is not None and coordinating is not None:  # one agency, one role: lead wins, as at import

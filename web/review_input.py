@@ -22,7 +22,8 @@ REVIEWED = {TASK_ACTIVE: "đã được xác nhận", TASK_DISCARDED: "đã bị
 @dataclass(frozen=True)
 class EditInput:
     title: str
-    due_date: date | None  # None: keep the proposal's
+    due_date: date | None  # None: keep the proposal's (unless standing)
+    standing: bool  # a standing duty: no due date at all
     lead: list[str]
     coordinating: list[str]
 
@@ -33,13 +34,16 @@ def split_names(raw: str | None) -> list[str]:
 
 
 def parse_edit(*, title: str | None, due: str | None, lead: str | None, coordinating: str | None,
-               issued_on: date | None) -> EditInput:
+               issued_on: date | None, standing: bool = False) -> EditInput:
     text = " ".join((title or "").split())
     if not text:
         raise FormError("Tên nhiệm vụ không được để trống.")
     if len(text) > MAX_TITLE:
         raise FormError(f"Tên nhiệm vụ quá dài (tối đa {MAX_TITLE} ký tự).")
     due_date = parse_date(due, "Thời hạn")
+    if standing and due_date is not None:
+        raise FormError("Nhiệm vụ thường xuyên không có thời hạn: xóa ngày ở ô Thời hạn hoặc bỏ chọn "
+                        "“nhiệm vụ thường xuyên”.")
     if due_date is not None and issued_on is not None and due_date < issued_on:
         raise FormError(f"Thời hạn {fmt_date(due_date)} trước ngày ban hành kế hoạch ({fmt_date(issued_on)}).")
     leads, coords = split_names(lead), split_names(coordinating)
@@ -47,7 +51,7 @@ def parse_edit(*, title: str | None, due: str | None, lead: str | None, coordina
         raise FormError("Cần ghi ít nhất một cơ quan chủ trì (mỗi dòng một cơ quan).")
     if len(leads) > MAX_NAMES or len(coords) > MAX_NAMES:
         raise FormError(f"Danh sách cơ quan quá dài (tối đa {MAX_NAMES} cơ quan mỗi vai trò).")
-    return EditInput(title=text, due_date=due_date, lead=leads, coordinating=coords)
+    return EditInput(title=text, due_date=due_date, standing=standing, lead=leads, coordinating=coords)
 
 
 def review_message(exc: ReviewError) -> str:

@@ -341,3 +341,29 @@ def test_dondoc_review_asks_for_the_province_of_a_plan_number_two_provinces_shar
         states = s.exec(select(Task.state).join(Plan, Plan.id == Task.plan_id)
                         .where(Plan.province == "kien-giang", Task.source == "text")).all()
     assert states and set(states) == {"proposed"}
+
+
+def test_a_dated_proposal_can_be_made_a_standing_duty_again(clerk: Browserless, lang_son: LangSon) -> None:
+    _edit(clerk, lang_son, due_date="31/12/2023")
+    assert lang_son.task(LAND).due_date == date(2023, 12, 31)
+    r = _edit(clerk, lang_son, standing="1")
+    assert r.status_code == 200 and "Đã lưu chỉnh sửa" in r.text
+    task = lang_son.task(LAND)
+    assert (task.due_date, task.deadline_kind) == (None, "standing")
+    with Session(lang_son.engine) as s:
+        assert set(s.exec(select(Assignment.due_date).where(Assignment.task_id == task.id))) == {None}
+    assert lang_son.events("edited")[-1].changes["due_date"] == ["2023-12-31", None]
+    assert "nhiệm vụ thường xuyên" in card(r.text, LAND).lower()
+
+
+def test_a_standing_duty_with_a_due_date_is_refused(clerk: Browserless, lang_son: LangSon) -> None:
+    title = lang_son.task(LAND).title
+    r = _edit(clerk, lang_son, due_date="31/12/2023", standing="1")
+    assert r.status_code == 400 and "Nhiệm vụ thường xuyên không có thời hạn" in r.text
+    _unchanged(lang_son, title)
+
+
+def test_dondoc_review_edit_standing_and_due_exclude_each_other(lang_son: LangSon, run_cli) -> None:  # type: ignore[no-untyped-def]
+    r = run_cli("review", "--plan", CODE, "--edit", LAND, "--standing", "--due", "2023-12-31")
+    assert r.code != 0 and "--standing and --due exclude each other" in r.err
+    assert lang_son.task(LAND).due_date is None and lang_son.events("edited") == []

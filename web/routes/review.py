@@ -32,7 +32,7 @@ def _plan(session: Session, plan_id: int) -> Plan:
     return plan
 
 
-def _page(request: Request, plan_id: int, *, error: str | None = None, draft: dict[str, str] | None = None) -> Response:
+def _page(request: Request, plan_id: int, *, error: str | None = None, draft: dict[str, Any] | None = None) -> Response:
     """The plan's review page; with ``error`` (status 400) the form that failed keeps what was typed."""
     with db(request) as session:
         plan = _plan(session, plan_id)
@@ -105,17 +105,20 @@ def discard_all(request: Request, plan_id: int, user: StaffUser = Depends(office
 @router.post("/plans/{plan_id}/review/edit", dependencies=CHECKED)
 def edit_proposal(
     request: Request, plan_id: int, ref: str = Form(""), title: str = Form(""), due_date: str = Form(""),
-    lead: str = Form(""), coordinating: str = Form(""), user: StaffUser = Depends(office_actor),
+    lead: str = Form(""), coordinating: str = Form(""), standing: str = Form(""),
+    user: StaffUser = Depends(office_actor),
 ) -> Response:
     """Title, due date and agencies of one proposal (names resolved as `dondoc review --lead`)."""
-    draft = {"ref": ref, "title": title, "due_date": due_date, "lead": lead, "coordinating": coordinating}
+    draft = {"ref": ref, "title": title, "due_date": due_date, "lead": lead, "coordinating": coordinating,
+             "standing": bool(standing)}
     try:
         with db(request) as session:
             plan = _plan(session, plan_id)
-            form = parse_edit(title=title, due=due_date, lead=lead, coordinating=coordinating, issued_on=plan.issued_on)
+            form = parse_edit(title=title, due=due_date, lead=lead, coordinating=coordinating, issued_on=plan.issued_on,
+                              standing=bool(standing))
             directory = AgencyDirectory.load(request.app.state.settings.agencies_dir).province(plan.province)
             edit(session, plan_code=plan.code, plan_id=plan.id, ref=ref.strip(), actor=actor_of_user(user), title=form.title,
-                 due_date=form.due_date, lead=resolve_agency_ids(session, directory=directory, names=form.lead),
+                 due_date=form.due_date, standing=form.standing, lead=resolve_agency_ids(session, directory=directory, names=form.lead),
                  coordinating=resolve_agency_ids(session, directory=directory, names=form.coordinating))
     except FormError as exc:
         return _page(request, plan_id, error=str(exc), draft=draft)
