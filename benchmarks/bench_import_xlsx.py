@@ -43,7 +43,7 @@ SECTION_TITLES = (
     "Nhiệm vụ Quý II và Quý III/2020",
     "Nhiệm vụ trong Quý IV/2020",
 )
-# Cells as written in the real appendix (../shared/plans/bac-giang-552-kh-bcd-2020.txt).
+# Cells as written in the real appendix (config/sample_plans/bac-giang-552-kh-bcd-2020.txt).
 CONTENTS = (
     "Phân bổ nguồn vốn thực hiện Chương trình MTQG xây dựng nông thôn mới năm 2020",
     "Phân bổ chi tiết nguồn vốn thực hiện Chương trình nông thôn mới cho các xã năm 2020",

@@ -11,6 +11,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 CONFIG_DIR = Path(__file__).resolve().parent
+# the five real plans of ../shared/plans, shipped with the code: the demo imports one and the
+# tests read them all, from any checkout (tests/test_sample_plans.py keeps them equal)
+SAMPLE_PLANS = CONFIG_DIR / "sample_plans"
 PLACEHOLDER_SECRET = "change-me-dondoc-development-only"
 
 

@@ -1,6 +1,6 @@
 """`dondoc demo`: the Bắc Giang plan through the first half of 2020, against a real SMTP server.
 
-A fresh SQLite database under var/demo/, the plan imported from ../shared/plans, agencies
+A fresh SQLite database under var/demo/, the plan imported from config/sample_plans/, agencies
 completing tasks along the way (some on time, some late, some never), and the daily sweep run
 for every day from 01/01/2020 to 30/06/2020. Every message the local SMTP server receives is
 saved as .eml under var/demo/mail/. Most agencies send their half-year report before the
@@ -19,9 +19,9 @@ from collections import Counter, defaultdict
 from datetime import date, timedelta
 from pathlib import Path
 
-from config.settings import REPO_ROOT, reset_settings
+from config.settings import REPO_ROOT, SAMPLE_PLANS, reset_settings
 
-PLAN = REPO_ROOT.parent / "shared" / "plans" / "bac-giang-552-kh-bcd-2020.txt"
+PLAN = SAMPLE_PLANS / "bac-giang-552-kh-bcd-2020.txt"
 START, END = date(2020, 1, 1), date(2020, 6, 30)
 
 

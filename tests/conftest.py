@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from config.settings import reset_settings
+from config.settings import SAMPLE_PLANS, reset_settings
 from models.db import dispose_engines, make_engine, upgrade
 
 REPO = Path(__file__).resolve().parents[1]
-PLANS = REPO.parent / "shared" / "plans"
+PLANS = SAMPLE_PLANS
 PG_SERVER = os.environ.get("DONDOC_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 DONDOC = Path(sys.executable).with_name("dondoc")
 

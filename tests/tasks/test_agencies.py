@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from tasks.agencies import DEFAULT_ROOT, AgencyDirectory, ProvinceDirectory
 from tasks.text import fold, nfc, strip_diacritics
+from tests.conftest import PLANS
 
-PLANS = Path(__file__).resolve().parents[3] / "shared" / "plans"
 BG_HEADER = "TT\tNội dung\tCơ quan chủ trì\tCơ quan phối hợp\tThời gian hoàn thành"
 
 NN = "Sở Nông nghiệp và Phát triển nông thôn"

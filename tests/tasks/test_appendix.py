@@ -11,8 +11,8 @@ import pytest
 from tasks.appendix import TaskRow, find_task_rows
 from tasks.readers import PlanDocument, PlanFileError, Table, parse_text, read_document
 from tests.tasks.builders import build_big_xlsx_plan, build_docx_plan, build_xlsx_plan
+from tests.conftest import PLANS
 
-PLANS = Path(__file__).resolve().parents[3] / "shared" / "plans"
 HEADER = ["TT", "Nội dung", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời gian hoàn thành"]
 BEN_TRE_HEADER = [
     ["TT", "Nội dung", "Nhiệm vụ", "Chỉ tiêu đánh giá", "", "Đơn vị chủ trì", "Cơ quan phối hợp"],

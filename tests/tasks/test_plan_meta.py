@@ -11,8 +11,8 @@ import pytest
 from tasks.plan_meta import PlanMeta, ReportingSchedule, read_plan_meta
 from tasks.readers import read_document
 from tests.tasks.builders import build_docx_plan, build_xlsx_plan
+from tests.conftest import PLANS
 
-PLANS = Path(__file__).resolve().parents[3] / "shared" / "plans"
 HEADER = ["TT", "Nội dung", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời gian hoàn thành"]
 
 

@@ -15,8 +15,8 @@ import pytest
 
 from tasks.readers import PlanFileError, parse_text, read_document
 from tests.tasks.builders import build_big_xlsx_plan, build_docx_plan, build_xlsx_plan
+from tests.conftest import PLANS
 
-PLANS = Path(__file__).resolve().parents[3] / "shared" / "plans"
 BAC_GIANG = PLANS / "bac-giang-552-kh-bcd-2020.txt"
 BEN_TRE = PLANS / "ben-tre-1185-kh-ubnd-2019.txt"
 HEADER = ["TT", "Nội dung", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời gian hoàn thành"]

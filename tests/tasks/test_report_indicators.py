@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 from functools import cache
-from pathlib import Path
 
 import pytest
 
@@ -22,9 +21,8 @@ from tasks.indicators import (
 from tasks.indicators_clause import clause_indicators
 from tasks.plan_meta import read_plan_meta
 from tasks.readers import parse_text, read_document
+from tests.conftest import PLANS
 
-PLANS = Path(__file__).resolve().parents[3] / "shared" / "plans"
-pytestmark = pytest.mark.skipif(not PLANS.is_dir(), reason="sample plans not found")
 
 
 @cache

@@ -23,9 +23,9 @@ from tasks.report_sections import NO_INDICATORS
 from tasks.report_xlsx import render_xlsx, sheet_title
 from tests.tasks.test_report_docx import H1, report
 from tests.tasks.test_report_figures import AS_OF, fact
+from tests.conftest import PLANS
 
 ROOT = Path(__file__).resolve().parents[2]
-PLANS = ROOT.parent / "shared" / "plans"
 
 
 def workbook(data: ReportData) -> openpyxl.Workbook:
@@ -125,7 +125,6 @@ def test_the_page_says_when_a_plan_has_no_indicators() -> None:
 # --- the real Bắc Giang plan -------------------------------------------------------------------
 
 
-@pytest.mark.skipif(not PLANS.is_dir(), reason="sample plans not found")
 def test_the_bac_giang_plan_renders_in_all_three_formats() -> None:
     doc = read_document(PLANS / "bac-giang-552-kh-bcd-2020.txt")
     parsed = parse_plan(doc, AgencyDirectory.load(ROOT / "config" / "agencies"), source_name="bac-giang.txt")

@@ -18,8 +18,8 @@ from tasks.readers import read_document
 from tasks.text_duties import ProposedDuty, TextExtraction, extract_text_duties
 from tasks.text_duties_outline import parse_outline
 from tasks.text_duties_phrases import PhraseReader, find_deadlines, horizon_from_text
+from tests.conftest import PLANS
 
-PLANS = Path(__file__).resolve().parents[3] / "shared" / "plans"
 EXPECTED = yaml.safe_load((Path(__file__).parent / "fixtures" / "text_duties_expected.yaml").read_text("utf-8"))
 GROUPS = {"@so_nganh": "so_nganh", "@huyen": "huyen", "@doan_the": "doan_the"}
 
