@@ -12,7 +12,6 @@ from models.report_tables import REPORT_SOURCE, Indicator
 from models.tables import CANCELLED, LEAD, TASK_ACTIVE, Agency, Assignment, Plan, Task
 from tasks.report_period import Period, parse_period
 from tasks.report_schedule import period_of_duty_ref
-from tasks.text import fold
 
 TRIGGER_LABELS = {"scheduled": "theo lịch", "manual": "lập theo yêu cầu"}
 
@@ -89,30 +88,10 @@ def plan_indicators(session: Session, *, plan_id: int) -> list[Indicator]:
     ))
 
 
-# words in front of a district's own name: "UBND huyện Lục Ngạn", "Huyện Lục Ngạn", "TP Bắc Giang"
-_DISTRICT_WORDS = ("uy ban nhan dan", "ubnd", "thanh pho", "thi xa", "huyen", "tp.", "tp", "tx.", "tx")
-
-
-def _district_core(name: str) -> str:
-    text = fold(name).strip()
-    changed = True
-    while changed:
-        changed = False
-        for word in _DISTRICT_WORDS:
-            if text.startswith(word + " "):
-                text, changed = text[len(word) + 1:].strip(), True
-    return text
-
-
 def split_for_agency(indicators: list[Indicator], agency: Agency) -> tuple[list[Indicator], list[Indicator]]:
-    """(the agency's own indicators, the others): those it owns, and for a district's people's
-    committee those of its district (Biểu 01 gives a row per district). The form shows the
-    first list and folds the rest away; any of them may be reported."""
-    own_district = _district_core(agency.name) if agency.kind == "district" else None
-    mine, others = [], []
-    for i in indicators:
-        if i.owner_agency_id == agency.id or (own_district and i.district and _district_core(i.district) == own_district):
-            mine.append(i)
-        else:
-            others.append(i)
-    return mine, others
+    """(the agency's own indicators, the others). Its own are those it answers for: the import
+    sets ``owner_agency_id`` from the plan's wording or, for a district's row of Biểu 01, to the
+    district's people's committee (models.indicators._owner_id). The form shows the first list
+    and folds the rest away; any of them may be reported."""
+    mine = [i for i in indicators if i.owner_agency_id == agency.id]
+    return mine, [i for i in indicators if i.owner_agency_id != agency.id]
