@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 
 from models.agencies import agency_ids, sync_agencies
 from models.audit import jsonable, record
+from models.db import fetch_raw
 from models.tables import (
     CANCELLED,
     COORDINATING,
@@ -262,20 +263,6 @@ def _bound_column(type_: Any, dialect: Any, values: list[Any]) -> list[Any]:
     return list(map(memo.__getitem__, values))
 
 
-def _fetch_plain(session: Session, query: Any) -> list[tuple[Any, ...]]:
-    """All rows of a SELECT of integer and text columns, as the driver returns them."""
-    conn = session.connection()
-    compiled = query.compile(dialect=conn.dialect)
-    params = compiled.construct_params()
-    args: Any = tuple(params[name] for name in compiled.positiontup or []) if compiled.positional else params
-    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-    try:
-        cursor.execute(compiled.string, args)
-        return cursor.fetchall()
-    finally:
-        cursor.close()
-
-
 class _StoredChildren:
     """The assignments and milestones of a plan's tasks, as plain tuples keyed by task id."""
 
@@ -292,7 +279,7 @@ class _StoredChildren:
             select(Assignment.task_id, Assignment.agency_id, Assignment.role, Assignment.status)
             .where(Assignment.task_id.in_(in_plan))  # type: ignore[attr-defined]
         )
-        for task_id, agency_id, role, status in _fetch_plain(session, query):
+        for task_id, agency_id, role, status in fetch_raw(session, query):
             assignments.setdefault(task_id, {})[(agency_id, role)] = status
         milestones: dict[int, dict[int, str]] = {}
         for task_id, year, target in session.execute(

@@ -30,6 +30,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from models.db import fetch_raw
 from models.indicators import indicator_facts, load_indicators
 from models.report_tables import REPORT_SOURCE, ReportSubmission
 from models.tables import (
@@ -109,23 +110,6 @@ _FACT_COLUMNS = (
 )
 
 
-def _fetch(session: Session, query: Any) -> list[tuple[Any, ...]]:
-    """All rows of a SELECT as the driver returns them (dates as text on SQLite: see _date).
-
-    A province's report reads tens of thousands of rows; SQLAlchemy's row processing would be
-    a good part of the whole report's time."""
-    conn = session.connection()
-    compiled = query.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
-    params = compiled.construct_params()
-    args: Any = tuple(params[name] for name in compiled.positiontup or []) if compiled.positional else params
-    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-    try:
-        cursor.execute(compiled.string, args)
-        return cursor.fetchall()
-    finally:
-        cursor.close()
-
-
 class _Dates:
     """Date and timestamp columns as Python values: SQLite gives ISO text, PostgreSQL objects."""
 
@@ -170,7 +154,7 @@ def _facts(session: Session, *, plan_id: int, duty: str) -> tuple[list[Assignmen
     text_tasks: set[int] = set()
     day = _Dates().day
     for (aid, ref, section, content, agency, role, due, original, completed, status, percent, code, task_id,
-         agency_id, state, source) in _fetch(session, q):
+         agency_id, state, source) in fetch_raw(session, q):
         if source == REPORT_SOURCE and ref != duty:
             continue
         if source == "text":
@@ -199,7 +183,7 @@ def _audits(
     dates = _Dates()
     for index, (entity, ids) in enumerate((("task", in_plan), ("assignment", assignments))):
         q = select(*cols).where(AuditEvent.entity == entity, AuditEvent.entity_id.in_(ids))  # type: ignore[union-attr]
-        for seq, ent, entity_id, action, changes, at, effective in _fetch(session, q):
+        for seq, ent, entity_id, action, changes, at, effective in fetch_raw(session, q):
             targets = [out[g] for g, group in enumerate(groups) if entity_id in group[index]]
             if not targets:
                 continue
@@ -227,7 +211,7 @@ def _notices(session: Session, *, plan_id: int) -> list[NoticeFact]:
     )
     day = _Dates().day
     return [NoticeFact(aid, kind, level, day(as_of), day(due), status)  # type: ignore[arg-type]
-            for aid, kind, level, as_of, due, status in _fetch(session, q)]
+            for aid, kind, level, as_of, due, status in fetch_raw(session, q)]
 
 
 def province_name(slug: str) -> str:
