@@ -150,17 +150,7 @@ class ReportFigures:
     totals: AgencyFigures = field(init=False)
 
     def __post_init__(self) -> None:
-        c = self.counts
-        total = AgencyFigures(
-            agency_name="Tổng cộng",
-            assigned=sum(c.values()),
-            done_on_time=c[Status.DONE_ON_TIME],
-            done_late=c[Status.DONE_LATE],
-            in_term=sum(c[s] for s in IN_TERM_STATUSES),
-            overdue=c[Status.OVERDUE],
-            on_time_rate=on_time_rate(c),
-        )
-        object.__setattr__(self, "totals", total)
+        object.__setattr__(self, "totals", _agency_row("Tổng cộng", self.counts))
 
     @property
     def total(self) -> int:
