@@ -53,7 +53,6 @@ def generate(regenerate: bool = False) -> dict[str, Any]:
     from sqlmodel import Session
 
     from benchmarks import dataset
-    from models.db import make_engine, upgrade
     from models.policies import policy_id
     from models.report_tables import Indicator, IndicatorValue, ReportSubmission
     from models.tables import Agency, Assignment, AuditEvent, Notice, Plan, Task
@@ -62,14 +61,9 @@ def generate(regenerate: bool = False) -> dict[str, Any]:
 
     if TEMPLATE.exists() and not regenerate:
         return {"cached": True}
-    OUT.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
-    building = TEMPLATE.with_name(TEMPLATE.name + ".building")
-    dataset.remove_sqlite(building)
-    engine = make_engine(dataset.sqlite_url(building))
-    upgrade(engine)
     rng = random.Random(2025)
-    with Session(engine) as session:
+    with dataset.template_build(TEMPLATE) as engine, Session(engine) as session:
         pid = policy_id(session, policy=load_policy(REPO_ROOT / "config" / "escalation.yaml"))
         conn = session.connection()
         dataset.load(conn, Agency.__table__, dataset.AGENCY_COLUMNS, dataset.agency_rows(PROVINCE, AGENCIES, DOMAIN))
@@ -182,8 +176,6 @@ def generate(regenerate: bool = False) -> dict[str, Any]:
                      [(k + 1, agencies[rng.randrange(AGENCIES)][0], "2025-H1", 12.0 + k + rng.random() * 8,
                        date(2025, 6, 10), "web", "bench") for k in range(INDICATORS)])
         session.commit()
-    dataset.checkpoint_sqlite(engine)
-    building.replace(TEMPLATE)
     print(f"report: generated {TEMPLATE.name} ({TASKS} tasks, {len(assignments)} assignments, {AGENCIES} agencies, "
           f"{len(audits)} audit events, {len(notices)} escalation notices) in {time.perf_counter() - start:.1f} s",
           flush=True)

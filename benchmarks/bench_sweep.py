@@ -77,21 +77,15 @@ def generate(regenerate: bool = False) -> dict[str, Any]:
     from sqlmodel import Session
 
     from benchmarks import dataset
-    from models.db import make_engine, upgrade
     from models.policies import policy_id
     from models.tables import Agency, Assignment, Plan, Task
     from tasks.policy import load_policy
 
     if TEMPLATE.exists() and not regenerate:
         return {"cached": True}
-    OUT.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
-    building = TEMPLATE.with_name(TEMPLATE.name + ".building")
-    dataset.remove_sqlite(building)
-    engine = make_engine(dataset.sqlite_url(building))
-    upgrade(engine)
     rng = random.Random(20201)
-    with Session(engine) as session:
+    with dataset.template_build(TEMPLATE) as engine, Session(engine) as session:
         pid = policy_id(session, policy=load_policy(REPO / "config" / "escalation.yaml"))
         conn = session.connection()
         dataset.load(conn, Agency.__table__, dataset.AGENCY_COLUMNS, dataset.agency_rows(PROVINCE, AGENCIES, DOMAIN))
@@ -112,8 +106,6 @@ def generate(regenerate: bool = False) -> dict[str, Any]:
             for i in range(TASKS)
         ))
         session.commit()
-    dataset.checkpoint_sqlite(engine)
-    building.replace(TEMPLATE)
     due_soon = sum(1 for d in dues if d[1] != "done" and AS_OF <= d[0] <= AS_OF + timedelta(days=7))
     print(f"sweep: generated {TEMPLATE.name} ({TASKS} lead assignments, {AGENCIES} agencies, "
           f"{due_soon} open and due {AS_OF:%d/%m/%Y}..{AS_OF + timedelta(days=7):%d/%m/%Y}) "

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from itertools import islice
 from pathlib import Path
@@ -113,6 +114,22 @@ def checkpoint_sqlite(engine: sa.Engine) -> None:
     with engine.connect() as conn:
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     engine.dispose()
+
+
+@contextmanager
+def template_build(template: Path) -> Iterator[sa.Engine]:
+    """A new migrated SQLite database beside ``template``; when the block ends without an error
+    it is checkpointed and moved into place (a half-built file never passes for a template)."""
+    from models.db import make_engine, upgrade
+
+    template.parent.mkdir(parents=True, exist_ok=True)
+    building = template.with_name(template.name + ".building")
+    remove_sqlite(building)
+    engine = make_engine(sqlite_url(building))
+    upgrade(engine)
+    yield engine
+    checkpoint_sqlite(engine)
+    building.replace(template)
 
 
 def agency_rows(province: str, count: int, domain: str, *, office_first: bool = True) -> Iterator[tuple[Any, ...]]:
