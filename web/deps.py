@@ -13,7 +13,7 @@ from sqlmodel import Session
 from models.agency_links import agency_from_token
 from models.dashboard import data_stamp
 from models.db import get_engine, session_scope
-from models.tables import Agency
+from models.tables import Agency, Plan
 from models.web_tables import ROLE_OFFICE, StaffUser
 from tasks.tokens import BadToken
 from web.forms import FormError, parse_date
@@ -37,6 +37,13 @@ def db(request: Request) -> Iterator[Session]:
     """One transaction on the configured database (committed when the block ends)."""
     with session_scope(get_engine(request.app.state.settings.effective_database_url)) as session:
         yield session
+
+
+def plan_or_404(session: Session, plan_id: int) -> Plan:
+    plan = session.get(Plan, plan_id)
+    if plan is None:
+        raise PageError(404, "Không tìm thấy kế hoạch.")
+    return plan
 
 
 def today(request: Request) -> date:

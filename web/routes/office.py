@@ -12,11 +12,11 @@ from models.dashboard import agency_counts, overview
 from models.extensions import pending_extensions
 from models.plan_progress import plan_list, plan_sections
 from models.review import waiting_count
-from models.tables import Agency, Plan
+from models.tables import Agency
 from models.task_detail import task_detail
 from models.task_search import filter_options
 from models.web_tables import StaffUser
-from web.deps import PageError, as_of, db, near_days, office_user, request_stamp
+from web.deps import PageError, as_of, db, near_days, office_user, plan_or_404, request_stamp
 from web.listing import run_listing, task_listing
 from web.messages import flash
 from web.templating import query, render, render_fragment
@@ -95,9 +95,7 @@ def plans_page(request: Request, user: StaffUser = Depends(office_user)) -> Resp
 def plan_page(request: Request, plan_id: int, user: StaffUser = Depends(office_user)) -> Response:
     day = as_of(request)
     with db(request) as session:
-        plan = session.get(Plan, plan_id)
-        if plan is None:
-            raise PageError(404, "Không tìm thấy kế hoạch.")
+        plan = plan_or_404(session, plan_id)
         sections = plan_sections(session, plan_id=plan_id, as_of=day, near_days=near_days(request))
         waiting = waiting_count(session, plan_id=plan_id)
     return render(request, "plan.html", {"plan": plan, "sections": sections, "as_of": day, "waiting": waiting})

@@ -14,10 +14,10 @@ from models.plan_progress import plan_list
 from models.report_runs import RunView, report_runs, run_file
 from models.report_submissions import period_report_status, submission_path, submissions
 from models.report_tables import RUN_DONE, ReportRun, ReportSubmission
-from models.tables import Agency, Plan
+from models.tables import Agency
 from models.web_tables import ROLE_OFFICE, StaffUser
 from tasks.report_period import parse_period
-from web.deps import PageError, actor_of_user, csrf_checked, db, office_actor, office_user, today
+from web.deps import PageError, actor_of_user, csrf_checked, db, office_actor, office_user, plan_or_404, today
 from web.messages import flash
 from web.report_views import TRIGGER_LABELS, PlanPeriod, default_period, plan_periods
 from web.templating import render
@@ -31,13 +31,6 @@ MIME_TYPES = {
 # the HTML report opens in the browser: its own inline style and data: charts, never a script
 HTML_REPORT_CSP = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; frame-ancestors 'none'; "
                    "base-uri 'none'; form-action 'none'; sandbox")
-
-
-def _plan(session: Session, plan_id: int) -> Plan:
-    plan = session.get(Plan, plan_id)
-    if plan is None:
-        raise PageError(404, "Không tìm thấy kế hoạch.")
-    return plan
 
 
 def _chosen(periods: list[PlanPeriod], raw: str | None, day: date) -> PlanPeriod | None:
@@ -70,7 +63,7 @@ def _reports_page(request: Request, plan_id: int, period: str | None, user: Staf
                   status_code: int = 200) -> Response:
     day = today(request)
     with db(request) as session:
-        plan = _plan(session, plan_id)
+        plan = plan_or_404(session, plan_id)
         periods = plan_periods(session, plan_id=plan_id)
         chosen = _chosen(periods, period, day)
         runs = report_runs(session, plan_id=plan_id)
@@ -148,7 +141,7 @@ def compile_now(request: Request, plan_id: int, period: str = Form(""),
 
     day = today(request)
     with db(request) as session:
-        plan = _plan(session, plan_id)
+        plan = plan_or_404(session, plan_id)
         chosen = _chosen(plan_periods(session, plan_id=plan_id), period, day)
     if chosen is None:
         raise PageError(404, "Kế hoạch chưa có kỳ báo cáo nào.")

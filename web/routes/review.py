@@ -7,15 +7,13 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlmodel import Session
 
 from models.agencies import UnknownAgency, resolve_agency_ids
 from models.duties import ReviewError, decide, edit
 from models.review import plan_proposals, waiting_by_plan
-from models.tables import Plan
 from models.web_tables import StaffUser
 from tasks.agencies import AgencyDirectory
-from web.deps import PageError, actor_of_user, csrf_checked, db, office_actor, office_user
+from web.deps import actor_of_user, csrf_checked, db, office_actor, office_user, plan_or_404
 from web.forms import FormError
 from web.messages import flash
 from web.review_input import agency_message, parse_edit, review_message
@@ -25,17 +23,10 @@ router = APIRouter(include_in_schema=False)
 CHECKED = [Depends(csrf_checked)]
 
 
-def _plan(session: Session, plan_id: int) -> Plan:
-    plan = session.get(Plan, plan_id)
-    if plan is None:
-        raise PageError(404, "Không tìm thấy kế hoạch.")
-    return plan
-
-
 def _page(request: Request, plan_id: int, *, error: str | None = None, draft: dict[str, Any] | None = None) -> Response:
     """The plan's review page; with ``error`` (status 400) the form that failed keeps what was typed."""
     with db(request) as session:
-        plan = _plan(session, plan_id)
+        plan = plan_or_404(session, plan_id)
         rows = plan_proposals(session, plan_id=plan_id)
     context: dict[str, Any] = {"plan": plan, "rows": rows, "error": error, "draft": draft,
                                "flash": None if error else flash(request)}
@@ -64,7 +55,7 @@ def _decide(request: Request, plan_id: int, user: StaffUser, refs: list[str] | N
         if refs is not None and not refs:
             raise FormError("Chưa chọn nhiệm vụ nào: đánh dấu ít nhất một nhiệm vụ đề xuất.")
         with db(request) as session:
-            plan = _plan(session, plan_id)
+            plan = plan_or_404(session, plan_id)
             count = decide(session, plan_code=plan.code, plan_id=plan.id, refs=refs, confirm=confirm,
                            actor=actor_of_user(user), on=request.app.state.today())
     except FormError as exc:
@@ -113,7 +104,7 @@ def edit_proposal(
              "standing": bool(standing)}
     try:
         with db(request) as session:
-            plan = _plan(session, plan_id)
+            plan = plan_or_404(session, plan_id)
             form = parse_edit(title=title, due=due_date, lead=lead, coordinating=coordinating, issued_on=plan.issued_on,
                               standing=bool(standing))
             directory = AgencyDirectory.load(request.app.state.settings.agencies_dir).province(plan.province)
