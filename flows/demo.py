@@ -68,7 +68,6 @@ def run_demo(root: Path | None = None) -> None:
     from aiosmtpd.controller import Controller
     from rich.console import Console
     from rich.progress import Progress
-    from rich.table import Table
     from sqlmodel import select
 
     console = Console()

@@ -9,7 +9,6 @@ from datetime import date, datetime
 from pathlib import Path
 
 import openpyxl
-import pytest
 
 from tasks.agencies import AgencyDirectory
 from tasks.indicators import extract_indicators, progress
