@@ -222,7 +222,8 @@ class Notice(SQLModel, table=True):
         sa.Index("ix_notice_pending", "status", "next_attempt_at"),
     )
     id: int | None = Field(default=None, primary_key=True)
-    assignment_id: int = Field(foreign_key="assignment.id", index=True)
+    # no index of its own: uq_notice_key starts with it
+    assignment_id: int = Field(foreign_key="assignment.id")
     kind: str = Field(max_length=30)  # reminder | coordination_reminder | escalation
     level: int
     seq: int = 0

@@ -35,8 +35,8 @@ import yaml
 
 from tasks.workdays import DayCounter, date_range_for_offsets, day_counter
 
-__all__ = ["FAR_PAST", "KINDS", "ROLES", "Level", "Policy", "PolicyError", "Window",
-           "load_policy", "notice_for", "policy_from_dict", "windows"]
+__all__ = ["FAR_PAST", "KINDS", "ROLES", "Level", "Policy", "PolicyError", "Stage", "Window",
+           "load_policy", "notice_for", "policy_from_dict", "recipient_roles", "stages", "windows"]
 
 ROLES = ("lead", "lead_head", "leadership", "office", "coordinating")
 REMINDER, COORDINATION, ESCALATION = "reminder", "coordination_reminder", "escalation"
@@ -283,3 +283,55 @@ def notice_for(policy: Policy, *, kind: str, due_date: date, as_of: date) -> tup
                 return level, (-days_left - top.after_days) // policy.repeat_every_days
             return level, 0
     return None
+
+
+@dataclass(frozen=True)
+class Stage:
+    """Due dates ``due_from..due_to`` (inclusive) whose open assignments get the notice
+    ``(kind, level, seq)`` on a day: what :func:`notice_for` gives each of them."""
+
+    kind: str
+    level: int
+    seq: int
+    due_from: date
+    due_to: date
+
+
+def stages(policy: Policy, as_of: date, *, earliest: date | None) -> list[Stage]:
+    """The day's windows as stages, the top escalation level split into one stage per repeat.
+
+    The top level's window reaches back without end and its ``seq`` grows by one every
+    ``repeat_every_days``, so it is cut into ranges of one ``seq`` each, from the newest back
+    to the one holding ``earliest`` (the earliest due date that can still get a notice;
+    ``None``: none can, and the top level gets no stage). A database can then place every
+    assignment by its due date alone, without counting (working) days itself.
+    """
+    top = policy.levels[-1]
+    counter = policy.counter()
+    step = policy.repeat_every_days
+    out: list[Stage] = []
+    for w in windows(policy, as_of):
+        if w.kind != ESCALATION or w.level != top.level:
+            out.append(Stage(w.kind, w.level, 0, w.due_from, w.due_to))
+            continue
+        seq = 0
+        while earliest is not None:
+            first = top.after_days + seq * step  # overdue days where this repeat starts
+            rng = date_range_for_offsets(counter, as_of, -(first + step - 1), -first)
+            if rng is None or rng[1] < earliest:
+                break
+            out.append(Stage(ESCALATION, top.level, seq, rng[0], rng[1]))
+            seq += 1
+    return out
+
+
+def recipient_roles(policy: Policy, *, kind: str, level: int) -> tuple[str, ...]:
+    """Who a notice goes to, in order (the first role wins when two resolve to one address):
+    the lead agency for reminders, the coordinating agency for its reminder, and the level's
+    ``to`` then ``cc`` roles for an escalation."""
+    if kind == REMINDER:
+        return ("lead",)
+    if kind == COORDINATION:
+        return ("coordinating",)
+    lv = policy.level(level)
+    return tuple(dict.fromkeys((*lv.to, *lv.cc)))

@@ -12,10 +12,13 @@ from tasks.policy import (
     Level,
     Policy,
     PolicyError,
+    Stage,
     Window,
     load_policy,
     notice_for,
     policy_from_dict,
+    recipient_roles,
+    stages,
     windows,
 )
 from tasks.workdays import WorkingDays
@@ -326,3 +329,44 @@ def test_a_file_that_is_a_list_is_a_policy_error(tmp_path: Path) -> None:
 
 def test_a_policy_error_is_a_value_error() -> None:
     assert issubclass(PolicyError, ValueError)
+
+
+# --- stages: the day's windows as due-date ranges the database can use directly -------------
+
+
+def _placed(stages_: list[Stage], kind: str, due: date) -> list[tuple[int, int]]:
+    return [(s.level, s.seq) for s in stages_ if s.kind == kind and s.due_from <= due <= s.due_to]
+
+
+@pytest.mark.parametrize("policy", [POLICY, WORKING], ids=["calendar days", "working days"])
+@pytest.mark.parametrize("as_of", [AS_OF, date(2021, 2, 16), date(2021, 2, 22)], ids=str)  # Tết 2021 ran 10-16/02
+def test_the_days_stages_give_every_due_date_the_notice_notice_for_gives(policy: Policy, as_of: date) -> None:
+    earliest = as_of - timedelta(days=400)
+    found = stages(policy, as_of, earliest=earliest)
+    for offset in range(-400, 15):
+        due = as_of + timedelta(days=offset)
+        for kind in KINDS:
+            placed = _placed(found, kind, due)
+            expected = notice_for(policy, kind=kind, due_date=due, as_of=as_of)
+            assert placed == ([expected] if expected else []), (kind, due)
+
+
+def test_the_top_level_is_cut_into_one_stage_per_repeat_back_to_the_earliest_due_date() -> None:
+    top = [s for s in stages(POLICY, AS_OF, earliest=AS_OF - timedelta(days=60)) if s.kind == "escalation" and s.level == 3]
+    assert [s.seq for s in top] == list(range(len(top)))
+    assert top[0].due_to == AS_OF - timedelta(days=15) and top[0].due_from == AS_OF - timedelta(days=21)
+    assert all(later.due_from == earlier.due_to + timedelta(days=1) for later, earlier in zip(top, top[1:]))
+    assert top[-1].due_from <= AS_OF - timedelta(days=60) <= top[-1].due_to  # and no further back
+    assert not [s for s in stages(POLICY, AS_OF, earliest=None) if s.kind == "escalation" and s.level == 3]
+    # an earliest due date newer than the top level's reach: no top-level stage at all
+    assert not [s for s in stages(POLICY, AS_OF, earliest=AS_OF) if s.level == 3 and s.kind == "escalation"]
+
+
+def test_recipient_roles_follow_the_level_to_then_cc_once_each() -> None:
+    policy = policy_from_dict({**base(), "levels": [{"level": 1, "after_days": 1, "to": ["lead_head", "lead"],
+                                                     "cc": ["lead", "office"]}]})
+    assert recipient_roles(policy, kind="escalation", level=1) == ("lead_head", "lead", "office")
+    assert recipient_roles(POLICY, kind="reminder", level=7) == ("lead",)
+    assert recipient_roles(POLICY, kind="coordination_reminder", level=7) == ("coordinating",)
+    with pytest.raises(KeyError):
+        recipient_roles(POLICY, kind="escalation", level=9)
