@@ -98,6 +98,8 @@ def check(timed: Timed, what: str) -> Timed:
 
 
 def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port that was free a moment ago (bind to port 0, read it, close): aiosmtpd's
+    Controller cannot use port 0 itself, and it also serves as a port where nothing listens."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((host, 0))
         return sock.getsockname()[1]
@@ -107,8 +109,8 @@ def free_port(host: str = "127.0.0.1") -> int:
 def aiosmtpd_process(host: str = "127.0.0.1", timeout: float = 15.0) -> Iterator[tuple[str, int]]:
     """``python -m aiosmtpd`` with the discarding Sink handler, in its own process (own GIL).
 
-    The same as tests/smtp_server.py's helper, copied so the benchmarks do not import pytest.
-    Yields ``(host, port)``.
+    It records nothing; a 250 reply is the only evidence of delivery. Also used by the tests
+    (tests/smtp_server.py). Yields ``(host, port)``.
     """
     port = free_port(host)
     proc = subprocess.Popen(

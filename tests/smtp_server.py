@@ -29,12 +29,8 @@ process, so the server does not share the test's GIL.
 
 from __future__ import annotations
 
-import contextlib
 import email
 import email.policy
-import socket
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -46,19 +42,11 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
+# a free port and aiosmtpd in its own process (for throughput) serve the benchmarks too, which
+# must not import pytest; they live there and the tests use them from there
+from benchmarks.common import aiosmtpd_process, free_port
+
 __all__ = ["Received", "SmtpSink", "aiosmtpd_process", "free_port", "smtp_sink"]
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    """A TCP port that was free a moment ago (bind to port 0, read it, close).
-
-    aiosmtpd's Controller cannot use port 0 itself (its readiness check
-    connects to the configured port), hence this helper.  Also handy as a
-    port where nothing listens.
-    """
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return sock.getsockname()[1]
 
 
 @dataclass(frozen=True)
@@ -273,42 +261,6 @@ class SmtpSink:
 
         controller.loop.call_soon_threadsafe(close_all)
         done.wait(5.0)
-
-
-@contextlib.contextmanager
-def aiosmtpd_process(host: str = "127.0.0.1", timeout: float = 15.0) -> Iterator[tuple[str, int]]:
-    """Run ``python -m aiosmtpd`` (discarding handler) in a separate process.
-
-    For throughput measurements: unlike :class:`SmtpSink`, the server does
-    not share the test's interpreter (and GIL).  It records nothing; a 250
-    reply is the only evidence of delivery.  Yields ``(host, port)``.
-    """
-    port = free_port(host)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "aiosmtpd", "-n", "-c", "aiosmtpd.handlers.Sink", "-l", f"{host}:{port}"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                with socket.create_connection((host, port), timeout=1.0) as sock:
-                    if sock.recv(3) == b"220":
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"aiosmtpd did not start on {host}:{port}")
-            time.sleep(0.05)
-        yield host, port
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 @pytest.fixture
