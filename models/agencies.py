@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from sqlmodel import Session, select
 
-from models.audit import record
+from models.audit import apply_changes, record
 from models.tables import Agency
 from models.types import utcnow
 from tasks.agencies import AgencyEntry, ProvinceDirectory
@@ -41,10 +41,8 @@ def sync_agencies(session: Session, *, entries: Iterable[AgencyEntry], actor: st
             existing[(entry.province, entry.key)] = row
             created += 1
             continue
-        changes = {k: [getattr(row, k), v] for k, v in values.items() if getattr(row, k) != v}
+        changes = apply_changes(row, values)
         if changes:
-            for k, (_old, new) in changes.items():
-                setattr(row, k, new)
             row.updated_at = utcnow()
             session.flush()
             record(session, actor=actor, source="agency directory", entity="agency", entity_id=row.id,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from sqlmodel import Session
@@ -44,3 +45,12 @@ def record(
     )
     session.add(event)
     return event
+
+
+def apply_changes(row: Any, values: Mapping[str, Any], *, skip: Collection[str] = ()) -> dict[str, Any]:
+    """Set on ``row`` each value that differs from what it holds (keys in ``skip`` left alone);
+    returns ``{field: [old, new]}`` of those, the ``changes`` of the audit event."""
+    changes = {k: [getattr(row, k), v] for k, v in values.items() if k not in skip and getattr(row, k) != v}
+    for k, (_old, new) in changes.items():
+        setattr(row, k, new)
+    return changes

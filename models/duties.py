@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from models.agencies import agency_ids
-from models.audit import record
+from models.audit import apply_changes, record
 from models.report_duties import ensure_report_duties
 from models.tables import (
     CANCELLED,
@@ -99,11 +99,9 @@ def apply_duties(
                    changes={"ref": duty.ref, "lead": [a.name for a in duty.lead]})
             summary.proposed += 1
         elif row.state == TASK_PROPOSED and row.id not in reviewed:
-            changes = {k: [getattr(row, k), v] for k, v in values.items() if k != "position" and getattr(row, k) != v}
+            changes = apply_changes(row, values, skip=("position",))
             row.position = values["position"]
             if changes:
-                for k, (_old, new) in changes.items():
-                    setattr(row, k, new)
                 session.execute(sa.delete(Assignment).where(Assignment.task_id == row.id))
                 session.execute(sa.delete(Milestone).where(Milestone.task_id == row.id))
                 _assign(session, task=row, duty=duty, ids=ids)

@@ -19,7 +19,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from models.agencies import agency_ids
-from models.audit import record
+from models.audit import apply_changes, record
 from models.report_tables import Indicator as IndicatorRow
 from models.report_tables import IndicatorValue
 from models.tables import Agency
@@ -99,11 +99,9 @@ def store_indicators(
                    changes={"key": key, "targets": values["targets"]}, effective_on=effective_on)
             counts["created"] += 1
             continue
-        changes = {k: [getattr(row, k), v] for k, v in values.items() if k != "position" and getattr(row, k) != v}
+        changes = apply_changes(row, values, skip=("position",))
         row.position = position
         if changes:
-            for k, (_old, new) in changes.items():
-                setattr(row, k, new)
             row.updated_at = utcnow()
             record(session, actor=actor, source=SOURCE, entity="indicator", entity_id=row.id, action="updated",
                    changes=changes)

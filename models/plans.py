@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from models.agencies import agency_ids, sync_agencies
-from models.audit import jsonable, record
+from models.audit import apply_changes, jsonable, record
 from models.db import fetch_raw
 from models.tables import (
     CANCELLED,
@@ -111,10 +111,8 @@ def apply_import(
         summary = ImportSummary(plan_id=plan.id, plan_created=True)  # type: ignore[arg-type]
     else:
         summary = ImportSummary(plan_id=plan.id, plan_created=False)  # type: ignore[arg-type]
-        changes = {k: [getattr(plan, k), v] for k, v in values.items() if getattr(plan, k) != v}
+        changes = apply_changes(plan, values)
         if changes:
-            for k, (_old, new) in changes.items():
-                setattr(plan, k, new)
             plan.updated_at = utcnow()
             record(session, actor=actor, source=SOURCE, entity="plan", entity_id=plan.id, action="updated",
                    changes=changes)
@@ -312,10 +310,8 @@ def _update_task(session: Session, *, row: Task, task: ParsedTask, ids: dict[str
     values = _task_values(task)
     # the row's place in the document follows the file silently: rows above it may come or go
     row.position = values.pop("position")
-    changes: dict[str, Any] = {k: [getattr(row, k), v] for k, v in values.items() if getattr(row, k) != v}
     old_due = row.due_date
-    for k, (_old, new) in changes.items():
-        setattr(row, k, new)
+    changes = apply_changes(row, values)
     # assignments: add the new ones, cancel the ones that disappeared, follow a moved due date
     current = {(a.agency_id, a.role): a for a in session.exec(select(Assignment).where(Assignment.task_id == row.id))}
     wanted = {(r["agency_id"], r["role"]): r for r in _assignment_rows(row.id, task, ids)}  # type: ignore[arg-type]
