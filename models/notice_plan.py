@@ -122,8 +122,10 @@ PG_SQL = f"""WITH{_PG_INPUTS}{_PG_OFFICES}
 SELECT kind, level, count(*) FROM ins GROUP BY kind, level"""
 
 
-# the address each role stands for (the lead and a coordinating agency both use the agency's own)
+# the address each role stands for (the lead and a coordinating agency both use the agency's
+# own); each address has an ``after_<address>`` flag in the roles table
 _ADDRESS_OF = {"lead": "lead", "coordinating": "lead", "lead_head": "head", "leadership": "leadership", "office": "office"}
+_ADDRESSES = tuple(dict.fromkeys(_ADDRESS_OF.values()))
 
 
 def earliest_open_due(session: Session) -> date | None:
@@ -151,9 +153,9 @@ def stage_rows(policies: dict[int, Policy], *, as_of: date, earliest: date | Non
         for kind, level in sorted(levels):
             listed = recipient_roles(policy, kind=kind, level=level)
             for i, role in enumerate(listed):
-                before = {_ADDRESS_OF.get(r, r) for r in listed[:i]}
+                before = {_ADDRESS_OF[r] for r in listed[:i]}
                 roles.append({"policy_id": pid, "kind": kind, "level": level, "role": role,
-                              **{f"after_{a}": int(a in before) for a in ("lead", "head", "leadership", "office")}})
+                              **{f"after_{a}": int(a in before) for a in _ADDRESSES}})
     return rows, roles
 
 
