@@ -255,30 +255,41 @@ def scenarios(info: dict[str, Any]) -> dict[str, tuple[list[str], bool]]:
     }
 
 
-def run(db: str, *, tasks: int, workers: int, clients: int, seconds: int, reuse: Path | None = None) -> dict[str, Any]:
+def run(db: str, *, tasks: int, workers: int, clients: int, seconds: int, reuse: Path | None = None,
+        keep_schema: str | None = None, only: str | None = None) -> dict[str, Any]:
+    """Build (or reuse) the data, serve it, drive each scenario. ``keep_schema``: a PostgreSQL schema
+    built once and kept for later runs (like ``reuse`` for SQLite); ``only``: scenarios whose name
+    contains this text."""
     from config.settings import reset_settings
-    from web.security import make_session
+    from web.security import CSRF_COOKIE, SESSION_COOKIE, make_session, new_csrf_cookie
 
     tmp = Path(tempfile.mkdtemp(prefix="dondoc-bench-"))
     os.environ["DONDOC_DATA_DIR"] = str(tmp)
-    schema = None
+    schema, existing = None, False
     if db == "sqlite":
         url = f"sqlite:///{reuse or tmp / 'bench.sqlite3'}"
+        existing = reuse is not None and reuse.exists()
     else:
-        schema = f"bench_{uuid.uuid4().hex[:10]}"
+        schema = keep_schema or f"bench_{uuid.uuid4().hex[:10]}"
         with sa.create_engine(PG_SERVER).begin() as conn:
-            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+            existing = conn.execute(sa.text("SELECT 1 FROM information_schema.tables WHERE table_schema = :s "
+                                            "AND table_name = 'staff_user'"), {"s": schema}).first() is not None
+            conn.execute(sa.text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+        existing = existing and keep_schema is not None
         url = f"{PG_SERVER}?options=-csearch_path%3D{schema}"
     os.environ["DONDOC_DATABASE_URL"] = url
     reset_settings()
     proc = None
     try:
-        info = _existing(url) if reuse is not None and reuse.exists() else build(url, tasks=tasks)
-        cookie = f"dondoc_session={make_session(SECRET, user_id=info['user_id'], hours=2)}"
+        info = _existing(url) if existing else build(url, tasks=tasks)
+        # what a signed-in browser sends: its session and the CSRF cookie set by the first page it saw
+        cookie = f"{SESSION_COOKIE}={make_session(SECRET, user_id=info['user_id'], hours=2)}; {CSRF_COOKIE}={new_csrf_cookie()}"
         proc, base = serve(url, tmp, workers=workers)
         load = wrk if shutil.which("wrk") else httpx_load
         results = {}
         for name, (paths, unique) in scenarios(info).items():
+            if only and only not in name:
+                continue
             load(base, paths, cookie, clients=2, seconds=2, unique=unique)  # warm-up: caches, pools, query plans
             results[name] = r = load(base, paths, cookie, clients=clients, seconds=seconds, unique=unique)
             print(f"  {db:8} {name:46} p50 {r['p50']:7.1f} ms  p95 {r['p95']:7.1f} ms  p99 {r['p99']:7.1f} ms  "
@@ -289,7 +300,7 @@ def run(db: str, *, tasks: int, workers: int, clients: int, seconds: int, reuse:
         if proc is not None:
             proc.terminate()
             proc.wait(30)
-        if schema:
+        if schema and not keep_schema:
             with sa.create_engine(PG_SERVER).begin() as conn:
                 conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
         shutil.rmtree(tmp, ignore_errors=True)
@@ -322,12 +333,15 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=20, help="concurrent clients")
     parser.add_argument("--seconds", type=int, default=15, help="measured seconds per page")
     parser.add_argument("--reuse", type=Path, help="SQLite file: build it once, reuse it on later runs")
+    parser.add_argument("--keep-schema", help="PostgreSQL schema: build it once, keep and reuse it on later runs")
+    parser.add_argument("--only", help="run only the scenarios whose name contains this text")
     args = parser.parse_args()
     out = []
     for db in (["postgres", "sqlite"] if args.db == "both" else [args.db]):
         print(f"{db}: building {args.tasks} tasks and serving them with {args.workers} uvicorn worker(s)", flush=True)
         out.append(run(db, tasks=args.tasks, workers=args.workers, clients=args.clients, seconds=args.seconds,
-                       reuse=args.reuse if db == "sqlite" else None))
+                       reuse=args.reuse if db == "sqlite" else None,
+                       keep_schema=args.keep_schema if db == "postgres" else None, only=args.only))
     target = REPO / "var" / "bench"
     target.mkdir(parents=True, exist_ok=True)
     (target / "web.json").write_text(json.dumps(out, indent=2, default=str), encoding="utf-8")

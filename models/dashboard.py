@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 
 from models.status_sql import assignment_status, assignment_status_is
 from models.report_tables import REPORT_SOURCE
-from models.tables import CANCELLED, LEAD, SENT, TASK_ACTIVE, Agency, Assignment, AuditEvent, Notice, Plan, Task
+from models.tables import CANCELLED, LEAD, PENDING, SENDING, SENT, TASK_ACTIVE, Agency, Assignment, AuditEvent, Notice, Plan, Task
 from tasks.status import ALL_STATUSES, Status, on_time_rate
 
 ESCALATION = "escalation"
@@ -200,16 +200,22 @@ def overview(session: Session, *, as_of: date, near_days: int = 3, per_agency: i
                     overdue=oldest_overdue(session, as_of=as_of, near_days=near_days, per_agency=per_agency))
 
 
+# Written with its constants inline and no parameters: the server plans it once per connection
+# (psycopg prepares a statement it sees repeatedly) instead of re-planning it on every page; with
+# the pending statuses as parameters PostgreSQL spent four times longer planning it than running it.
+_STAMP = sa.select(
+    sa.select(sa.func.max(AuditEvent.id)).scalar_subquery(),
+    sa.select(sa.func.max(Notice.id)).scalar_subquery(),
+    sa.select(sa.func.count()).select_from(Notice).where(
+        Notice.status.in_([sa.literal_column(f"'{s}'") for s in (PENDING, SENDING)])  # type: ignore[attr-defined]
+    ).scalar_subquery(),
+)
+
+
 def data_stamp(session: Session) -> tuple[object, ...]:
     """A cheap fingerprint of what the overview depends on (one query, index look-ups only).
 
     Every change of progress, due dates, imports and decisions writes an audit event; notices
     appear (new id) and move out of pending when sent. A cached overview with the same stamp
     is still right."""
-    pending = sa.select(sa.func.count()).select_from(Notice).where(Notice.status.in_(("pending", "sending")))  # type: ignore[attr-defined]
-    row = session.execute(sa.select(
-        sa.select(sa.func.max(AuditEvent.id)).scalar_subquery(),
-        sa.select(sa.func.max(Notice.id)).scalar_subquery(),
-        pending.scalar_subquery(),
-    )).one()
-    return tuple(row)
+    return tuple(session.connection().execute(_STAMP).one())

@@ -138,7 +138,7 @@ class Assignment(AssignmentBase, table=True):
     )
     id: int | None = Field(default=None, primary_key=True)
     task_id: int = Field(foreign_key="task.id", index=True)
-    agency_id: int = Field(foreign_key="agency.id", index=True)
+    agency_id: int = Field(foreign_key="agency.id")  # indexed by ix_assignment_agency_due (models/web_tables.py)
     # the escalation policy it was scheduled under; a later change of the file does not move it
     policy_id: int | None = Field(default=None, foreign_key="escalation_policy.id")
     created_at: datetime = _ts()

@@ -124,3 +124,7 @@ from models.tables import Assignment  # noqa: E402
 
 sa.Index("ix_assignment_role_agency_state", Assignment.role, Assignment.agency_id, Assignment.status,  # type: ignore[arg-type]
          Assignment.due_date, Assignment.completed_on, Assignment.task_id)
+# One page of an agency's list in due-date order: PostgreSQL walks this index in the list's order
+# (due date, nulls last, then id) and stops after the page; the filtered columns ride along.
+sa.Index("ix_assignment_agency_due", Assignment.agency_id, Assignment.role, Assignment.due_date, Assignment.id,  # type: ignore[arg-type]
+         postgresql_include=["status", "completed_on", "task_id"])

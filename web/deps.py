@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from models.agency_links import agency_from_token
 from models.dashboard import data_stamp
-from models.db import get_engine, session_scope
+from models.db import get_engine, get_read_engine, session_scope
 from models.tables import Agency, Plan
 from models.web_tables import ROLE_OFFICE, StaffUser
 from tasks.tokens import BadToken
@@ -33,9 +33,11 @@ class LoginRequired(Exception):
 
 
 @contextmanager
-def db(request: Request) -> Iterator[Session]:
-    """One transaction on the configured database (committed when the block ends)."""
-    with session_scope(get_engine(request.app.state.settings.effective_database_url)) as session:
+def db(request: Request, *, read_only: bool = False) -> Iterator[Session]:
+    """One transaction on the configured database (committed when the block ends);
+    ``read_only``: no transaction at all (``models.db.get_read_engine``), for pages that only read."""
+    url = request.app.state.settings.effective_database_url
+    with session_scope(get_read_engine(url) if read_only else get_engine(url)) as session:
         yield session
 
 

@@ -72,7 +72,7 @@ def api_tasks(request: Request, who: Principal = Depends(principal)) -> TaskList
     """Filters: ``plan``, ``agency``, ``role`` (lead|coordinating), ``status`` (e.g. qua_han),
     ``quarter`` (2020-Q2), ``q`` (text), ``as_of``, ``page``, ``per_page``."""
     listing = task_listing(request, agency_id=who.agency.id if who.agency else None)
-    with db(request) as session:
+    with db(request, read_only=not listing.filters.text) as session:
         rows, total = run_listing(request, session, listing)
     items = [TaskRowOut(**{k: getattr(r, k) for k in TaskRowOut.model_fields if k not in ("status", "status_label")},
                         status=r.status.value, status_label=r.status.label) for r in rows]

@@ -28,7 +28,7 @@ router = APIRouter(include_in_schema=False)
 def overview_page(request: Request, user: StaffUser = Depends(office_user)) -> Response:
     day, near = as_of(request), near_days(request)
     cache = request.app.state.cache
-    with db(request) as session:
+    with db(request, read_only=True) as session:
         body, waiting = cache.get(("overview", day, near), request_stamp(request, session), lambda: (
             render_fragment("_overview_body.html", {"ov": overview(session, as_of=day, near_days=near), "as_of": day}),
             # a count over every task: cached with the figures (the stamp follows every decision)
@@ -45,7 +45,8 @@ def _options(request: Request, session: Session) -> dict[str, Any]:
 @router.get("/tasks")
 def tasks_page(request: Request, user: StaffUser = Depends(office_user)) -> Response:
     listing = task_listing(request, default_role="lead")
-    with db(request) as session:
+    # a text search first brings the search index up to date: that write wants its transaction
+    with db(request, read_only=not listing.filters.text) as session:
         stamp = request_stamp(request, session)
 
         def results() -> object:
