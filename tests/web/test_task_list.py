@@ -72,3 +72,19 @@ def test_an_unknown_task_is_a_page_not_found_in_vietnamese(office: Browserless) 
     r = office.get("/tasks/999999")
     assert r.status_code == 404 and "Không tìm thấy nhiệm vụ" in r.text
     assert office.get("/tasks/abc").status_code == 404
+
+
+def test_the_filter_form_shows_the_filters_of_each_request(office: Browserless, world: World) -> None:
+    nn, vp = world.agency_id("snnptnt"), world.agency_id("vpdp")
+
+    def chosen(html: str) -> list[str]:
+        form = html.split('class="filters"', 1)[1].split("</form>", 1)[0]
+        return re.findall(r'<option value="([^"]*)" selected', form)
+
+    assert chosen(office.get(f"/tasks?agency={nn}&status=qua_han").text) == [str(nn), "lead", "qua_han"]
+    assert chosen(office.get(f"/tasks?agency={vp}&role=coordinating&quarter=2020-Q2").text) == \
+        [str(vp), "coordinating", "2020-Q2"]
+    page = office.get(f"/tasks?agency={nn}&status=qua_han&page=2").text  # the same filters, another page
+    assert chosen(page) == [str(nn), "lead", "qua_han"]
+    assert chosen(office.get("/tasks?q=nguon+von").text) == ["lead"]
+    assert 'name="q" value="nguon von"' in office.get("/tasks?q=nguon+von").text

@@ -56,9 +56,12 @@ def tasks_page(request: Request, user: StaffUser = Depends(office_user)) -> Resp
 
         # the same query string on unchanged data gives the same table: kept until the data changes
         table = request.app.state.pages.get(("tasks", listing.filters.as_of, str(request.url.query)), stamp, results)
-        options = _options(request, session)
-    return render(request, "tasks.html", {"results": table, "listing": listing, "f": listing.filters,
-                                          "options": options, "as_of": listing.filters.as_of})
+        # the filter form (every plan and agency as a choice) depends only on the filters: turning
+        # pages, or coming back to a filter, reuses it
+        form = request.app.state.forms.get(listing.filters, stamp, lambda: render_fragment(
+            "_task_filters.html", {"f": listing.filters, "options": _options(request, session),
+                                   "as_of": listing.filters.as_of}))
+    return render(request, "tasks.html", {"results": table, "filters_form": form, "as_of": listing.filters.as_of})
 
 
 @router.get("/tasks/{task_id}")
