@@ -290,7 +290,9 @@ def run(db: str, *, tasks: int, workers: int, clients: int, seconds: int, reuse:
         for name, (paths, unique) in scenarios(info).items():
             if only and only not in name:
                 continue
-            load(base, paths, cookie, clients=2, seconds=2, unique=unique)  # warm-up: caches, pools, query plans
+            # warm-up (caches, pools, query plans) with as many clients as measured: with fewer, one of
+            # the workers may get no request and compute its first overview inside the measurement
+            load(base, paths, cookie, clients=clients, seconds=2, unique=unique)
             results[name] = r = load(base, paths, cookie, clients=clients, seconds=seconds, unique=unique)
             print(f"  {db:8} {name:46} p50 {r['p50']:7.1f} ms  p95 {r['p95']:7.1f} ms  p99 {r['p99']:7.1f} ms  "
                   f"{r['rps']:7.1f} req/s  errors {r['errors']}", flush=True)

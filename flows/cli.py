@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import sys
 from collections.abc import Iterator
@@ -232,7 +233,22 @@ def main() -> None:
     import flows.cli_review  # noqa: F401  (registers `dondoc review`)
     import flows.cli_report  # noqa: F401  (registers `dondoc report`, `submit-report`, `indicators`)
 
-    app()
+    try:
+        app()
+    finally:
+        _end_of_process()
+
+
+def _end_of_process() -> None:
+    """Close the database connections, then let the interpreter end without the garbage
+    collector's last passes. A command's objects (SQLAlchemy's and pydantic's structures among
+    them) go with the process anyway; collecting them cost 0.2-0.3 s of every command, a sixth
+    of a sweep. Only for the ``dondoc`` process itself: where the interpreter lives on, frozen
+    objects would never be collected."""
+    db_module = sys.modules.get("models.db")
+    if db_module is not None:
+        db_module.dispose_engines()
+    gc.freeze()
 
 
 if __name__ == "__main__":
