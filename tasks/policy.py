@@ -31,8 +31,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from tasks.workdays import DayCounter, date_range_for_offsets, day_counter
 
 __all__ = ["FAR_PAST", "KINDS", "ROLES", "Level", "Policy", "PolicyError", "Stage", "Window",
@@ -199,6 +197,8 @@ def load_policy(
     The file may hold per-plan overrides under ``plans:`` keyed by plan number
     (``"552/KH-BCĐ": {working_days: true}``); ``plan`` selects one, applied before ``override``.
     """
+    import yaml  # here, not at the top: a sweep whose assignments all have their policy reads no file
+
     path = Path(path)
     source = str(path)
     try:
