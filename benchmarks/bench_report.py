@@ -59,7 +59,7 @@ def generate(regenerate: bool = False) -> dict[str, Any]:
     from config.settings import REPO_ROOT
     from tasks.policy import load_policy
 
-    if TEMPLATE.exists() and not regenerate:
+    if not regenerate and dataset.template_is_current(TEMPLATE):
         return {"cached": True}
     start = time.perf_counter()
     rng = random.Random(2025)

@@ -116,6 +116,23 @@ def checkpoint_sqlite(engine: sa.Engine) -> None:
     engine.dispose()
 
 
+def template_is_current(template: Path) -> bool:
+    """The template exists and is at the newest migration. An older one would be upgraded by
+    every timed run of a command (``ensure_schema``), which is then measuring Alembic."""
+    from models.db import HEAD
+
+    if not template.exists():
+        return False
+    engine = sa.create_engine(sqlite_url(template))
+    try:
+        with engine.connect() as conn:
+            return conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == HEAD
+    except sa.exc.DBAPIError:
+        return False
+    finally:
+        engine.dispose()
+
+
 @contextmanager
 def template_build(template: Path) -> Iterator[sa.Engine]:
     """A new migrated SQLite database beside ``template``; when the block ends without an error

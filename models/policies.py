@@ -31,12 +31,17 @@ def stored_policies(session: Session, *, ids: list[int]) -> dict[int, Policy]:
     return {r.id: policy_from_dict(r.body) for r in rows}  # type: ignore[misc]
 
 
+# the plans that have assignments without a policy (read from ix_assignment_unscheduled, which
+# holds only those rows: almost always none)
+UNSCHEDULED_PLANS = (
+    select(Task.plan_id).join(Assignment, Assignment.task_id == Task.id)  # type: ignore[arg-type]
+    .where(Assignment.policy_id.is_(None)).distinct()  # type: ignore[union-attr]
+)
+
+
 def schedule_unscheduled(session: Session, *, path: object) -> int:
     """Give assignments without a policy the one of their plan (set-based, one UPDATE per plan)."""
-    plan_ids = session.exec(
-        select(Task.plan_id).join(Assignment, Assignment.task_id == Task.id)  # type: ignore[arg-type]
-        .where(Assignment.policy_id.is_(None)).distinct()  # type: ignore[union-attr]
-    ).all()
+    plan_ids = session.exec(UNSCHEDULED_PLANS).all()
     total = 0
     for pid in plan_ids:
         plan = session.get(Plan, pid)

@@ -135,6 +135,9 @@ class Assignment(AssignmentBase, table=True):
         sa.UniqueConstraint("task_id", "agency_id", "role", name="uq_assignment_task_agency_role"),
         # the daily sweep's set-based queries filter on these columns
         sa.Index("ix_assignment_sweep", "role", "status", "due_date"),
+        # the assignments still without a policy (the sweep schedules them first): empty as a rule
+        sa.Index("ix_assignment_unscheduled", "task_id", sqlite_where=sa.text("policy_id IS NULL"),
+                 postgresql_where=sa.text("policy_id IS NULL")),
     )
     id: int | None = Field(default=None, primary_key=True)
     task_id: int = Field(foreign_key="task.id", index=True)
