@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install services browser clean bench wrk
+.PHONY: demo test install services browser office clean bench wrk
 
 # Playwright must never fetch a browser of its own: the tests drive Debian's Chromium.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
@@ -33,7 +33,13 @@ browser:
 	@test -x /usr/bin/chromium || { $(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y chromium chromium-driver; }
 	@test -x /usr/bin/chromium
 
-test: install services browser
+# LibreOffice (Writer, no GUI) and poppler's pdftotext: the tests open every generated report in a
+# real word processor and read the PDF back (tests/tasks/test_report_docx.py, tests/flows/test_report.py).
+office:
+	@command -v soffice >/dev/null && command -v pdftotext >/dev/null || { $(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends libreoffice-writer-nogui poppler-utils; }
+	@command -v soffice >/dev/null
+
+test: install services browser office
 	$(BIN)/python -m pytest -n 2 -q
 
 # the web benchmark's load generator (a Python client would take the CPU it measures)

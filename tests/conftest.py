@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import uuid
@@ -94,3 +95,12 @@ def run_cli(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
         return CliResult(proc.returncode, proc.stdout, proc.stderr)
 
     return run
+
+
+@pytest.fixture
+def soffice() -> str:
+    """LibreOffice's `soffice`, which `make test` installs (make office): a missing one fails, never skips."""
+    found = shutil.which("soffice")
+    if found is None or shutil.which("pdftotext") is None:
+        pytest.fail("LibreOffice (soffice) and pdftotext are needed: `make office` installs them")
+    return found
