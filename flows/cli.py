@@ -25,13 +25,14 @@ def fail(message: str, code: int = 2) -> NoReturn:
 @contextmanager
 def user_errors() -> Iterator[None]:
     """Turn the errors a user can cause into one line and exit status 2."""
+    from tasks.agencies import AgencyDirectoryError
     from tasks.plan_import import PlanImportError
     from tasks.policy import PolicyError
     from tasks.readers import PlanFileError
 
     try:
         yield
-    except (PlanFileError, PlanImportError, PolicyError) as exc:
+    except (AgencyDirectoryError, PlanFileError, PlanImportError, PolicyError) as exc:
         fail(str(exc))
     except KeyError as exc:  # an unknown province slug: the directory's message lists the known ones
         fail(str(exc.args[0]) if exc.args else "unknown key")
@@ -60,10 +61,10 @@ def db():  # type: ignore[no-untyped-def]
 
 
 def _directory():  # type: ignore[no-untyped-def]
-    from config.settings import get_settings
-    from tasks.agencies import AgencyDirectory
+    from config.directory import load_directory
 
-    return AgencyDirectory.load(get_settings().agencies_dir)
+    with user_errors():
+        return load_directory()
 
 
 @app.command()

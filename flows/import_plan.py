@@ -6,6 +6,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from config.directory import load_directory
 from config.settings import get_settings
 from flows.engine import flow, step
 from models.db import get_engine, session_scope
@@ -14,7 +15,6 @@ from models.indicators import plan_indicators
 from models.plans import ImportSummary, apply_import
 from models.policies import plan_policy, policy_id, schedule_unscheduled
 from models.report_duties import apply_reporting
-from tasks.agencies import AgencyDirectory
 from tasks.indicators import Indicator
 from tasks.plan_import import ParsedPlan, parse_plan
 from tasks.readers import PlanDocument, read_document
@@ -46,7 +46,7 @@ def read_plan_file(path: str) -> tuple[PlanDocument, str]:
 
 @step()
 def parse_plan_document(doc: PlanDocument, *, source_name: str, province: str | None, year: int | None) -> ParsedPlan:
-    directory = AgencyDirectory.load(get_settings().agencies_dir)
+    directory = load_directory()
     return parse_plan(doc, directory, source_name=source_name, province=province, year=year)
 
 

@@ -22,10 +22,12 @@ import yaml
 from tasks.agency_match import Hit, PhraseIndex, Target, phrase_keys, scan
 from tasks.text import fold, nfc, slugify
 
-__all__ = ["AgencyDirectory", "AgencyEntry", "CellResolution", "ProvinceDirectory"]
+__all__ = ["AgencyDirectory", "AgencyDirectoryError", "AgencyEntry", "CellResolution", "ProvinceDirectory"]
 
 DEFAULT_ROOT = Path(__file__).resolve().parents[1] / "config" / "agencies"
 KINDS = frozenset({"department", "body", "mass_org", "district", "commune_group", "office"})
+# a well-formed address: something@domain.tld (no spaces, one @)
+ADDRESS = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 DISTRICT_TYPES = {"huyen": ("huyện", "huyện"), "thanh_pho": ("thành phố", "TP"), "thi_xa": ("thị xã", "TX")}
 
 
@@ -48,17 +50,30 @@ class CellResolution:
     unresolved: list[str] = field(default_factory=list)  # parts of the cell not resolved, as written (NFC)
 
 
+class AgencyDirectoryError(ValueError):
+    """A directory file the office edited cannot be used; the message is one line naming the file."""
+
+
 def _read_yaml(path: Path) -> dict[str, Any]:
-    data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}, line {mark.line + 1}" if mark is not None else str(path)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise AgencyDirectoryError(f"{where}: not valid YAML ({problem})") from None
+    except UnicodeDecodeError:
+        raise AgencyDirectoryError(f"{path}: not UTF-8 text") from None
     if not isinstance(data, dict):
-        raise ValueError(f"{path}: expected a mapping at the top level")
+        raise AgencyDirectoryError(f"{path}: expected a mapping at the top level")
     return data
 
 
 class ProvinceDirectory:
     """One province's agencies, groups and name index."""
 
-    def __init__(self, standard: dict[str, Any], spec: dict[str, Any], source: str = "") -> None:
+    def __init__(self, standard: dict[str, Any], spec: dict[str, Any], source: str = "", *,
+                 example_addresses_only: bool = True) -> None:
         where = source or spec.get("slug", "?")
         try:
             self.slug: str = spec["slug"]
@@ -85,7 +100,7 @@ class ProvinceDirectory:
         self._by_key = {a.key: a for a in self.agencies}
         self._groups = {g["code"]: g for g in groups}
         self._successor_primary = {a["code"]: bool(a.get("primary_successor")) for a in specs}
-        self._validate(where, (set(extra) | set(overrides)) - excluded)
+        self._validate(where, (set(extra) | set(overrides)) - excluded, example_addresses_only)
         self._build_index(groups, standard.get("fillers", []), where)
         self._province_words = tuple(w.fuzzy for w in phrase_keys(self.name))
         offices = [a for a in self.agencies if a.kind == "office"]
@@ -150,7 +165,7 @@ class ProvinceDirectory:
             successor=a.get("merged_into") or a.get("renamed_to"),
         )
 
-    def _validate(self, where: str, referenced: set[str]) -> None:
+    def _validate(self, where: str, referenced: set[str], example_addresses_only: bool) -> None:
         keys = [a.key for a in self.agencies]
         dupes = sorted({k for k in keys if keys.count(k) > 1})
         if dupes:
@@ -162,8 +177,13 @@ class ProvinceDirectory:
             if a.kind not in KINDS:
                 raise ValueError(f"{where}: agency {a.key!r} has unknown kind {a.kind!r}")
         for addr in [self.leadership_email] + [e for a in self.agencies for e in (a.email, a.head_email)]:
-            if not re.fullmatch(r"[^@\s]+@[^@\s]+\.example", addr):
-                raise ValueError(f"{where}: address {addr!r} must use an example domain (*.example)")
+            if not isinstance(addr, str) or not ADDRESS.fullmatch(addr):
+                raise ValueError(f"{where}: {addr!r} is not an e-mail address")
+            # outside production the directory may only name example mailboxes, so a demo or a
+            # test run can never mail a real department
+            if example_addresses_only and not addr.endswith(".example"):
+                raise ValueError(f"{where}: address {addr!r} must use an example domain (*.example) "
+                                 "unless DONDOC_ENV=production")
 
     def _build_index(self, groups: list[dict[str, Any]], fillers: list[str], where: str) -> None:
         self._index = PhraseIndex()
@@ -257,19 +277,32 @@ class AgencyDirectory:
         self.provinces: list[str] = list(provinces)
 
     @classmethod
-    def load(cls, root: Path | None = None) -> AgencyDirectory:
+    def load(cls, root: Path | None = None, *, example_addresses_only: bool = True) -> AgencyDirectory:
+        """Read a config folder; any problem is an :class:`AgencyDirectoryError` naming the file.
+
+        ``example_addresses_only`` refuses every address outside ``*.example`` (all but production).
+        """
         root = Path(root) if root is not None else DEFAULT_ROOT
         standard_path = root / "standard.yaml"
         if not standard_path.is_file():
-            raise FileNotFoundError(f"no standard.yaml in agency config folder {root}")
+            raise AgencyDirectoryError(f"no standard.yaml in agency config folder {root}")
         standard = _read_yaml(standard_path)
         provinces: dict[str, ProvinceDirectory] = {}
         for path in sorted(root.glob("*.yaml")):
             if path.name == standard_path.name:
                 continue
-            prov = ProvinceDirectory(standard, _read_yaml(path), source=str(path))
+            spec = _read_yaml(path)
+            try:
+                prov = ProvinceDirectory(standard, spec, source=str(path), example_addresses_only=example_addresses_only)
+            except AgencyDirectoryError:
+                raise
+            except ValueError as exc:  # the constructor's own checks name the file already
+                raise AgencyDirectoryError(str(exc)) from None
+            except (KeyError, TypeError, AttributeError) as exc:
+                # a field of the wrong shape (a list where a mapping belongs, a name missing)
+                raise AgencyDirectoryError(f"{path}: malformed entry ({type(exc).__name__}: {exc})") from None
             if prov.slug in provinces:
-                raise ValueError(f"{path}: province slug {prov.slug!r} defined twice")
+                raise AgencyDirectoryError(f"{path}: province slug {prov.slug!r} defined twice")
             provinces[prov.slug] = prov
         return cls(provinces)
 

@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from config.settings import Settings, get_settings
 from models.db import ensure_schema, get_engine
 from notifications.formatting import local_today
+from tasks.agencies import AgencyDirectoryError
 from tasks.policy import load_policy
 from web.cache import StampedCache
 from web.deps import LoginRequired, PageError
@@ -64,6 +65,11 @@ def _install_handlers(app: FastAPI) -> None:
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         messages = {404: "Không tìm thấy trang.", 405: "Phương thức không được hỗ trợ."}
         return _error(request, exc.status_code, messages.get(exc.status_code, str(exc.detail)))
+
+    @app.exception_handler(AgencyDirectoryError)
+    async def broken_directory(request: Request, exc: AgencyDirectoryError) -> Response:
+        # the office edits these YAML files: say which file and line, not "Internal Server Error"
+        return _error(request, 500, f"Danh mục cơ quan (DONDOC_AGENCIES_DIR) có lỗi, cần sửa trước: {exc}")
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import zipfile
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
+from tasks.agencies import DEFAULT_ROOT
 from tests.conftest import PLANS
 
 BAC_GIANG = PLANS / "bac-giang-552-kh-bcd-2020.txt"
@@ -192,3 +194,22 @@ def test_init_creates_the_database_and_loads_every_province(run_cli, tmp_path: P
     engine.dispose()
     assert provinces == {"bac-giang", "ben-tre", "lang-son", "kien-giang"}
     assert "0 created" in run_cli("init").out  # a second init only upgrades
+
+
+def test_a_broken_agency_directory_is_one_error_line_and_nothing_written(  # type: ignore[no-untyped-def]
+        run_cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "agencies"
+    shutil.copytree(DEFAULT_ROOT, folder)
+    broken = folder / "bac-giang.yaml"
+    broken.write_text(broken.read_text(encoding="utf-8").replace("  - Sơn Động\n", "  - [Sơn Động\n"), encoding="utf-8")
+    monkeypatch.setenv("DONDOC_AGENCIES_DIR", str(folder))
+    for args in (("init",), ("import", str(BAC_GIANG)), ("agencies",)):
+        r = run_cli(*args)
+        assert r.code == 2, (args, r.err)
+        assert r.err.startswith(f"dondoc: error: {broken}, line ") and "not valid YAML" in r.err, (args, r.err)
+        assert len(r.err.strip().splitlines()) == 1 and "Traceback" not in r.err + r.out
+    db = sa.create_engine(f"sqlite:///{Path(os.environ['DONDOC_DATA_DIR']) / 'dondoc.sqlite3'}")
+    with db.connect() as conn:  # init migrated the schema before reading the folder; no agency, no plan
+        assert conn.execute(sa.text("SELECT count(*) FROM agency")).scalar() == 0
+        assert conn.execute(sa.text("SELECT count(*) FROM plan")).scalar() == 0
+    db.dispose()

@@ -11,7 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tasks.agencies import DEFAULT_ROOT, AgencyDirectory, ProvinceDirectory
+from config.directory import load_directory
+from config.settings import Settings
+from tasks.agencies import DEFAULT_ROOT, AgencyDirectory, AgencyDirectoryError, ProvinceDirectory
 from tasks.text import fold, nfc, strip_diacritics
 from tests.conftest import PLANS
 
@@ -410,8 +412,46 @@ def test_an_alias_claimed_by_two_agencies_is_refused_at_load(tmp_path: Path) -> 
 
 
 def test_a_folder_without_standard_yaml_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(FileNotFoundError):
+    with pytest.raises(AgencyDirectoryError, match="no standard.yaml"):
         AgencyDirectory.load(tmp_path)
+
+
+def test_a_real_mail_domain_is_accepted_in_production_only(tmp_path: Path) -> None:
+    folder = write_config(tmp_path, PROVINCE.format(domain="thu.gov.vn"))
+    with pytest.raises(AgencyDirectoryError, match="unless DONDOC_ENV=production"):
+        load_directory(Settings(agencies_dir=folder, env="development"))
+    prov = load_directory(Settings(agencies_dir=folder, env="production")).province("thu")
+    assert prov.leadership_email == "x@thu.gov.vn"
+    assert prov.office.email == "vpdp@thu.gov.vn"
+
+
+@pytest.mark.parametrize("address", ["x@thu", "x y@thu.example", "x@@thu.example", "thu.example"])
+def test_a_malformed_address_is_refused_even_in_production(tmp_path: Path, address: str) -> None:
+    spec = PROVINCE.format(domain="thu.example").replace("email: x@thu.example", f"email: '{address}'")
+    with pytest.raises(AgencyDirectoryError, match="is not an e-mail address"):
+        AgencyDirectory.load(write_config(tmp_path, spec), example_addresses_only=False)
+
+
+def test_a_yaml_syntax_error_names_the_file_and_the_line(tmp_path: Path) -> None:
+    spec = PROVINCE.format(domain="thu.example") + "districts: [A Lưới, Nam Đông\n"
+    with pytest.raises(AgencyDirectoryError) as err:
+        AgencyDirectory.load(write_config(tmp_path, spec))
+    message = str(err.value)
+    assert "test.yaml, line " in message and "not valid YAML" in message and "\n" not in message
+
+
+@pytest.mark.parametrize(("tail", "expected"), [
+    ("agencies: [{code: sxd}]\n", "malformed entry"),  # an agency without name or kind
+    ("agencies: 5\n", "malformed entry"),
+    ("leadership: lanhdao\n", "missing field"),
+])
+def test_an_entry_of_the_wrong_shape_is_one_error_naming_the_file(tmp_path: Path, tail: str, expected: str) -> None:
+    spec = PROVINCE.format(domain="thu.example").replace("leadership: {name: X, email: x@thu.example}\n", "") + tail
+    if "leadership" not in tail:
+        spec += "leadership: {name: X, email: x@thu.example}\n"
+    with pytest.raises(AgencyDirectoryError, match=expected) as err:
+        AgencyDirectory.load(write_config(tmp_path, spec))
+    assert "test.yaml" in str(err.value)
 
 
 AGENCY_NAMES = [a.name for a in DIRECTORY.province("bac-giang").agencies]

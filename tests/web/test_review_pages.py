@@ -4,9 +4,11 @@ by the office (as `dondoc review`), on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -16,6 +18,7 @@ from flows.import_plan import import_plan
 from models.db import session_scope
 from models.tables import CANCELLED, Agency, Assignment, AuditEvent, Plan, Task
 from models.users import add_user
+from tasks.agencies import DEFAULT_ROOT
 from tests.conftest import PLANS
 from tests.web.conftest import OFFICE, VIEWER, Browserless
 
@@ -201,6 +204,24 @@ def test_editing_a_proposal_changes_its_title_due_date_and_agencies_and_is_audit
     [event] = lang_son.events("edited")
     assert event.actor == f"office:{OFFICE[0]}" and event.entity_id == task.id
     assert set(event.changes) == {"title", "due_date", "lead", "coordinating"}
+
+
+def test_an_edit_with_a_broken_agency_directory_says_which_file_and_changes_nothing(
+    clerk: Browserless, lang_son: LangSon, tmp_path: Path
+) -> None:
+    folder = tmp_path / "agencies"
+    shutil.copytree(DEFAULT_ROOT, folder)
+    (folder / "lang-son.yaml").write_text("slug: lang-son\nname: [Lạng Sơn\n", encoding="utf-8")
+    page = clerk.csrf(lang_son.page)
+    clerk.app.state.settings = clerk.app.state.settings.model_copy(update={"agencies_dir": folder})  # type: ignore[attr-defined]
+    before = lang_son.task(LAND)
+    r = clerk.post(f"/plans/{lang_son.plan_id}/review/edit", data={
+        "ref": LAND, "title": "Tiêu đề mới", "due_date": "31/12/2023", "lead": "Sở NN&PTNT", "coordinating": "",
+        "csrf_token": page})
+    assert r.status_code == 500
+    assert "Danh mục cơ quan (DONDOC_AGENCIES_DIR) có lỗi" in r.text and "lang-son.yaml, line " in r.text
+    after = lang_son.task(LAND)
+    assert (after.title, after.due_date) == (before.title, before.due_date) and not lang_son.events("edited")
 
 
 def test_confirm_all_tracks_every_proposal_and_every_lead_agency_reports(clerk: Browserless, lang_son: LangSon) -> None:

@@ -8,11 +8,11 @@ from typing import Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from config.directory import load_directory
 from models.agencies import UnknownAgency, resolve_agency_ids
 from models.duties import ReviewError, decide, edit
 from models.review import plan_proposals, waiting_by_plan
 from models.web_tables import StaffUser
-from tasks.agencies import AgencyDirectory
 from web.deps import actor_of_user, csrf_checked, db, office_actor, office_user, plan_or_404
 from web.forms import FormError
 from web.messages import flash
@@ -107,7 +107,7 @@ def edit_proposal(
             plan = plan_or_404(session, plan_id)
             form = parse_edit(title=title, due=due_date, lead=lead, coordinating=coordinating, issued_on=plan.issued_on,
                               standing=bool(standing))
-            directory = AgencyDirectory.load(request.app.state.settings.agencies_dir).province(plan.province)
+            directory = load_directory(request.app.state.settings).province(plan.province)
             edit(session, plan_code=plan.code, plan_id=plan.id, ref=ref.strip(), actor=actor_of_user(user), title=form.title,
                  due_date=form.due_date, standing=form.standing, lead=resolve_agency_ids(session, directory=directory, names=form.lead),
                  coordinating=resolve_agency_ids(session, directory=directory, names=form.coordinating))
