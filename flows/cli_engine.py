@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from flows.cli import app, db, emit_json, fail, parse_date, resolve_agency_keys
+from flows.cli import app, db, emit_json, fail, parse_date, resolve_agency_keys, user_errors
 
 
 @app.command()
@@ -111,7 +111,7 @@ def serve(
     import uvicorn
 
     from config.settings import get_settings
-    from flows.scheduler import SchedulerLockError, start_embedded, stop_embedded
+    from flows.scheduler import ScheduleError, SchedulerLockError, start_embedded, stop_embedded
     from web.app import create_app
     from web.security import InsecureSecretError, check_secret
 
@@ -120,12 +120,13 @@ def serve(
     except InsecureSecretError as exc:
         fail(str(exc))
     db()
-    web_app = create_app()
+    with user_errors():  # a broken escalation policy or agency directory: one line, no server
+        web_app = create_app()
     scheduler = None
     if get_settings().scheduler == "embedded":
         try:
             scheduler = start_embedded(background=True)
-        except SchedulerLockError as exc:
+        except (SchedulerLockError, ScheduleError) as exc:
             fail(str(exc))
         for job in scheduler.get_jobs():
             typer.echo(f"scheduled {job.name}: next run {job.next_run_time:%d/%m/%Y %H:%M %Z}")

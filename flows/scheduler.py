@@ -41,16 +41,49 @@ class SchedulerLockError(RuntimeError):
     """Another embedded scheduler already owns the job store."""
 
 
+class ScheduleError(ValueError):
+    """config/schedules.yaml cannot be used; the message is one line naming the file and the job."""
+
+
 def load_schedules(path: Path) -> Schedules:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    jobs = tuple(Job(**job) for job in data["jobs"])
-    for job in jobs:
-        fields = job.cron.split()
+    """Read and check the schedule definition: every job, its cron fields and the time zone."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ScheduleError(f"{path}: cannot read: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f", line {mark.line + 1}" if mark is not None else ""
+        raise ScheduleError(f"{path}{line}: not valid YAML ({getattr(exc, 'problem', None) or exc})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("jobs"), list) or not data["jobs"]:
+        raise ScheduleError(f"{path}: expected 'timezone' and a list of 'jobs'")
+    timezone = data.get("timezone")
+    try:
+        ZoneInfo(str(timezone))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ScheduleError(f"{path}: unknown time zone {timezone!r} (e.g. Asia/Ho_Chi_Minh)") from None
+    jobs: list[Job] = []
+    for i, raw in enumerate(data["jobs"], start=1):
+        try:
+            job = Job(**raw)
+        except TypeError:  # not a mapping, or a field missing or unknown
+            fields = ", ".join(Job.__dataclass_fields__)
+            raise ScheduleError(f"{path}: job {i} needs exactly the fields {fields}") from None
+        fields = str(job.cron).split()
         if len(fields) != 5:
-            raise ValueError(f"{path}: job {job.name}: cron needs 5 fields, got '{job.cron}'")
+            raise ScheduleError(f"{path}: job {job.name}: cron needs 5 fields, got '{job.cron}'")
         if any(ch.isdigit() for ch in fields[4]):
-            raise ValueError(f"{path}: job {job.name}: write weekdays by name (mon-fri), not number")
-    return Schedules(timezone=data["timezone"], jobs=jobs)
+            raise ScheduleError(f"{path}: job {job.name}: write weekdays by name (mon-fri), not number")
+        try:
+            cron_trigger(job, str(timezone))
+        except ValueError as exc:  # APScheduler's own check of each field ("hour 25")
+            raise ScheduleError(f"{path}: job {job.name}: bad cron '{job.cron}' ({exc})") from None
+        jobs.append(job)
+    if len({j.name for j in jobs}) != len(jobs):
+        raise ScheduleError(f"{path}: two jobs share a name")
+    return Schedules(timezone=str(timezone), jobs=tuple(jobs))
 
 
 def cron_trigger(job: Job, timezone: str) -> Any:
@@ -119,8 +152,8 @@ def start_embedded(*, background: bool = True) -> Any:
         raise SchedulerLockError("DONDOC_SCHEDULER=prefect: the Prefect server owns the schedules")
     engine = get_engine()
     ensure_schema(engine)
+    schedules = load_schedules(settings.schedules_file)  # checked before the lock is taken
     lock = _Lock(settings, engine)
-    schedules = load_schedules(settings.schedules_file)
     cls = BackgroundScheduler if background else BlockingScheduler
     scheduler = cls(
         jobstores={"default": SQLAlchemyJobStore(engine=engine)},

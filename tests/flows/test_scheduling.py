@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 
 from config.settings import CONFIG_DIR, REPO_ROOT, get_settings, reset_settings
 from flows.import_plan import import_plan
-from flows.scheduler import SchedulerLockError, cron_trigger, load_schedules, start_embedded, stop_embedded
+from flows.scheduler import ScheduleError, SchedulerLockError, cron_trigger, load_schedules, start_embedded, stop_embedded
 from models.tables import Notice
 from tests.conftest import PLANS
 
@@ -36,6 +36,27 @@ def test_weekdays_written_as_numbers_are_refused(tmp_path: Path) -> None:
         {"name": "x", "function": "a:b", "prefect_entrypoint": "a.py:b", "cron": "0 8 * * 1-5"}]}))
     with pytest.raises(ValueError, match="by name"):
         load_schedules(bad)
+
+
+JOB = {"name": "x", "function": "a:b", "prefect_entrypoint": "a.py:b", "cron": "30 7 * * *"}
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("jobs: [{name: x\n", r"s.yaml, line \d+: not valid YAML"),
+    (yaml.safe_dump({"timezone": "Asia/Ho_Chi_Minh"}), "a list of 'jobs'"),
+    (yaml.safe_dump({"timezone": "Asia/Hanoi_City", "jobs": [JOB]}), "unknown time zone 'Asia/Hanoi_City'"),
+    (yaml.safe_dump({"timezone": "Asia/Ho_Chi_Minh", "jobs": [{"name": "x", "cron": "30 7 * * *"}]}),
+     "job 1 needs exactly the fields name, function, prefect_entrypoint, cron"),
+    (yaml.safe_dump({"timezone": "Asia/Ho_Chi_Minh", "jobs": [dict(JOB, cron="30 25 * * *")]}), "job x: bad cron"),
+    (yaml.safe_dump({"timezone": "Asia/Ho_Chi_Minh", "jobs": [dict(JOB, cron="30 7 * *")]}), "cron needs 5 fields"),
+    (yaml.safe_dump({"timezone": "Asia/Ho_Chi_Minh", "jobs": [JOB, JOB]}), "two jobs share a name"),
+])
+def test_a_broken_schedule_file_is_one_error_naming_the_file(tmp_path: Path, text: str, expected: str) -> None:
+    bad = tmp_path / "s.yaml"
+    bad.write_text(text, encoding="utf-8")
+    with pytest.raises(ScheduleError, match=expected) as err:
+        load_schedules(bad)
+    assert str(bad) in str(err.value) and "\n" not in str(err.value)
 
 
 def test_prefect_yaml_declares_the_same_schedules_as_the_config() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -42,6 +43,22 @@ def test_serve_refuses_the_placeholder_secret_in_production(run_cli, monkeypatch
     monkeypatch.setenv("DONDOC_ENV", "production")
     r = run_cli("serve", "--port", str(free_port()))
     assert r.code == 2 and "DONDOC_SECRET_KEY" in r.err and "placeholder" in r.err
+
+
+@pytest.mark.parametrize(("variable", "text", "expected"), [
+    ("DONDOC_ESCALATION_POLICY", "near_days: 3\n", "missing"),
+    ("DONDOC_SCHEDULES_FILE", "timezone: Asia/Ho_Chi_Minh\njobs: []\n", "a list of 'jobs'"),
+])
+def test_serve_refuses_a_broken_config_file_with_one_line(  # type: ignore[no-untyped-def]
+        run_cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, variable: str, text: str, expected: str) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(text, encoding="utf-8")
+    monkeypatch.setenv(variable, str(broken))
+    r = run_cli("serve", "--port", str(free_port()), timeout=60)  # were it to start, it would not return
+    assert r.code == 2, r.err
+    [line] = r.err.strip().splitlines()
+    assert line.startswith(f"dondoc: error: {broken}") and expected in line
+    assert "web application on" not in r.out
 
 
 def test_serve_runs_the_web_application_and_the_scheduler_in_one_process(monkeypatch: pytest.MonkeyPatch) -> None:
