@@ -45,10 +45,12 @@ def emit_json(data: Any) -> None:
 def parse_date(value: str | None, option: str) -> date | None:
     if value is None:
         return None
+    from tasks.deadlines import read_date
+
     try:
-        return date.fromisoformat(value)
+        return read_date(value)
     except ValueError:
-        fail(f"{option} expects a date as YYYY-MM-DD, got '{value}'")
+        fail(f"{option} expects a date as dd/mm/yyyy or YYYY-MM-DD, got '{value}'")
 
 
 def db():  # type: ignore[no-untyped-def]
@@ -163,7 +165,7 @@ def _progress(label: str, *, dry_run: bool = False) -> Iterator[None]:
 def tasks(
     plan: str | None = typer.Option(None, "--plan", help="Plan number, e.g. 552/KH-BCĐ"),
     agency: str | None = typer.Option(None, "--agency", help="Any name, abbreviation or alias"),
-    due_before: str | None = typer.Option(None, "--due-before", help="YYYY-MM-DD"),
+    due_before: str | None = typer.Option(None, "--due-before", help="dd/mm/yyyy or YYYY-MM-DD"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """List tasks, filtered by plan, agency and due date."""

@@ -9,7 +9,7 @@ from flows.cli import app, db, emit_json, fail, parse_date, resolve_agency_keys,
 
 @app.command()
 def sweep(
-    as_of: str | None = typer.Option(None, "--as-of", help="YYYY-MM-DD; default today (Asia/Ho_Chi_Minh)"),
+    as_of: str | None = typer.Option(None, "--as-of", help="dd/mm/yyyy or YYYY-MM-DD; default today (Asia/Ho_Chi_Minh)"),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show who would get what; send and write nothing"),
 ) -> None:
     """Write today's reminders and escalations into the outbox and send the digests."""
@@ -41,7 +41,7 @@ def update(
     status: str = typer.Option(..., "--status", help="done | in_progress"),
     percent: int | None = typer.Option(None, "--percent"),
     note: str | None = typer.Option(None, "--note"),
-    on: str | None = typer.Option(None, "--date", help="YYYY-MM-DD; default today"),
+    on: str | None = typer.Option(None, "--date", help="dd/mm/yyyy or YYYY-MM-DD; default today"),
     plan: str | None = typer.Option(None, "--plan", help="Plan number when REF is ambiguous"),
 ) -> None:
     """Record an agency's progress on a task (audited)."""

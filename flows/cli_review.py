@@ -47,7 +47,7 @@ def review(
     discard_all: bool = typer.Option(False, "--discard-all", help="Discard every proposal of the plan"),
     edit_ref: str | None = typer.Option(None, "--edit", help="Change this proposal before confirming it"),
     title: str | None = typer.Option(None, "--title"),
-    due: str | None = typer.Option(None, "--due", help="YYYY-MM-DD"),
+    due: str | None = typer.Option(None, "--due", help="dd/mm/yyyy or YYYY-MM-DD"),
     standing: bool = typer.Option(False, "--standing", help="With --edit: a standing duty, no due date"),
     lead: list[str] = typer.Option([], "--lead", help="Lead agency (repeatable; replaces the proposed ones)"),
     coordinating: list[str] = typer.Option([], "--coordinating", help="Coordinating agency (repeatable)"),

@@ -40,6 +40,7 @@ __all__ = [
     "end_of_month",
     "end_of_quarter",
     "parse_deadline",
+    "read_date",
     "roman_to_int",
 ]
 
@@ -55,6 +56,16 @@ class Deadline:
 
 
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
+_DMY = re.compile(r"\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*")
+
+
+def read_date(raw: str) -> date:
+    """A date a person typed: dd/mm/yyyy, as every page and letter writes it, or YYYY-MM-DD
+    (date pickers, scripts). Raises ``ValueError`` for anything else or an impossible day."""
+    m = _DMY.fullmatch(raw)
+    if m:
+        return date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+    return date.fromisoformat(raw.strip())
 
 
 def roman_to_int(numeral: str) -> int:

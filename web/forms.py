@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from models.tables import DONE, IN_PROGRESS, OPEN
+from tasks.deadlines import read_date
 from tasks.status import Status
 
 MAX_NOTE = 4000
 PROGRESS_STATES = {OPEN: "chưa thực hiện", IN_PROGRESS: "đang thực hiện", DONE: "đã hoàn thành"}
-_DMY = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*$")
 
 
 class FormError(ValueError):
@@ -22,11 +22,8 @@ def parse_date(raw: str | None, what: str) -> date | None:
     """dd/mm/yyyy (as shown everywhere) or YYYY-MM-DD (date pickers, the API); blank is ``None``."""
     if raw is None or not raw.strip():
         return None
-    m = _DMY.match(raw)
     try:
-        if m:
-            return date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
-        return date.fromisoformat(raw.strip())
+        return read_date(raw)
     except ValueError:
         pass
     raise FormError(f"{what} “{raw.strip()[:40]}” không phải là ngày hợp lệ; nhập theo dạng dd/mm/yyyy.")

@@ -171,6 +171,11 @@ def test_tasks_filters_by_plan_agency_alias_and_due_date(db_url: str, run_cli) -
     assert all("Sở Nông nghiệp và Phát triển nông thôn" in row["lead"] + row["coordinating"] for row in rows)
     assert "I.1" in {row["ref"] for row in rows}
     assert run_cli("tasks", "--agency", "Sở Không Tồn Tại").code == 2
+    # the date as Vietnamese offices write it selects the same rows
+    written = run_cli("tasks", "--plan", "552/KH-BCĐ", "--agency", "Sở NN&PTNT", "--due-before", "31/03/2020", "--json")
+    assert written.code == 0 and json.loads(written.out) == rows
+    bad = run_cli("tasks", "--due-before", "31/02/2020")
+    assert bad.code == 2 and bad.err.strip() == "dondoc: error: --due-before expects a date as dd/mm/yyyy or YYYY-MM-DD, got '31/02/2020'"
 
 
 def test_agencies_json_lists_names_aliases_and_example_addresses(run_cli) -> None:  # type: ignore[no-untyped-def]

@@ -58,7 +58,7 @@ def test_bad_updates_get_one_clear_line_and_change_nothing(db_url: str, run_cli)
         (("IX.99", "--agency", "Sở NN&PTNT", "--status", "done"), "no active task"),
         (("I.1", "--agency", "Sở NN&PTNT", "--status", "finished"), "--status"),
         (("I.1", "--agency", "Sở NN&PTNT", "--status", "in_progress", "--percent", "140"), "percent"),
-        (("I.1", "--agency", "Sở NN&PTNT", "--status", "done", "--date", "30/01/2020"), "--date"),
+        (("I.1", "--agency", "Sở NN&PTNT", "--status", "done", "--date", "30/02/2020"), "--date"),
     ]
     for args, fragment in cases:
         r = run_cli("update", *args)

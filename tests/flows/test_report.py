@@ -214,7 +214,7 @@ def test_bad_input_is_one_line_and_exit_status_2(h1: sa.Engine, run_cli, tmp_pat
         (("--plan", CODE, "--period", "2020-H3"), "cannot read period"),
         (("--plan", CODE, "--period", "2020-H1", "--format", "pdf"), "unknown format 'pdf'"),
         (("--plan", CODE, "--period", "2020-H1", "--as-of", "2020-07-15"), "outside the period 2020-H1"),
-        (("--plan", CODE, "--period", "2020-H1", "--as-of", "30/06/2020"), "expects a date as YYYY-MM-DD"),
+        (("--plan", CODE, "--period", "2020-H1", "--as-of", "31/06/2020"), "expects a date as dd/mm/yyyy or YYYY-MM-DD"),
     ]
     for args, message in cases:
         result = run_cli("report", *args, "--out", str(tmp_path / "x"))

@@ -11,6 +11,7 @@ from tasks.deadlines import (
     end_of_month,
     end_of_quarter,
     parse_deadline,
+    read_date,
     roman_to_int,
 )
 
@@ -252,3 +253,17 @@ def test_parsing_never_raises_and_only_dates_have_a_due_date(text: str, plan_yea
         assert result.due_date is not None and result.start_date <= result.due_date
     assert result.text == unicodedata.normalize("NFC", result.text)
     assert "  " not in result.text
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("31/01/2020", date(2020, 1, 31)), ("1/2/2020", date(2020, 2, 1)), (" 29/02/2024 ", date(2024, 2, 29)),
+    ("2020-06-30", date(2020, 6, 30)),
+])
+def test_a_typed_date_reads_as_dd_mm_yyyy_or_iso(raw: str, expected: date) -> None:
+    assert read_date(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["31/06/2020", "29/02/2023", "01/13/2020", "30-06-2020", "2020/06/30", "", "Quý I/2020"])
+def test_a_typed_date_that_is_not_a_day_is_refused(raw: str) -> None:
+    with pytest.raises(ValueError):
+        read_date(raw)
