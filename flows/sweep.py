@@ -24,7 +24,7 @@ from models.policies import schedule_unscheduled
 from models.tables import PENDING, Notice
 from models.types import utcnow
 from notifications.pipeline import send_pipelined
-from tasks.digests import Digest, NoticeView, group_digests
+from tasks.digests import OVERSIGHT_ROLES, Digest, NoticeView, group_digests
 
 
 @dataclass
@@ -66,6 +66,10 @@ def _link_maker(settings: Settings, session: Any = None) -> Any:
     tokens: dict[int, str] = {}
 
     def link(n: NoticeView) -> str:
+        if n.recipient_role in OVERSIGHT_ROLES:
+            # the office and the leadership open the office's page (signed in); an agency's
+            # link would let them act, and be audited, as that agency
+            return f"{settings.base_url.rstrip('/')}/tasks/{n.task_id}"
         if n.agency_id not in tokens:
             if session is not None:
                 tokens[n.agency_id] = agency_token(session, agency_id=n.agency_id, secret=settings.secret_key)

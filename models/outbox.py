@@ -141,7 +141,8 @@ def notice_views(session: Session, *, notices: list[Notice]) -> list["NoticeView
         for n in by_assignment[aid]:
             out.append(NoticeView(
                 notice_id=n.id, kind=n.kind, level=n.level, seq=n.seq, due_date=n.due_date,  # type: ignore[arg-type]
-                recipient=n.recipient, recipient_name=n.recipient_name, plan_code=code, ref=ref, content=content,
+                recipient=n.recipient, recipient_name=n.recipient_name, recipient_role=n.recipient_role,
+                plan_code=code, ref=ref, content=content,
                 task_id=task_id, agency_id=agency_id, agency_name=agency_name, role=role,
                 lead_names=tuple(leads.get(task_id, ())),
             ))

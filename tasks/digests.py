@@ -7,6 +7,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+# recipients who oversee the lead agency rather than do the work: they get a report naming the
+# late agency (escalation_report), not a demand addressed to them as if the task were theirs
+OVERSIGHT_ROLES = frozenset({"office", "leadership"})
+
 
 @dataclass(frozen=True)
 class NoticeView:
@@ -19,6 +23,7 @@ class NoticeView:
     due_date: date
     recipient: str
     recipient_name: str
+    recipient_role: str  # lead, lead_head, leadership, office, coordinating
     plan_code: str
     ref: str
     content: str
@@ -33,7 +38,7 @@ class NoticeView:
 class Digest:
     recipient: str
     recipient_name: str
-    kind: str  # message kind: reminder_digest | escalation_digest
+    kind: str  # message kind: reminder_digest | escalation_digest | escalation_report
     notices: list[NoticeView] = field(default_factory=list)
 
     @property
@@ -50,7 +55,10 @@ class Digest:
 
     def context(self, *, as_of: date, office_name: str, base_url: str, link: Any) -> dict[str, Any]:
         items = []
-        for n in sorted(self.notices, key=lambda n: (n.due_date, n.plan_code, n.ref)):
+        # a report is read agency by agency; a digest by what falls due first
+        order = ((lambda n: (n.agency_name, n.due_date, n.plan_code, n.ref)) if self.kind == "escalation_report"
+                 else (lambda n: (n.due_date, n.plan_code, n.ref)))
+        for n in sorted(self.notices, key=order):
             item = {
                 "plan_code": n.plan_code, "ref": n.ref, "content": n.content, "due_date": n.due_date,
                 "role": n.role, "lead_names": list(n.lead_names), "agency_name": n.agency_name,
@@ -60,16 +68,31 @@ class Digest:
             items.append(item)
         ctx = {"recipient_name": self.recipient_name, "office_name": office_name, "as_of": as_of,
                "items": items, "base_url": base_url}
-        if self.kind == "escalation_digest":
+        if self.kind in ("escalation_digest", "escalation_report"):
             ctx["level"] = self.level
+        if self.kind == "escalation_report":
+            by_agency: dict[str, list[dict[str, Any]]] = {}
+            for item in items:
+                by_agency.setdefault(item["agency_name"], []).append(item)
+            ctx["agencies"] = [{"name": name, "tasks": rows} for name, rows in by_agency.items()]
+            roles = {n.recipient_role for n in self.notices}
+            ctx["audience"] = "leadership" if "leadership" in roles else "office"
         return ctx
 
 
+def message_kind(n: NoticeView) -> str:
+    if n.kind != "escalation":
+        return "reminder_digest"
+    return "escalation_report" if n.recipient_role in OVERSIGHT_ROLES else "escalation_digest"
+
+
 def group_digests(notices: list[NoticeView]) -> list[Digest]:
-    """One reminder digest and one escalation digest at most per recipient address."""
+    """One message of each kind at most per recipient address: a reminder digest, an escalation
+    digest (tasks the recipient's agency leads or supports) and an escalation report (other
+    agencies' overdue tasks, for the office and the leadership)."""
     groups: dict[tuple[str, str], Digest] = {}
     for n in notices:
-        kind = "escalation_digest" if n.kind == "escalation" else "reminder_digest"
+        kind = message_kind(n)
         key = (n.recipient.lower(), kind)
         if key not in groups:
             groups[key] = Digest(recipient=n.recipient, recipient_name=n.recipient_name, kind=kind)

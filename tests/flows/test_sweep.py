@@ -128,6 +128,31 @@ def test_escalation_rises_by_day_and_repeats_weekly_at_the_top_level(plan, smtp_
     assert any("giamdoc" in r for r in recipients)  # and the head of the lead agency
 
 
+def test_the_leadership_and_the_office_get_a_report_naming_the_late_agencies_with_office_links(  # type: ignore[no-untyped-def]
+        plan, smtp_sink) -> None:
+    daily_sweep(date(2020, 2, 15))  # I.1 (Sở NN&PTNT and VPĐP lead it) is 15 days overdue: level 3
+    mail = _by_recipient(smtp_sink)
+    [leadership] = mail["lanhdao@bacgiang.example"]
+    assert str(leadership["Subject"]).startswith("[dondoc] Báo cáo nhiệm vụ quá hạn (đôn đốc cấp 3): ")
+    text = leadership.get_body(("plain",)).get_content()
+    assert "Sở Nông nghiệp và Phát triển nông thôn:" in text and "Văn phòng Điều phối nông thôn mới tỉnh:" in text
+    assert "quý cơ quan còn" not in text and "đề nghị lãnh đạo UBND tỉnh xem xét, chỉ đạo" in text
+    with Session(plan) as s:
+        i1 = s.exec(select(Task.id).where(Task.ref == "I.1")).one()
+    # the leadership opens the office's page, never an agency's signed link (that would let it
+    # act, audited, as the agency)
+    assert f"http://127.0.0.1:8000/tasks/{i1}" in text and "/a/" not in text
+    assert "/a/" not in leadership.get_body(("html",)).get_content()
+    # VPĐP both leads I.1 (an escalation digest with its own link) and follows everyone (the copy)
+    vpdp = {str(m["Subject"]).split(":")[0]: m for m in mail[VPDP]}
+    assert set(vpdp) == {"[dondoc] Đôn đốc (cấp 3)", "[dondoc] Theo dõi nhiệm vụ quá hạn (đôn đốc cấp 3)"}
+    assert "/a/" in vpdp["[dondoc] Đôn đốc (cấp 3)"].get_body(("plain",)).get_content()
+    copy = vpdp["[dondoc] Theo dõi nhiệm vụ quá hạn (đôn đốc cấp 3)"].get_body(("plain",)).get_content()
+    assert "Sở Nông nghiệp và Phát triển nông thôn:" in copy and "bản theo dõi" in copy and "/a/" not in copy
+    nn = mail[NN][0].get_body(("plain",)).get_content()
+    assert str(mail[NN][0]["Subject"]).startswith("[dondoc] Đôn đốc (cấp 3)") and "/a/" in nn
+
+
 def test_after_a_gap_one_sweep_sends_only_the_current_stage_once(plan, smtp_sink) -> None:  # type: ignore[no-untyped-def]
     daily_sweep(date(2020, 1, 24))
     smtp_sink.clear()

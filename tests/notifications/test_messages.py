@@ -77,6 +77,19 @@ def escalation_ctx(level: int = 2, **overrides) -> dict:
     return ctx
 
 
+def escalation_report_ctx(audience: str = "leadership", **overrides) -> dict:
+    items = []
+    for n, (item, agency) in enumerate(zip(reminder_items(), [AGENCY, "Sở Tài chính", AGENCY]), start=1):
+        item = dict(item, agency_name=agency, days_overdue=5 * n, level=3 if n == 1 else 2)
+        del item["days_left"]
+        items.append(item)
+    agencies = [{"name": AGENCY, "tasks": [items[0], items[2]]}, {"name": "Sở Tài chính", "tasks": [items[1]]}]
+    ctx = reminder_ctx(items=items, level=3, agencies=agencies, audience=audience,
+                       recipient_name="Lãnh đạo UBND tỉnh" if audience == "leadership" else OFFICE)
+    ctx.update(overrides)
+    return ctx
+
+
 def report_ctx(**overrides) -> dict:
     ctx = {
         "plan_code": "552/KH-BCĐ",
@@ -91,6 +104,7 @@ def report_ctx(**overrides) -> dict:
 DOCUMENTED_CONTEXTS = {
     "reminder_digest": reminder_ctx,
     "escalation_digest": escalation_ctx,
+    "escalation_report": escalation_report_ctx,
     "report_ready": report_ctx,
 }
 
@@ -257,6 +271,34 @@ def test_each_escalation_item_shows_days_overdue_and_its_level(part):
     assert "05/03/2025" in body and "02/03/2025" in body
     assert re.search(r"[đĐ]ôn đốc cấp 2", body) and re.search(r"[đĐ]ôn đốc cấp 1", body)
     assert f"{BASE_URL}/tasks/101" in body
+
+
+# -- escalation report (the office and the leadership) ---------------------------------
+
+
+@pytest.mark.parametrize(("audience", "word"), [("leadership", "Báo cáo"), ("office", "Theo dõi")])
+def test_the_escalation_report_subject_counts_tasks_and_agencies(audience, word):
+    subject, _, _ = render("escalation_report", escalation_report_ctx(audience))
+    recipient = "Lãnh đạo UBND tỉnh" if audience == "leadership" else OFFICE
+    assert subject == f"[dondoc] {word} nhiệm vụ quá hạn (đôn đốc cấp 3): 3 nhiệm vụ của 2 cơ quan – {recipient}"
+
+
+@pytest.mark.parametrize("part", ["text", "html"])
+def test_the_escalation_report_names_each_late_agency_with_its_tasks(part):
+    _, text, html = render("escalation_report", escalation_report_ctx("leadership"))
+    body = text if part == "text" else html
+    assert body.count(AGENCY) == 1 and body.count("Sở Tài chính") == 1  # one heading per agency
+    first, second = body.index(AGENCY), body.index("Sở Tài chính")
+    assert first < body.index("nhiệm vụ I.1") < body.index("nhiệm vụ III.2.a") < second < body.index("nhiệm vụ II.3")
+    assert "quá hạn 5 ngày" in body and "quá hạn 15 ngày" in body and "quá hạn 10 ngày" in body
+    # the leadership is informed and asked to direct, never told that it owes the tasks itself
+    assert "quý cơ quan còn" not in body and "đề nghị lãnh đạo UBND tỉnh xem xét, chỉ đạo" in body
+
+
+def test_the_office_copy_of_the_report_asks_it_to_keep_chasing():
+    _, text, html = render("escalation_report", escalation_report_ctx("office"))
+    for body in (text, html):
+        assert "bản theo dõi" in body and "đề nghị lãnh đạo UBND tỉnh" not in body
 
 
 # -- report ready -----------------------------------------------------------------------
