@@ -66,6 +66,8 @@ def _link_maker(settings: Settings, session: Any = None) -> Any:
     tokens: dict[int, str] = {}
 
     def link(n: NoticeView) -> str:
+        if n.kind == "extension_request":  # the office decides on its own page
+            return f"{settings.base_url.rstrip('/')}/extensions"
         if n.recipient_role in OVERSIGHT_ROLES:
             # the office and the leadership open the office's page (signed in); an agency's
             # link would let them act, and be audited, as that agency

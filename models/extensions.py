@@ -4,22 +4,30 @@ On approval the assignment's ``due_date`` becomes the new date, ``original_due_d
 first one (so "done late" is judged against the approved date and reports can still show the
 original), pending notices for the old date are cancelled, and the next sweep reminds against
 the new date. Every step is an audit event.
+
+Both steps also write a notice into the outbox in the same transaction (nothing is lost when
+the mail server is down): a request tells the province's coordination office that a decision
+waits (kind ``extension_request``), a decision tells the agency that asked (kind
+``extension_decision``, level 1 approved, 2 rejected). ``seq`` is the request's id.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from models.audit import record
 from models.outbox import cancel_pending
-from models.tables import DONE, Agency, Assignment, Plan, Task
+from models.tables import COORDINATING, DONE, PENDING, Agency, Assignment, Notice, Plan, Task
 from models.types import utcnow
 from models.web_tables import EXT_APPROVED, EXT_PENDING, EXT_REJECTED, ExtensionRequest
-from notifications.formatting import fmt_date
+from notifications.formatting import fmt_date, local_today
 
 MAX_REASON = 2000
+REQUESTED, DECIDED = "extension_request", "extension_decision"
+APPROVED_LEVEL, REJECTED_LEVEL = 1, 2
 
 
 class ExtensionError(ValueError):
@@ -53,7 +61,42 @@ def request_extension(session: Session, *, assignment: Assignment, new_date: dat
     record(session, actor=actor, source=source, entity="extension_request", entity_id=req.id, action="requested",
            changes={"assignment_id": [None, assignment.id], "due_date": [assignment.due_date, new_date],
                     "reason": [None, reason], "state": [None, EXT_PENDING]})
+    office = _office_of(session, assignment)
+    if office is not None:
+        _queue(session, req=req, assignment=assignment, kind=REQUESTED, level=0, today=today,
+               to=(office.email, office.name, "office"))
     return req
+
+
+def _office_of(session: Session, assignment: Assignment) -> Agency | None:
+    """The coordination office of the agency's province (the lowest id if two are listed, as the sweep does)."""
+    province = select(Agency.province).where(Agency.id == assignment.agency_id).scalar_subquery()
+    return session.exec(select(Agency).where(Agency.province == province, Agency.kind == "office",
+                                             Agency.active == True).order_by(Agency.id)).first()  # noqa: E712
+
+
+def _queue(session: Session, *, req: ExtensionRequest, assignment: Assignment, kind: str, level: int, today: date,
+           to: tuple[str, str, str]) -> None:
+    email, name, role = to
+    if not email:
+        return
+    now = utcnow()
+    session.execute(sa.insert(Notice), [{
+        "assignment_id": assignment.id, "kind": kind, "level": level, "seq": req.id,
+        "due_date": req.requested_due_date, "as_of": today, "recipient": email, "recipient_name": name,
+        "recipient_role": role, "status": PENDING, "attempts": 0, "next_attempt_at": now, "created_at": now}])
+
+
+def _tell_agency(session: Session, *, req: ExtensionRequest, assignment: Assignment, level: int,
+                 today: date | None) -> None:
+    # decided before the office's notice went out (mail server down): it need not ask any more
+    session.execute(sa.update(Notice).where(Notice.kind == REQUESTED, Notice.seq == req.id, Notice.status == PENDING)
+                    .values(status="cancelled"))
+    agency = session.get(Agency, assignment.agency_id)
+    assert agency is not None
+    role = "coordinating" if assignment.role == COORDINATING else "lead"
+    _queue(session, req=req, assignment=assignment, kind=DECIDED, level=level, today=today or local_today(),
+           to=(agency.email, agency.name, role))
 
 
 def _pending(session: Session, request_id: int) -> tuple[ExtensionRequest, Assignment]:
@@ -68,7 +111,7 @@ def _pending(session: Session, request_id: int) -> tuple[ExtensionRequest, Assig
 
 
 def approve_extension(session: Session, *, request_id: int, actor: str, note: str | None = None,
-                      source: str = "web") -> ExtensionRequest:
+                      source: str = "web", today: date | None = None) -> ExtensionRequest:
     req, a = _pending(session, request_id)
     old_due, old_original = a.due_date, a.original_due_date
     a.original_due_date = old_original or old_due
@@ -85,17 +128,19 @@ def approve_extension(session: Session, *, request_id: int, actor: str, note: st
     record(session, actor=actor, source=source, entity="assignment", entity_id=a.id, action="extended",
            changes={**changes, "extension_request_id": [None, req.id]})
     cancel_pending(session, assignment_id=a.id, except_due=a.due_date)  # type: ignore[arg-type]
+    _tell_agency(session, req=req, assignment=a, level=APPROVED_LEVEL, today=today)
     session.flush()
     return req
 
 
 def reject_extension(session: Session, *, request_id: int, actor: str, note: str | None = None,
-                     source: str = "web") -> ExtensionRequest:
-    req, _a = _pending(session, request_id)
+                     source: str = "web", today: date | None = None) -> ExtensionRequest:
+    req, a = _pending(session, request_id)
     req.state, req.decided_by, req.decided_at, req.decision_note = EXT_REJECTED, actor, utcnow(), (note or None)
     session.add(req)
     record(session, actor=actor, source=source, entity="extension_request", entity_id=req.id, action="rejected",
            changes={"state": [EXT_PENDING, EXT_REJECTED], **({"note": [None, note]} if note else {})})
+    _tell_agency(session, req=req, assignment=a, level=REJECTED_LEVEL, today=today)
     session.flush()
     return req
 

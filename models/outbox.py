@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
@@ -34,6 +35,9 @@ from models.tables import (
 from models.notice_plan import plan_day_notices
 from models.policies import stored_policies
 from models.types import utcnow
+
+if TYPE_CHECKING:
+    from tasks.digests import ExtensionView, NoticeView
 
 MAX_ATTEMPTS = 5
 OPEN_STATES = (OPEN, IN_PROGRESS)
@@ -136,6 +140,7 @@ def notice_views(session: Session, *, notices: list[Notice]) -> list["NoticeView
             .where(Assignment.task_id.in_(task_ids), Assignment.role == LEAD)  # type: ignore[attr-defined]
         ):
             leads.setdefault(tid, []).append(name)
+    extensions = _extension_views(session, notices)
     out: list[NoticeView] = []
     for aid, role, agency_id, agency_name, task_id, ref, content, code in rows:
         for n in by_assignment[aid]:
@@ -144,6 +149,20 @@ def notice_views(session: Session, *, notices: list[Notice]) -> list["NoticeView
                 recipient=n.recipient, recipient_name=n.recipient_name, recipient_role=n.recipient_role,
                 plan_code=code, ref=ref, content=content,
                 task_id=task_id, agency_id=agency_id, agency_name=agency_name, role=role,
-                lead_names=tuple(leads.get(task_id, ())),
+                lead_names=tuple(leads.get(task_id, ())), extension=extensions.get((n.kind, n.seq)),
             ))
     return out
+
+
+def _extension_views(session: Session, notices: list[Notice]) -> dict[tuple[str, int], "ExtensionView"]:
+    """The requests behind extension notices (their ``seq``); no query when there are none."""
+    from models.web_tables import ExtensionRequest
+    from tasks.digests import ExtensionView
+
+    wanted = {n.seq for n in notices if n.kind in ("extension_request", "extension_decision")}
+    if not wanted:
+        return {}
+    views = {r.id: ExtensionView(current_due_date=r.current_due_date, requested_due_date=r.requested_due_date,
+                                 reason=r.reason, state=r.state, decision_note=r.decision_note)
+             for r in session.exec(select(ExtensionRequest).where(ExtensionRequest.id.in_(wanted)))}  # type: ignore[union-attr]
+    return {(n.kind, n.seq): views[n.seq] for n in notices if n.seq in views and n.kind.startswith("extension_")}

@@ -36,7 +36,8 @@ __all__ = [
 TEMPLATES_DIR = Path(__file__).with_name("templates")
 
 #: Message kinds that have templates.
-KINDS: tuple[str, ...] = ("reminder_digest", "escalation_digest", "escalation_report", "report_ready")
+KINDS: tuple[str, ...] = ("reminder_digest", "escalation_digest", "escalation_report", "extension_request",
+                          "extension_decision", "report_ready")
 
 #: Signature used by kinds whose context carries no ``office_name``.
 DEFAULT_OFFICE_NAME = "Văn phòng Điều phối nông thôn mới tỉnh"

@@ -13,6 +13,17 @@ OVERSIGHT_ROLES = frozenset({"office", "leadership"})
 
 
 @dataclass(frozen=True)
+class ExtensionView:
+    """The extension request an ``extension_request``/``extension_decision`` notice is about."""
+
+    current_due_date: date | None
+    requested_due_date: date
+    reason: str
+    state: str  # pending | approved | rejected
+    decision_note: str | None
+
+
+@dataclass(frozen=True)
 class NoticeView:
     """An outbox row joined with what the e-mail shows about its task."""
 
@@ -32,6 +43,7 @@ class NoticeView:
     agency_name: str
     role: str
     lead_names: tuple[str, ...]
+    extension: ExtensionView | None = None  # extension notices only
 
 
 @dataclass
@@ -65,6 +77,8 @@ class Digest:
                 "link": link(n), "days_left": (n.due_date - as_of).days,
                 "days_overdue": (as_of - n.due_date).days, "level": n.level,
             }
+            if n.extension is not None:
+                item["extension"] = n.extension
             items.append(item)
         ctx = {"recipient_name": self.recipient_name, "office_name": office_name, "as_of": as_of,
                "items": items, "base_url": base_url}
@@ -81,6 +95,8 @@ class Digest:
 
 
 def message_kind(n: NoticeView) -> str:
+    if n.kind in ("extension_request", "extension_decision"):
+        return n.kind
     if n.kind != "escalation":
         return "reminder_digest"
     return "escalation_report" if n.recipient_role in OVERSIGHT_ROLES else "escalation_digest"

@@ -22,7 +22,8 @@ ROLE_LABELS = {"lead": "chủ trì", "coordinating": "phối hợp"}
 STATE_LABELS = {"open": "chưa thực hiện", "in_progress": "đang thực hiện", "done": "đã hoàn thành",
                 "cancelled": "đã hủy"}
 NOTICE_KINDS = {"reminder": "nhắc việc", "coordination_reminder": "nhắc phối hợp", "escalation": "đôn đốc",
-                "manual_reminder": "nhắc việc (gửi ngay)"}
+                "manual_reminder": "nhắc việc (gửi ngay)", "extension_request": "đề nghị gia hạn (gửi Văn phòng)",
+                "extension_decision": "kết quả gia hạn"}
 NOTICE_STATES = {"pending": "chờ gửi", "sending": "đang gửi", "sent": "đã gửi", "failed": "gửi lỗi",
                  "cancelled": "đã hủy"}
 EXT_STATES = {"pending": "chờ duyệt", "approved": "đã chấp thuận", "rejected": "đã từ chối"}

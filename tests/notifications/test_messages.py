@@ -11,6 +11,7 @@ import pytest
 
 from notifications import KINDS, OutgoingMessage, make_message, render, stable_message_id
 from notifications.formatting import fmt_date, fmt_days, local_now, local_today
+from tasks.digests import ExtensionView
 
 AGENCY = "Sở Nông nghiệp và Phát triển nông thôn"
 OFFICE = "Văn phòng Điều phối nông thôn mới tỉnh"
@@ -90,6 +91,27 @@ def escalation_report_ctx(audience: str = "leadership", **overrides) -> dict:
     return ctx
 
 
+def extension(state: str, *, note: str | None = None) -> ExtensionView:
+    return ExtensionView(current_due_date=date(2025, 3, 5), requested_due_date=date(2025, 4, 30),
+                         reason="Chờ ý kiến của Bộ Nông nghiệp\nvề hướng dẫn tiêu chí", state=state, decision_note=note)
+
+
+def extension_request_ctx(**overrides) -> dict:
+    item = dict(reminder_items()[0], agency_name=AGENCY, extension=extension("pending"))
+    ctx = reminder_ctx(items=[item], recipient_name=OFFICE)
+    ctx.update(overrides)
+    return ctx
+
+
+def extension_decision_ctx(**overrides) -> dict:
+    approved = dict(reminder_items()[0], agency_name=AGENCY, extension=extension("approved"))
+    rejected = dict(reminder_items()[1], agency_name=AGENCY,
+                    extension=extension("rejected", note="Đề nghị hoàn thành đúng hạn để kịp tổng hợp."))
+    ctx = reminder_ctx(items=[approved, rejected])
+    ctx.update(overrides)
+    return ctx
+
+
 def report_ctx(**overrides) -> dict:
     ctx = {
         "plan_code": "552/KH-BCĐ",
@@ -105,6 +127,8 @@ DOCUMENTED_CONTEXTS = {
     "reminder_digest": reminder_ctx,
     "escalation_digest": escalation_ctx,
     "escalation_report": escalation_report_ctx,
+    "extension_request": extension_request_ctx,
+    "extension_decision": extension_decision_ctx,
     "report_ready": report_ctx,
 }
 
@@ -299,6 +323,30 @@ def test_the_office_copy_of_the_report_asks_it_to_keep_chasing():
     _, text, html = render("escalation_report", escalation_report_ctx("office"))
     for body in (text, html):
         assert "bản theo dõi" in body and "đề nghị lãnh đạo UBND tỉnh" not in body
+
+
+# -- extensions ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("part", ["text", "html"])
+def test_the_office_is_told_who_asks_for_which_new_date_and_why(part):
+    subject, text, html = render("extension_request", extension_request_ctx())
+    assert subject == f"[dondoc] Đề nghị gia hạn chờ xem xét: 1 nhiệm vụ – {OFFICE}"
+    body = text if part == "text" else html
+    assert AGENCY in body and "nhiệm vụ I.1" in body and "05/03/2025" in body and "30/04/2025" in body
+    assert "Chờ ý kiến của Bộ Nông nghiệp" in body and f"{BASE_URL}/extensions" in body
+
+
+@pytest.mark.parametrize("part", ["text", "html"])
+def test_the_agency_is_told_each_decision_with_the_date_that_now_holds(part):
+    subject, text, html = render("extension_decision", extension_decision_ctx())
+    assert subject == f"[dondoc] Kết quả xem xét đề nghị gia hạn: 2 nhiệm vụ – {AGENCY}"
+    body = text if part == "text" else html
+    approved, rejected = body.index("nhiệm vụ I.1"), body.index("nhiệm vụ II.3")
+    assert re.search(r"(?i)đồng ý gia hạn", body[approved:rejected]) and "30/04/2025" in body[approved:rejected]
+    assert re.search(r"(?i)không đồng ý gia hạn", body[rejected:]) and "05/03/2025" in body[rejected:]
+    assert "30/04/2025" not in body[rejected:]
+    assert "Đề nghị hoàn thành đúng hạn để kịp tổng hợp." in body[rejected:]
 
 
 # -- report ready -----------------------------------------------------------------------

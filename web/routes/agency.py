@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
@@ -23,6 +23,7 @@ from web.deps import PageError, actor_of_agency, agency_for_token, agency_link, 
 from web.forms import FormError, parse_date, parse_progress
 from web.listing import run_listing, task_listing
 from web.messages import flash
+from web.outbox import send_after_response
 from web.report_views import agency_duties
 from web.templating import render
 
@@ -90,8 +91,8 @@ def post_progress(request: Request, token: str, task_id: int, status: str = Form
 
 
 @router.post("/a/{token}/tasks/{task_id}/extension", dependencies=[Depends(csrf_checked)])
-def post_extension(request: Request, token: str, task_id: int, new_date: str = Form(""), reason: str = Form(""),
-                   agency: Agency = Depends(agency_link)) -> Response:
+def post_extension(request: Request, background: BackgroundTasks, token: str, task_id: int, new_date: str = Form(""),
+                   reason: str = Form(""), agency: Agency = Depends(agency_link)) -> Response:
     _own_task(request, agency, task_id)
     try:
         wanted = parse_date(new_date, "Ngày đề nghị gia hạn")
@@ -103,6 +104,7 @@ def post_extension(request: Request, token: str, task_id: int, new_date: str = F
     except (FormError, ExtensionError) as exc:
         return _task_page(request, agency, task_id, errors={"extension": str(exc)},
                           values={"new_date": new_date, "reason": reason}, status_code=400)
+    send_after_response(background, request)  # the office is told a decision waits
     return _back(token, task_id, "extension_requested")
 
 

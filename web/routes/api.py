@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fastapi import APIRouter, Depends, Request, Security
+from fastapi import APIRouter, BackgroundTasks, Depends, Request, Security
 from fastapi.security import APIKeyQuery, HTTPAuthorizationCredentials, HTTPBearer
 
 from models.extensions import ExtensionError, request_extension
@@ -32,6 +32,7 @@ from web.api_models import (
 from web.deps import PageError, actor_of_agency, actor_of_user, agency_for_token, as_of, db, near_days, session_user, today
 from web.forms import FormError, parse_progress
 from web.listing import run_listing, task_listing
+from web.outbox import send_after_response
 from web.security import CSRF_COOKIE, CSRF_HEADER, csrf_valid
 
 bearer = HTTPBearer(auto_error=False, description="an agency's link token")
@@ -141,7 +142,8 @@ def api_progress(request: Request, task_id: int, body: ProgressIn, who: Principa
 
 @router.post("/tasks/{task_id}/extensions", response_model=ExtensionOut, status_code=201,
              summary="Ask for a later due date (the office decides)")
-def api_extension(request: Request, task_id: int, body: ExtensionIn, who: Principal = Depends(principal)) -> ExtensionOut:
+def api_extension(request: Request, background: BackgroundTasks, task_id: int, body: ExtensionIn,
+                  who: Principal = Depends(principal)) -> ExtensionOut:
     target = _target(request, who, task_id, body.agency_id)
     try:
         with db(request) as session:
@@ -153,4 +155,5 @@ def api_extension(request: Request, task_id: int, body: ExtensionIn, who: Princi
                                requested_due_date=req.requested_due_date, reason=req.reason, state=req.state)
     except ExtensionError as exc:
         raise PageError(422, str(exc)) from exc
+    send_after_response(background, request)  # the office is told a decision waits
     return out

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
@@ -12,6 +12,7 @@ from models.reminders import queue_manual_reminders
 from models.tables import Agency, Assignment, Task
 from models.web_tables import StaffUser
 from web.deps import PageError, actor_of_user, csrf_checked, db, office_actor, today
+from web.outbox import send_after_response
 from web.templating import render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_checked)])
@@ -60,7 +61,8 @@ def revoke(request: Request, agency_id: int, user: StaffUser = Depends(office_ac
     return RedirectResponse(f"/agencies/{agency_id}?msg=links_revoked", status_code=303)
 
 
-def _decide(request: Request, request_id: int, user: StaffUser, note: str, *, approve: bool) -> Response:
+def _decide(request: Request, background: BackgroundTasks, request_id: int, user: StaffUser, note: str, *,
+            approve: bool) -> Response:
     note = note.strip()
     back = request.query_params.get("back")
     try:
@@ -68,13 +70,15 @@ def _decide(request: Request, request_id: int, user: StaffUser, note: str, *, ap
             raise ExtensionError(f"Ghi chú quá dài (tối đa {MAX_NOTE} ký tự).")
         with db(request) as session:
             decide = approve_extension if approve else reject_extension
-            req = decide(session, request_id=request_id, actor=actor_of_user(user), note=note or None)
+            req = decide(session, request_id=request_id, actor=actor_of_user(user), note=note or None,
+                         today=today(request))
             task_id = _task_of(session, req.assignment_id)
     except ExtensionError as exc:
         with db(request) as session:
             rows = pending_extensions(session)
         return render(request, "extensions.html", {"rows": rows, "flash": None, "error": str(exc)}, status_code=400)
     request.app.state.cache.clear()
+    send_after_response(background, request)  # the agency is told the decision
     code = "extension_approved" if approve else "extension_rejected"
     if back == "task":
         return RedirectResponse(f"/tasks/{task_id}?msg={code}", status_code=303)
@@ -88,10 +92,12 @@ def _task_of(session: Session, assignment_id: int) -> int:
 
 
 @router.post("/extensions/{request_id}/approve")
-def approve(request: Request, request_id: int, note: str = Form(""), user: StaffUser = Depends(office_actor)) -> Response:
-    return _decide(request, request_id, user, note, approve=True)
+def approve(request: Request, background: BackgroundTasks, request_id: int, note: str = Form(""),
+            user: StaffUser = Depends(office_actor)) -> Response:
+    return _decide(request, background, request_id, user, note, approve=True)
 
 
 @router.post("/extensions/{request_id}/reject")
-def reject(request: Request, request_id: int, note: str = Form(""), user: StaffUser = Depends(office_actor)) -> Response:
-    return _decide(request, request_id, user, note, approve=False)
+def reject(request: Request, background: BackgroundTasks, request_id: int, note: str = Form(""),
+           user: StaffUser = Depends(office_actor)) -> Response:
+    return _decide(request, background, request_id, user, note, approve=False)
