@@ -19,7 +19,7 @@ from tasks.report_figures import LEAD, AssignmentFact, fact_status, is_live
 from tasks.report_xlsx_writer import Sheet, write_xlsx
 from tasks.status import STATUS_LABELS, Status, overdue_days
 
-__all__ = ["COLUMNS", "NO_SECTION", "render_xlsx", "sheet_title"]
+__all__ = ["COLUMNS", "NO_SECTION", "STATUS_FILLS", "render_xlsx", "sheet_title"]
 
 NO_SECTION = "Nhiệm vụ chung"
 COLUMNS: tuple[tuple[str, float], ...] = (
@@ -36,7 +36,7 @@ COLUMNS: tuple[tuple[str, float], ...] = (
     ("Mức đôn đốc", 10),
 )
 STATUS_COLUMN = 8
-_STATUS_FILL = {
+STATUS_FILLS = {
     Status.OVERDUE: "F8D7DA",
     Status.DONE_LATE: "FFF3CD",
     Status.DONE_ON_TIME: "D4EDDA",
@@ -70,8 +70,8 @@ def _sheet(title: str, facts: Sequence[AssignmentFact], data: ReportData) -> She
         status = fact_status(fact, data.as_of, near)
         done = status in (Status.DONE_ON_TIME, Status.DONE_LATE)
         late = overdue_days(due_date=fact.due_date, completed_on=fact.completed_on if done else None, as_of=data.as_of)
-        if status in _STATUS_FILL:
-            fills[(len(rows), STATUS_COLUMN)] = _STATUS_FILL[status]
+        if status in STATUS_FILLS:
+            fills[(len(rows), STATUS_COLUMN)] = STATUS_FILLS[status]
         rows.append(
             [
                 fact.task_ref,

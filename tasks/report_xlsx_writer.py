@@ -8,14 +8,16 @@ widths, landscape printing with the header repeated; dates are real dates shown 
     write_xlsx(path_or_buffer, [Sheet("Nhiệm vụ I", columns, rows, fills)], title="...")
 
 Cell values: str, int, float, date (not datetime), None. A text cell may carry a fill colour
-through ``fills`` ({(row index, column index): "F8D7DA"}).
+through ``fills`` ({(row index, column index): "F8D7DA"}). A sheet's ``caption`` is a bold line
+above the header (row 1; the header, the frozen pane and the autofilter then start one row
+lower). Each sheet is written to the archive in pieces, never held whole as one string.
 """
 
 from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import IO, Any
@@ -25,8 +27,9 @@ __all__ = ["Sheet", "write_xlsx"]
 
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _EPOCH = date(1899, 12, 30)
-# cellXfs: 0 plain, 1 header, 2 date, 3 wrapped text, 4.. fills (in _FILLS order)
-_HEADER, _DATE, _WRAP, _FIRST_FILL = 1, 2, 3, 4
+# cellXfs: 0 plain, 1 header, 2 date, 3 wrapped text, 4 caption, 5.. fills (in _FILLS order)
+_HEADER, _DATE, _WRAP, _CAPTION, _FIRST_FILL = 1, 2, 3, 4, 5
+_ROWS_PER_WRITE = 2000  # rows joined into one write to the archive
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,12 @@ class Sheet:
     rows: Sequence[Sequence[Any]]
     fills: Mapping[tuple[int, int], str] = field(default_factory=dict)  # (row, col) 0-based -> RGB
     wrap: frozenset[int] = frozenset()  # columns whose text wraps
+    caption: str = ""  # a title line above the header, e.g. what the list is and its date
+
+    @property
+    def header_row(self) -> int:
+        """The header's row number (1-based): 2 under a caption, else 1."""
+        return 2 if self.caption else 1
 
 
 def _col(n: int) -> str:
@@ -72,33 +81,43 @@ def _cell(ref: str, value: Any, style: int) -> str:
     return f'<c r="{ref}" t="inlineStr"{s}><is><t{space}>{text}</t></is></c>'
 
 
-def _sheet_xml(sheet: Sheet, fill_styles: Mapping[str, int]) -> str:
+def _sheet_parts(sheet: Sheet, fill_styles: Mapping[str, int]) -> Iterator[str]:
+    """The worksheet XML in pieces of at most ``_ROWS_PER_WRITE`` rows."""
     n = len(sheet.columns)
     last = _col(n - 1)
+    head_row = sheet.header_row
+    top = head_row + 1
+    end = len(sheet.rows) + head_row
     cols = "".join(
         f'<col min="{i + 1}" max="{i + 1}" width="{w}" customWidth="1"/>' for i, (_, w) in enumerate(sheet.columns)
     )
-    head = "".join(_cell(f"{_col(i)}1", title, _HEADER) for i, (title, _) in enumerate(sheet.columns))
-    parts = [f'<row r="1">{head}</row>']
+    caption = f'<row r="1">{_cell("A1", sheet.caption, _CAPTION)}</row>' if sheet.caption else ""
+    head = "".join(_cell(f"{_col(i)}{head_row}", title, _HEADER) for i, (title, _) in enumerate(sheet.columns))
+    yield (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+        f'<dimension ref="A1:{last}{end}"/>'
+        f'<sheetViews><sheetView workbookViewId="0"><pane ySplit="{head_row}" topLeftCell="A{top}" activePane="bottomLeft" state="frozen"/>'
+        f'<selection pane="bottomLeft" activeCell="A{top}" sqref="A{top}"/></sheetView></sheetViews>'
+        f'<sheetFormatPr defaultRowHeight="15"/><cols>{cols}</cols><sheetData>{caption}<row r="{head_row}">{head}</row>'
+    )
     letters = [_col(i) for i in range(n)]
+    parts: list[str] = []
     for r, row in enumerate(sheet.rows):
-        num = r + 2
+        num = r + top
         cells = []
         for c, value in enumerate(row):
             fill = sheet.fills.get((r, c))
             style = fill_styles[fill] if fill else (_WRAP if c in sheet.wrap else 0)
             cells.append(_cell(f"{letters[c]}{num}", value, style))
         parts.append(f'<row r="{num}">{"".join(cells)}</row>')
-    end = len(sheet.rows) + 1
-    return (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-        f'<dimension ref="A1:{last}{end}"/>'
-        '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
-        '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>'
-        f'<sheetFormatPr defaultRowHeight="15"/><cols>{cols}</cols><sheetData>{"".join(parts)}</sheetData>'
-        f'<autoFilter ref="A1:{last}{end}"/>'
+        if len(parts) == _ROWS_PER_WRITE:
+            yield "".join(parts)
+            parts = []
+    yield "".join(parts)
+    yield (
+        f'</sheetData><autoFilter ref="A{head_row}:{last}{end}"/>'
         '<pageMargins left="0.5" right="0.5" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
         '<pageSetup orientation="landscape" paperSize="9"/></worksheet>'
     )
@@ -128,6 +147,7 @@ def _styles(fills: Sequence[str]) -> str:
         '<alignment horizontal="center" vertical="center" wrapText="1"/></xf>'
         '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
         '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" applyAlignment="1"><alignment vertical="top" wrapText="1"/></xf>'
+        '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
         f"{fill_xfs}</cellXfs>"
         '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>'
     )
@@ -138,8 +158,9 @@ def write_xlsx(target: str | IO[bytes], sheets: Sequence[Sheet], *, title: str =
     fill_styles = {color: _FIRST_FILL + i for i, color in enumerate(fills)}
     names = "".join(
         f'<definedName name="_xlnm._FilterDatabase" localSheetId="{i}" hidden="1">\'{_text(s.title).replace(chr(39), chr(39) * 2)}\'!'
-        f"$A$1:${_col(len(s.columns) - 1)}${len(s.rows) + 1}</definedName>"
-        f'<definedName name="_xlnm.Print_Titles" localSheetId="{i}">\'{_text(s.title).replace(chr(39), chr(39) * 2)}\'!$1:$1</definedName>'
+        f"$A${s.header_row}:${_col(len(s.columns) - 1)}${len(s.rows) + s.header_row}</definedName>"
+        f'<definedName name="_xlnm.Print_Titles" localSheetId="{i}">\'{_text(s.title).replace(chr(39), chr(39) * 2)}\'!'
+        f"${s.header_row}:${s.header_row}</definedName>"
         for i, s in enumerate(sheets)
     )
     sheet_list = "".join(
@@ -196,4 +217,6 @@ def write_xlsx(target: str | IO[bytes], sheets: Sequence[Sheet], *, title: str =
         )
         z.writestr("xl/styles.xml", _styles(fills))
         for i, sheet in enumerate(sheets):
-            z.writestr(f"xl/worksheets/sheet{i + 1}.xml", _sheet_xml(sheet, fill_styles))
+            with z.open(f"xl/worksheets/sheet{i + 1}.xml", "w") as part:
+                for piece in _sheet_parts(sheet, fill_styles):
+                    part.write(piece.encode("utf-8"))
