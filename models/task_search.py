@@ -12,11 +12,12 @@ from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from models.search_index import like_pattern, matching_param
 from models.status_sql import assignment_status, assignment_status_is
-from models.tables import CANCELLED, TASK_ACTIVE, Agency, Assignment, Plan, Task
+from models.tables import CANCELLED, COORDINATING, TASK_ACTIVE, Agency, Assignment, Plan, Task
 from tasks.status import Status
 
 
@@ -30,6 +31,7 @@ class TaskFilters:
     quarter: tuple[int, int] | None = None  # (year, 1..4) of the due date
     text: str | None = None
     near_days: int = 3
+    due_before: date | None = None  # due on or before this day (the command line's --due-before)
 
 
 @dataclass
@@ -70,7 +72,7 @@ def _p(name: str, type_: Any = None) -> Any:
 
 def _where(query: sa.Select, shape: tuple[Any, ...]) -> sa.Select:  # type: ignore[type-arg]
     """The filters present in ``shape``, with their values as bound parameters."""
-    has_plan, has_agency, role, status, has_quarter, has_text = shape
+    has_plan, has_agency, role, status, has_quarter, has_text, has_due_before = shape
     query = query.where(Assignment.status != CANCELLED, Task.state == TASK_ACTIVE)
     if has_plan:  # as a subquery: SQLite then starts from the plan's tasks, not from every assignment
         query = query.where(Assignment.task_id.in_(sa.select(Task.id).where(Task.plan_id == _p("plan_id"))))  # type: ignore[attr-defined]
@@ -84,13 +86,16 @@ def _where(query: sa.Select, shape: tuple[Any, ...]) -> sa.Select:  # type: igno
         query = query.where(Assignment.due_date.between(_p("q_start", sa.Date), _p("q_end", sa.Date)))  # type: ignore[union-attr]
     if has_text:
         query = query.where(Assignment.task_id.in_(matching_param(_p("needle"))))  # type: ignore[attr-defined]
+    if has_due_before:
+        query = query.where(Assignment.due_date <= _p("due_before", sa.Date))  # type: ignore[operator]
     return query
 
 
 @lru_cache(maxsize=_SHAPES)
-def _statements(shape: tuple[Any, ...]) -> tuple[Any, Any]:
-    """The page and count statements for one combination of filters, built once: only the
-    values change between requests, so SQLAlchemy reuses the compiled SQL."""
+def _statements(shape: tuple[Any, ...]) -> tuple[Any, Any, Any]:
+    """The page, count and every-row statements for one combination of filters, built once:
+    only the values change between requests, so SQLAlchemy reuses the compiled SQL. The page is
+    the every-row statement with a LIMIT and OFFSET."""
     st = assignment_status(_p("as_of", sa.Date), soon=_p("soon", sa.Date)).label("st")
     base = sa.select(
         Assignment.id, Task.id, Plan.id, Plan.code, Task.ref, Task.content, Agency.id, Agency.name, Assignment.role,
@@ -99,11 +104,10 @@ def _statements(shape: tuple[Any, ...]) -> tuple[Any, Any]:
     ).join(Task, Task.id == Assignment.task_id).join(Plan, Plan.id == Task.plan_id).join(Agency, Agency.id == Assignment.agency_id)  # type: ignore[arg-type]
     # Undated items last. Written as NULLS LAST (the order of a PostgreSQL index, which then
     # serves the page straight from ix_assignment_agency_due), not as "due_date IS NULL" first.
-    page = _where(base, shape).order_by(
-        Assignment.due_date.asc().nulls_last(), Assignment.id  # type: ignore[union-attr]
-    ).limit(_p("limit")).offset(_p("offset"))
+    every = _where(base, shape).order_by(Assignment.due_date.asc().nulls_last(), Assignment.id)  # type: ignore[union-attr]
+    page = every.limit(_p("limit")).offset(_p("offset"))
     count = _where(sa.select(sa.func.count()).select_from(Assignment).join(Task, Task.id == Assignment.task_id), shape)  # type: ignore[arg-type]
-    return page, count
+    return page, count, every
 
 
 def _params(f: TaskFilters) -> dict[str, Any]:
@@ -113,28 +117,58 @@ def _params(f: TaskFilters) -> dict[str, Any]:
         params["q_start"], params["q_end"] = quarter_range(*f.quarter)
     if f.text and f.text.strip():
         params["needle"] = like_pattern(f.text)
+    if f.due_before is not None:
+        params["due_before"] = f.due_before
     return params
 
 
 def _shape(f: TaskFilters) -> tuple[Any, ...]:
     return (f.plan_id is not None, f.agency_id is not None, f.role or None, f.status, f.quarter is not None,
-            bool(f.text and f.text.strip()))
+            bool(f.text and f.text.strip()), f.due_before is not None)
 
 
 def search_tasks(session: Session, *, filters: TaskFilters, page: int = 1, per_page: int = 50,
-                 count: bool = True) -> tuple[list[TaskRow], int | None]:
+                 count: bool = True, every_row: bool = False) -> tuple[list[TaskRow], int | None]:
     """One page of matching assignments (by due date, then in import order) and the total
-    (``count=False`` leaves it out: the caller may know it already)."""
-    page_stmt, _count = _statements(_shape(filters))
+    (``count=False`` leaves it out: the caller may know it already). ``every_row``: every
+    matching assignment in the same order, ``page`` and ``per_page`` ignored (the exports; the
+    caller bounds the size first with ``count_tasks``)."""
+    page_stmt, _count, every_stmt = _statements(_shape(filters))
     params = _params(filters)
-    result = session.connection().execute(page_stmt, {**params, "limit": per_page, "offset": (max(page, 1) - 1) * per_page})
+    if every_row:
+        result = session.connection().execute(every_stmt, params)
+    else:
+        result = session.connection().execute(page_stmt, {**params, "limit": per_page, "offset": (max(page, 1) - 1) * per_page})
     rows = [TaskRow(*r[:-1], status=Status(r[-1])) for r in result]
     return rows, count_tasks(session, filters=filters) if count else None
 
 
 def count_tasks(session: Session, *, filters: TaskFilters) -> int:
-    _page, count_stmt = _statements(_shape(filters))
+    _page, count_stmt, _every = _statements(_shape(filters))
     return session.connection().execute(count_stmt, _params(filters)).scalar_one()  # type: ignore[no-any-return]
+
+
+@lru_cache(maxsize=_SHAPES)
+def _coordinating_statement(shape: tuple[Any, ...]) -> Any:
+    """Coordinating agencies (task id, name) of the tasks the filters match. The outer query
+    reads an alias of ``assignment``, so that the filter subquery's own ``assignment`` can never
+    be correlated with it (which would filter the coordinating rows themselves)."""
+    other = aliased(Assignment, name="coordinator")
+    matching = _where(sa.select(Assignment.task_id).join(Task, Task.id == Assignment.task_id), shape)  # type: ignore[arg-type]
+    return (
+        sa.select(other.task_id, Agency.name).join(Agency, Agency.id == other.agency_id)  # type: ignore[arg-type]
+        .where(other.role == COORDINATING, other.status != CANCELLED, other.task_id.in_(matching))  # type: ignore[attr-defined]
+        .order_by(other.task_id, other.id)
+    )
+
+
+def coordinating_agencies(session: Session, *, filters: TaskFilters) -> dict[int, list[str]]:
+    """{task id: names of its coordinating agencies} for every task the filters match (the
+    exports' "Cơ quan phối hợp" column), in one query over the list's own filters."""
+    names: dict[int, list[str]] = {}
+    for task_id, name in session.connection().execute(_coordinating_statement(_shape(filters)), _params(filters)):
+        names.setdefault(task_id, []).append(name)
+    return names
 
 
 def filter_options(session: Session) -> dict[str, Any]:
@@ -159,3 +193,13 @@ def agency_deadlines(session: Session, *, agency_id: int) -> list[tuple[Any, ...
         .order_by(Assignment.due_date, Assignment.id)
     )
     return [tuple(r) for r in session.execute(q)]
+
+
+def filter_names(session: Session, *, filters: TaskFilters) -> tuple[str | None, str | None]:
+    """(plan code, agency name) the filters name, for an export's title line."""
+    plan = agency = None
+    if filters.plan_id is not None:
+        plan = session.execute(select(Plan.code).where(Plan.id == filters.plan_id)).scalar()
+    if filters.agency_id is not None:
+        agency = session.execute(select(Agency.name).where(Agency.id == filters.agency_id)).scalar()
+    return plan, agency

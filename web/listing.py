@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from fastapi import Request
 
@@ -10,6 +11,7 @@ from sqlmodel import Session
 
 from models.search_index import refresh
 from models.task_search import TaskFilters, TaskRow, count_tasks, search_tasks
+from tasks.task_export import MAX_ROWS
 from web.deps import PageError, as_of, near_days, request_stamp
 from web.forms import FormError, parse_int, parse_quarter, parse_status
 
@@ -53,13 +55,27 @@ def task_listing(request: Request, *, agency_id: int | None = None, default_role
     return Listing(filters=filters, page=min(max(page, 1), MAX_PAGE), per_page=min(max(size, 1), 200))
 
 
-def run_listing(request: Request, session: Session, listing: Listing) -> tuple[list[TaskRow], int]:
+def run_listing(request: Request, session: Session, listing: Listing, *,
+                every_row: bool = False) -> tuple[list[TaskRow], int]:
     """One page of the list and the total. The total is kept until the data changes (counting
     thousands of rows for every page turn is the costly half); a text search first folds the
-    tasks changed since the last one."""
+    tasks changed since the last one. ``every_row``: every matching row, not one page (the
+    Excel export), refused with a message above ``MAX_ROWS``."""
     stamp = request_stamp(request, session)
     if listing.filters.text:
         request.app.state.cache.get(("search_index",), stamp, lambda: refresh(session))
-    rows, _ = search_tasks(session, filters=listing.filters, page=listing.page, per_page=listing.per_page, count=False)
     total = request.app.state.counts.get(listing.filters, stamp, lambda: count_tasks(session, filters=listing.filters))
+    if every_row and total > MAX_ROWS:
+        many, most = (f"{n:,}".replace(",", ".") for n in (total, MAX_ROWS))  # 100.000, as written in Vietnamese
+        raise PageError(400, f"Danh sách có {many} dòng, quá giới hạn {most} dòng của một tệp Excel; "
+                             "hãy lọc thêm theo kế hoạch, cơ quan, tình trạng hoặc quý.")
+    rows, _ = search_tasks(session, filters=listing.filters, page=listing.page, per_page=listing.per_page, count=False,
+                           every_row=every_row)
     return rows, total
+
+
+def export_href(request: Request, **pinned: str) -> str:
+    """``/tasks.xlsx`` with the filters of the page being shown (paging left out; an empty
+    ``role=`` kept: it means both roles), ``pinned`` filters added or replaced."""
+    params = [(k, v) for k, v in request.query_params.multi_items() if k not in ("page", "per_page", *pinned)]
+    return "/tasks.xlsx?" + urlencode([*params, *pinned.items()])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
@@ -14,10 +15,11 @@ from models.plan_progress import plan_list, plan_sections
 from models.review import waiting_count
 from models.tables import Agency
 from models.task_detail import task_detail
-from models.task_search import filter_options
+from models.task_search import coordinating_agencies, filter_names, filter_options
 from models.web_tables import StaffUser
+from tasks.task_export import ExportScope, export_filename, render_task_workbook
 from web.deps import PageError, as_of, db, near_days, office_user, plan_or_404, request_stamp
-from web.listing import run_listing, task_listing
+from web.listing import export_href, run_listing, task_listing
 from web.messages import flash
 from web.templating import query, render, render_fragment
 
@@ -61,7 +63,32 @@ def tasks_page(request: Request, user: StaffUser = Depends(office_user)) -> Resp
         form = request.app.state.forms.get(listing.filters, stamp, lambda: render_fragment(
             "_task_filters.html", {"f": listing.filters, "options": _options(request, session),
                                    "as_of": listing.filters.as_of}))
-    return render(request, "tasks.html", {"results": table, "filters_form": form, "as_of": listing.filters.as_of})
+    return render(request, "tasks.html", {"results": table, "filters_form": form, "as_of": listing.filters.as_of,
+                                          "export_href": export_href(request)})
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def attachment(name: str, fallback: str) -> str:
+    """Content-Disposition of a download: ``filename`` (ASCII, for old clients) and ``filename*``
+    (RFC 5987, UTF-8: the Vietnamese name)."""
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+@router.get("/tasks.xlsx")
+def tasks_workbook(request: Request, user: StaffUser = Depends(office_user)) -> Response:
+    """Every row of the task list for the same filters as ``/tasks`` (not one page), as .xlsx."""
+    listing = task_listing(request, default_role="lead")
+    f = listing.filters
+    with db(request, read_only=not f.text) as session:
+        rows, _total = run_listing(request, session, listing, every_row=True)
+        coordinating = coordinating_agencies(session, filters=f)
+        plan, agency = filter_names(session, filters=f)
+    scope = ExportScope(as_of=f.as_of, plan=plan, agency=agency, role=f.role, status=f.status, quarter=f.quarter,
+                        text=f.text)
+    body = render_task_workbook(rows, scope, coordinating)
+    return Response(body, media_type=XLSX, headers={"Content-Disposition": attachment(*export_filename(scope))})
 
 
 @router.get("/tasks/{task_id}")
@@ -84,8 +111,11 @@ def agency_page(request: Request, agency_id: int, user: StaffUser = Depends(offi
             raise PageError(404, "Không tìm thấy cơ quan.")
         progress = agency_counts(session, as_of=day, near_days=near_days(request), agency_id=agency_id).get(agency_id)
         rows, total = run_listing(request, session, listing)
+    # the agency page lists both roles unless asked otherwise; the export defaults to leads
+    pins = {"agency": str(agency_id)} if "role" in request.query_params else {"agency": str(agency_id), "role": ""}
     return render(request, "agency.html", {"agency": agency, "progress": progress, "rows": rows, "total": total,
-                                           "listing": listing, "as_of": day, "flash": flash(request)})
+                                           "listing": listing, "as_of": day, "flash": flash(request),
+                                           "export_href": export_href(request, **pins)})
 
 
 @router.get("/plans")
