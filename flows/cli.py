@@ -167,17 +167,28 @@ def tasks(
     agency: str | None = typer.Option(None, "--agency", help="Any name, abbreviation or alias"),
     due_before: str | None = typer.Option(None, "--due-before", help="dd/mm/yyyy or YYYY-MM-DD"),
     as_json: bool = typer.Option(False, "--json"),
+    xlsx: Path | None = typer.Option(None, "--xlsx", help="Write the list to this Excel workbook (.xlsx) instead"),
 ) -> None:
     """List tasks, filtered by plan, agency and due date."""
     from models.db import session_scope
     from models.queries import find_agencies, list_tasks
 
     before = parse_date(due_before, "--due-before")
+    if xlsx is not None:
+        from flows.cli_export import check_target, write_tasks_xlsx
+
+        if as_json:
+            fail("--xlsx and --json cannot be used together")
+        check_target(xlsx)
     with session_scope(db()) as session:
         agency_ids = None
         if agency:
             keys = resolve_agency_keys(agency)
             agency_ids = [a.id for a in find_agencies(session, keys=keys)]
+        if xlsx is not None:
+            written = write_tasks_xlsx(session, xlsx, plan=plan, agency=agency, agency_ids=agency_ids, due_before=before)
+            typer.echo(f"{written} rows written to {xlsx}")
+            return
         rows = list_tasks(session, plan_code=plan, agency_ids=agency_ids, due_before=before)
     if as_json:
         emit_json([r.__dict__ for r in rows])
