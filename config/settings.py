@@ -41,7 +41,8 @@ class Settings(BaseSettings):
     secret_key: str = PLACEHOLDER_SECRET
     # the web application (web/): evidence upload limit and how long an office sign-in lasts
     evidence_max_mb: int = Field(default=10, ge=1, le=200)
-    # plan files the office imports from the browser: a 20,000-row appendix as .xlsx is a few MB
+    # plan files the office imports from the browser (the benchmark's 20,000-row .xlsx is 0.5 MB;
+    # images pasted into a Word plan add to that)
     import_max_mb: int = Field(default=20, ge=1, le=500)
     session_hours: int = Field(default=12, ge=1, le=24 * 30)
     # Prefect's own variable: when set, flows run through that Prefect API (and show in its UI);
