@@ -6,6 +6,8 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlmodel import Session, select
+
 from config.directory import load_directory
 from config.settings import get_settings
 from flows.engine import flow, step
@@ -15,6 +17,7 @@ from models.indicators import plan_indicators
 from models.plans import ImportSummary, apply_import
 from models.policies import plan_policy, policy_id, schedule_unscheduled
 from models.report_duties import apply_reporting
+from models.tables import Plan
 from tasks.indicators import Indicator
 from tasks.plan_import import ParsedPlan, parse_plan
 from tasks.readers import PlanDocument, read_document
@@ -75,12 +78,41 @@ def store_plan(parsed: ParsedPlan, *, source_name: str, sha256: str, actor: str,
         return summary, duties
 
 
+def would_change(parsed: ParsedPlan, *, source_name: str, sha256: str) -> ImportOutcome | None:
+    """What importing ``parsed`` would do to a plan already stored, its table tasks and the
+    duties proposed from its text (``None``: the plan is new, everything would be created),
+    without changing anything.
+
+    The import's own ``apply_import`` and ``apply_duties`` run in a transaction that is always
+    rolled back, so a preview counts exactly what the import will do: no second copy of the
+    comparison to drift from it. A new plan skips that (nothing to compare, and a large
+    appendix would be inserted only to be rolled back)."""
+    session = Session(get_engine(), expire_on_commit=False)
+    try:
+        known = session.exec(
+            select(Plan.id).where(Plan.province == parsed.province.slug, Plan.code == parsed.code)
+        ).first()
+        if known is None:
+            return None
+        summary = apply_import(session, parsed=parsed, source_name=source_name, sha256=sha256, actor="preview")
+        duties = apply_duties(session, plan_id=summary.plan_id, province=parsed.province.slug,
+                              duties=parsed.duties, actor="preview")
+        return ImportOutcome(parsed=parsed, summary=summary, duties=duties)
+    finally:
+        session.rollback()
+        session.close()
+
+
 @flow("import-plan")
 def import_plan(
-    path: str, province: str | None = None, year: int | None = None, dry_run: bool = False, actor: str = "cli"
+    path: str, province: str | None = None, year: int | None = None, dry_run: bool = False, actor: str = "cli",
+    source_name: str | None = None,
 ) -> ImportOutcome:
+    """``source_name``: the file's name as its owner knows it, when ``path`` is a stored copy
+    (the web keeps uploads under random names); it is recorded on the plan, and stands in for
+    the plan number when the document has none."""
     doc, sha256 = read_plan_file(path)
-    name = Path(path).name
+    name = source_name or Path(path).name
     parsed = parse_plan_document(doc, source_name=name, province=province, year=year)
     if dry_run:
         return ImportOutcome(parsed=parsed, summary=None)
