@@ -21,7 +21,7 @@ from tasks.agencies import AgencyDirectoryError
 from tasks.policy import load_policy
 from web.cache import StampedCache
 from web.deps import LoginRequired, PageError
-from web.routes import agency, agency_reports, api, auth, files, office, office_actions, reports, review
+from web.routes import agency, agency_reports, api, auth, files, office, office_actions, plan_import, reports, review
 from web.security import SecurityHeaders, check_secret
 from web.templating import render
 
@@ -97,7 +97,8 @@ def create_app(settings: Settings | None = None, *, today: Callable[[], date] | 
     app.state.users: dict[int, tuple[object, float]] = {}  # account rows reused for a few seconds
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (auth, office, office_actions, agency, files, api, reports, agency_reports, review):
+    # plan_import before office: /plans/import is not /plans/{plan_id}
+    for module in (auth, plan_import, office, office_actions, agency, files, api, reports, agency_reports, review):
         app.include_router(module.router)
 
     @app.get("/healthz", include_in_schema=False)

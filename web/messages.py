@@ -20,6 +20,7 @@ MESSAGES = {
     "review_edited": "Đã lưu chỉnh sửa; nhiệm vụ vẫn chờ xác nhận.",
     "review_none": "Không còn nhiệm vụ đề xuất nào chờ rà soát.",
     "report_submitted": "Đã gửi báo cáo định kỳ; Văn phòng đã nhận được báo cáo của cơ quan.",
+    "import_cancelled": "Đã hủy nhập kế hoạch: tệp vừa tải lên đã được xóa, không có gì được ghi.",
     "report_compiled": "Đã lập báo cáo; các tệp Word, Excel và trang web có trong danh sách bên dưới.",
 }
 
