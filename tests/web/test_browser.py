@@ -19,7 +19,7 @@ from flows.sweep import daily_sweep
 from models.db import session_scope
 from models.progress import record_progress
 from models.tables import Assignment, Notice
-from tests.conftest import REPO
+from tests.conftest import PLANS, REPO
 from tests.smtp_server import free_port
 from tests.web.conftest import OFFICE, TODAY, World
 
@@ -195,3 +195,16 @@ def test_a_link_for_agency_a_is_refused_on_agency_b_s_task(live: str, page, worl
     page.goto(f"{live}/a/{world.token('skhdt')}")
     assert f"{ref} " not in page.locator("table.tasks").inner_text() + " "
     assert f"/tasks/{other_task}\"" not in page.content()
+
+
+def test_the_office_imports_a_plan_file_from_the_plans_page(live: str, page, world: World) -> None:  # type: ignore[no-untyped-def]
+    sign_in(page, live, "/plans")
+    page.click("a:has-text('Nhập kế hoạch từ tệp')")
+    page.set_input_files("input[name=file]", str(PLANS / "ben-tre-1185-kh-ubnd-2019.txt"))
+    page.click("button:has-text('Tải lên và xem trước')")
+    assert page.locator("h1").inner_text() == "Xem trước: Kế hoạch 1185/KH-UBND"
+    assert "Kế hoạch mới: tạo 21 nhiệm vụ" in page.inner_text("main")
+    shot(page, "plan-import-preview", backend(world))
+    page.click("button:has-text('Xác nhận nhập')")
+    page.wait_for_url(re.compile(r"/plans/\d+\?msg=plan_created"))
+    assert "Đã nhập kế hoạch 1185/KH-UBND: 21 nhiệm vụ được tạo" in page.locator("p.flash.ok").first.inner_text()
