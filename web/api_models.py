@@ -72,17 +72,25 @@ class TaskOut(BaseModel):
     updates: list[ProgressOut]
 
 
+# Bounds and choices are documented in the schema but checked by web.forms, so a wrong value
+# gets the same Vietnamese message as on the pages (pydantic's would be English).
+_ID = {"minimum": 1, "maximum": 2**63 - 1}
+
+
 class ProgressIn(BaseModel):
-    status: str = Field(description="open, in_progress or done")
-    percent: int | None = Field(default=None, description="0 to 100")
+    status: str = Field(description="open, in_progress or done",
+                        json_schema_extra={"enum": ["open", "in_progress", "done"]})
+    percent: int | None = Field(default=None, description="0 to 100", json_schema_extra={"minimum": 0, "maximum": 100})
     note: str | None = None
-    agency_id: int | None = Field(default=None, description="office sessions only: the agency reported for")
+    agency_id: int | None = Field(default=None, description="office sessions only: the agency reported for",
+                                  json_schema_extra=_ID)
 
 
 class ExtensionIn(BaseModel):
     new_due_date: date
     reason: str
-    agency_id: int | None = Field(default=None, description="office sessions only: the agency asking")
+    agency_id: int | None = Field(default=None, description="office sessions only: the agency asking",
+                                  json_schema_extra=_ID)
 
 
 class ExtensionOut(BaseModel):

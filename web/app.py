@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import quote
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -20,7 +20,7 @@ from notifications.formatting import local_today
 from tasks.agencies import AgencyDirectoryError
 from tasks.policy import load_policy
 from web.cache import StampedCache
-from web.deps import LoginRequired, PageError
+from web.deps import LoginRequired, PageError, ids_in_range
 from web.routes import agency, agency_reports, api, auth, files, office, office_actions, plan_import, reports, review
 from web.security import SecurityHeaders, check_secret
 from web.templating import render
@@ -63,8 +63,13 @@ def _install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        messages = {404: "Không tìm thấy trang.", 405: "Phương thức không được hỗ trợ."}
-        return _error(request, exc.status_code, messages.get(exc.status_code, str(exc.detail)))
+        messages = {404: "Không tìm thấy trang.", 405: "Phương thức không được hỗ trợ.",
+                    # FastAPI's own words for a JSON body that cannot be parsed
+                    "There was an error parsing the body": "Không đọc được nội dung gửi lên (JSON không hợp lệ)."}
+        message = messages.get(exc.status_code) or messages.get(str(exc.detail)) or str(exc.detail)
+        response = _error(request, exc.status_code, message)
+        response.headers.update(exc.headers or {})  # e.g. the Allow header of a 405
+        return response
 
     @app.exception_handler(AgencyDirectoryError)
     async def broken_directory(request: Request, exc: AgencyDirectoryError) -> Response:
@@ -86,7 +91,8 @@ def create_app(settings: Settings | None = None, *, today: Callable[[], date] | 
     check_secret(settings)
     ensure_schema(get_engine(settings.effective_database_url))
     app = FastAPI(title="dondoc", version="0.1.0", description="Theo dõi, đôn đốc thực hiện kế hoạch: API JSON.",
-                  openapi_url="/api/openapi.json", docs_url=None, redoc_url=None, lifespan=_lifespan)
+                  openapi_url="/api/openapi.json", docs_url=None, redoc_url=None, lifespan=_lifespan,
+                  dependencies=[Depends(ids_in_range)])
     app.state.settings = settings
     app.state.today = today or local_today
     app.state.near_days = load_policy(settings.escalation_policy).near_days

@@ -16,7 +16,7 @@ from models.db import get_engine, get_read_engine, session_scope
 from models.tables import Agency, Plan
 from models.web_tables import ROLE_OFFICE, StaffUser
 from tasks.tokens import BadToken
-from web.forms import FormError, parse_date
+from web.forms import MAX_ID, FormError, parse_date
 from web.security import CSRF_COOKIE, CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE, csrf_valid, read_session
 
 
@@ -30,6 +30,15 @@ class PageError(Exception):
 
 class LoginRequired(Exception):
     """An office page was asked for without a valid session: go to the sign-in page."""
+
+
+def ids_in_range(request: Request) -> None:
+    """Every route's ``…_id`` in the path names a row or nothing: a number past what the
+    databases store (SQLite and PostgreSQL BIGINT) is a page that does not exist, not an error
+    inside the driver."""
+    for name, raw in request.path_params.items():
+        if name.endswith("_id") and isinstance(raw, str) and raw.isdigit() and int(raw) > MAX_ID:
+            raise PageError(404, "Không tìm thấy trang.")
 
 
 @contextmanager

@@ -11,6 +11,7 @@ from tasks.deadlines import read_date
 from tasks.status import Status
 
 MAX_NOTE = 4000
+MAX_ID = 2**63 - 1  # the largest row id SQLite and PostgreSQL (BIGINT) store
 PROGRESS_STATES = {OPEN: "chưa thực hiện", IN_PROGRESS: "đang thực hiện", DONE: "đã hoàn thành"}
 
 
@@ -86,6 +87,9 @@ def parse_int(raw: str | None, what: str) -> int | None:
     if raw is None or not raw.strip():
         return None
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError:
         raise FormError(f"{what} không hợp lệ.") from None
+    if abs(value) > MAX_ID:
+        raise FormError(f"{what} không hợp lệ.")
+    return value

@@ -86,3 +86,39 @@ def test_an_office_session_changes_through_the_api_only_with_the_csrf_header(off
     assert world.assignment("I.1", "snnptnt").percent == 10
     listing = office.get("/api/tasks?per_page=5").json()
     assert listing["total"] > 5 and len(listing["items"]) == 5
+
+
+HUGE = str(2**70)  # past any row id SQLite or PostgreSQL can store
+
+
+def test_an_id_too_large_for_the_database_is_a_missing_page_not_a_server_error(
+        office: Browserless, anonymous: Browserless, world: World) -> None:
+    token = world.token("snnptnt")
+    for client, path in ((anonymous, f"/api/tasks/{HUGE}?token={token}"), (office, f"/tasks/{HUGE}"),
+                         (office, f"/agencies/{HUGE}"), (office, f"/plans/{HUGE}"),
+                         (anonymous, f"/a/{token}/tasks/{HUGE}")):
+        r = client.get(path)
+        assert r.status_code == 404, (path, r.status_code)
+        assert "Không tìm thấy" in r.text
+    listed = office.get(f"/tasks?agency={HUGE}")
+    assert listed.status_code == 400 and "không hợp lệ" in listed.text
+    r = office.post(f"/api/tasks/{world.task_id('I.1')}/progress", json={"status": "done", "agency_id": int(HUGE)},
+                    headers={"X-CSRF-Token": office.csrf("/")})
+    assert r.status_code == 422 and r.json()["detail"] == "agency_id không hợp lệ."
+
+
+def test_a_body_that_is_not_json_gets_a_vietnamese_400(anonymous: Browserless, world: World) -> None:
+    r = anonymous.post(f"/api/tasks/{world.task_id('I.1')}/progress", content=b"{\xff not json",
+                       headers={**bearer(world), "Content-Type": "application/json"})
+    assert r.status_code == 400 and r.json() == {"detail": "Không đọc được nội dung gửi lên (JSON không hợp lệ)."}
+
+
+def test_a_method_the_route_does_not_take_is_405_with_its_allow_header(anonymous: Browserless, world: World) -> None:
+    r = anonymous.request("TRACE", "/api/tasks", headers=bearer(world))
+    assert r.status_code == 405 and r.headers["allow"] == "GET"
+
+
+def test_the_schema_documents_the_states_and_bounds_the_api_accepts(anonymous: Browserless) -> None:
+    progress = anonymous.get("/api/openapi.json").json()["components"]["schemas"]["ProgressIn"]["properties"]
+    assert progress["status"]["enum"] == ["open", "in_progress", "done"]
+    assert (progress["percent"]["minimum"], progress["percent"]["maximum"]) == (0, 100)

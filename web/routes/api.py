@@ -30,7 +30,7 @@ from web.api_models import (
     TaskRowOut,
 )
 from web.deps import PageError, actor_of_agency, actor_of_user, agency_for_token, as_of, db, near_days, session_user, today
-from web.forms import FormError, parse_progress
+from web.forms import MAX_ID, FormError, parse_progress
 from web.listing import run_listing, task_listing
 from web.outbox import send_after_response
 from web.security import CSRF_COOKIE, CSRF_HEADER, csrf_valid
@@ -117,6 +117,8 @@ def _target(request: Request, who: Principal, task_id: int, agency_id: int | Non
         agency_id = who.agency.id
     if agency_id is None:
         raise PageError(422, "Cần agency_id: cơ quan được cập nhật.")
+    if not 0 < agency_id <= MAX_ID:
+        raise PageError(422, "agency_id không hợp lệ.")
     with db(request) as session:
         found = agency_assignment(session, task_id=task_id, agency_id=agency_id)
     if found is None:
