@@ -121,4 +121,6 @@ def test_a_method_the_route_does_not_take_is_405_with_its_allow_header(anonymous
 def test_the_schema_documents_the_states_and_bounds_the_api_accepts(anonymous: Browserless) -> None:
     progress = anonymous.get("/api/openapi.json").json()["components"]["schemas"]["ProgressIn"]["properties"]
     assert progress["status"]["enum"] == ["open", "in_progress", "done"]
+    responses = anonymous.get("/api/openapi.json").json()["paths"]["/api/tasks/{task_id}/progress"]["post"]["responses"]
+    assert {"400", "401", "403", "404", "422"} <= set(responses)
     assert (progress["percent"]["minimum"], progress["percent"]["maximum"]) == (0, 100)

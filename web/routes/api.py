@@ -37,7 +37,9 @@ from web.security import CSRF_COOKIE, CSRF_HEADER, csrf_valid
 
 bearer = HTTPBearer(auto_error=False, description="an agency's link token")
 query_token = APIKeyQuery(name="token", auto_error=False, description="an agency's link token")
-ERRORS = {401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 404: {"model": ErrorOut}, 422: {"model": ErrorOut}}
+# 400: a body that is not JSON at all (FastAPI refuses it before validation)
+ERRORS = {400: {"model": ErrorOut}, 401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 404: {"model": ErrorOut},
+          422: {"model": ErrorOut}}
 router = APIRouter(prefix="/api", tags=["api"], responses=ERRORS)  # type: ignore[arg-type]
 
 
