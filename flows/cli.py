@@ -118,6 +118,8 @@ def import_(
     if d is not None and parsed.duties:
         typer.echo(f"  text duties: {d.proposed} new proposals, {d.refreshed} refreshed, {d.kept} already reviewed; "
                    f"confirm them with `dondoc review --plan {parsed.code}`")
+    if d is not None and d.withdrawn:  # audited as cancelled; say it, even for a file without prose
+        typer.echo(f"  text duties: {d.withdrawn} unreviewed proposals withdrawn (not in this document)")
     reporting = parsed.meta.reporting
     if reporting is not None:
         dates = " and ".join(f"{day:02d}/{month:02d}" for month, day, _kind in reporting.deadlines)

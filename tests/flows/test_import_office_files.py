@@ -53,3 +53,14 @@ def test_word_and_excel_versions_of_the_appendix_give_the_same_36_tasks(db_url: 
     # the second file is the same plan: it updates nothing
     again = run_cli("import", str(xlsx_path), "--province", "bac-giang")
     assert again.code == 0 and "created 0, updated 0, cancelled 0, unchanged 36" in again.out
+    assert "withdrawn" not in again.out
+
+
+def test_a_table_only_version_of_a_plan_says_it_withdraws_the_proposals_read_from_the_text(  # type: ignore[no-untyped-def]
+        db_url: str, run_cli, tmp_path: Path) -> None:
+    first = run_cli("import", str(BAC_GIANG))
+    assert first.code == 0 and "15 new proposals" in first.out
+    xlsx_path = build_xlsx_plan(tmp_path / "552-KH-BCD.xlsx", title_rows=HEAD[1:], header=HEADER, rows=_appendix_rows())
+    r = run_cli("import", str(xlsx_path), "--province", "bac-giang")
+    assert r.code == 0, r.err
+    assert "text duties: 15 unreviewed proposals withdrawn (not in this document)" in r.out
