@@ -54,6 +54,18 @@ class StaffUserPublic(StaffUserBase):
     id: int
 
 
+class SignInFailure(SQLModel, table=True):
+    """One wrong password (or unknown e-mail) at the sign-in form, kept for the throttle window
+    (models/users.py): guessing is slowed per e-mail and address, across every web worker."""
+
+    __tablename__ = "sign_in_failure"
+    __table_args__ = (sa.Index("ix_sign_in_failure_email_at", "email", "at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=200)  # as typed, lower-cased
+    client: str = Field(max_length=64)  # the client's IP address
+    at: datetime = _ts()
+
+
 class ExtensionRequestBase(SQLModel):
     assignment_id: int = Field(foreign_key="assignment.id", index=True)
     current_due_date: date | None = None  # the assignment's due date when asked

@@ -30,7 +30,7 @@ EXT_STATES = {"pending": "chờ duyệt", "approved": "đã chấp thuận", "re
 ACTIONS = {"created": "tạo mới", "updated": "cập nhật", "cancelled": "hủy", "progress": "báo cáo tiến độ",
            "requested": "đề nghị gia hạn", "approved": "chấp thuận", "rejected": "từ chối", "extended": "gia hạn",
            "uploaded": "tải lên minh chứng", "manual_reminder": "gửi nhắc việc", "links_revoked": "thu hồi liên kết",
-           "signed_in": "đăng nhập"}
+           "signed_in": "đăng nhập", "sign_in_throttled": "tạm chặn đăng nhập (sai mật khẩu nhiều lần)"}
 FIELDS = {"status": "trạng thái", "percent": "tỷ lệ (%)", "completed_on": "ngày hoàn thành", "note": "ghi chú",
           "due_date": "thời hạn", "original_due_date": "thời hạn gốc", "reason": "lý do", "state": "tình trạng",
           "filename": "tệp", "size": "dung lượng", "notices": "số thông báo", "link_generation": "thế hệ liên kết"}

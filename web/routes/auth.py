@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from models.users import authenticate
+from models.users import THROTTLE_WINDOW, authenticate, clear_failures, note_failure, sign_in_blocked
 from web.deps import csrf_checked, db, session_user
 from web.security import SESSION_COOKIE, make_session
 from web.templating import render
@@ -29,9 +29,24 @@ def login_page(request: Request, next: str | None = None) -> Response:
 
 @router.post("/login", dependencies=[Depends(csrf_checked)])
 def login(request: Request, email: str = Form(""), password: str = Form(""), next: str = Form("/")) -> Response:
+    client = request.client.host if request.client else "unknown"
+    blocked = False
     with db(request) as session:
-        user = authenticate(session, email=email[:200], password=password[:500]) if email and password else None
-        user_id = user.id if user is not None else None
+        user_id = None
+        if email and sign_in_blocked(session, email=email, client=client):
+            blocked = True  # the password is not even checked: no answer to learn from
+        elif email and password:
+            user = authenticate(session, email=email[:200], password=password[:500])
+            user_id = user.id if user is not None else None
+            if user_id is None:
+                note_failure(session, email=email, client=client)
+            else:
+                clear_failures(session, email=email, client=client)
+    if blocked:
+        minutes = int(THROTTLE_WINDOW.total_seconds() // 60)
+        return render(request, "login.html", {"next": _safe_next(next), "email": email[:200], "error":
+                      f"Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {minutes} phút "
+                      "(hoặc đề nghị quản trị viên đặt lại mật khẩu)."}, status_code=429)
     if user_id is None:
         return render(request, "login.html", {"next": _safe_next(next), "email": email[:200],
                                               "error": "E-mail hoặc mật khẩu không đúng."}, status_code=400)
