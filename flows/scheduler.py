@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from config.settings import Settings, get_settings
+from tasks.yaml_files import load_yaml
 
 log = logging.getLogger("dondoc.scheduler")
 # one lock per database and schema: a server may hold several dondoc installations
@@ -49,14 +48,7 @@ def load_schedules(path: Path) -> Schedules:
     """Read and check the schedule definition: every job, its cron fields and the time zone."""
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ScheduleError(f"{path}: cannot read: {exc.strerror}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f", line {mark.line + 1}" if mark is not None else ""
-        raise ScheduleError(f"{path}{line}: not valid YAML ({getattr(exc, 'problem', None) or exc})") from None
+    data = load_yaml(path, error=ScheduleError)
     if not isinstance(data, dict) or not isinstance(data.get("jobs"), list) or not data["jobs"]:
         raise ScheduleError(f"{path}: expected 'timezone' and a list of 'jobs'")
     timezone = data.get("timezone")

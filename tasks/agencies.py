@@ -17,10 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from tasks.agency_match import Hit, PhraseIndex, Target, phrase_keys, scan
 from tasks.text import fold, nfc, slugify
+from tasks.yaml_files import load_yaml
 
 __all__ = ["AgencyDirectory", "AgencyDirectoryError", "AgencyEntry", "CellResolution", "ProvinceDirectory"]
 
@@ -55,15 +54,7 @@ class AgencyDirectoryError(ValueError):
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
-    try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}, line {mark.line + 1}" if mark is not None else str(path)
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise AgencyDirectoryError(f"{where}: not valid YAML ({problem})") from None
-    except UnicodeDecodeError:
-        raise AgencyDirectoryError(f"{path}: not UTF-8 text") from None
+    data = load_yaml(path, error=AgencyDirectoryError) or {}
     if not isinstance(data, dict):
         raise AgencyDirectoryError(f"{path}: expected a mapping at the top level")
     return data

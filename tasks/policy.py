@@ -197,16 +197,11 @@ def load_policy(
     The file may hold per-plan overrides under ``plans:`` keyed by plan number
     (``"552/KH-BCĐ": {working_days: true}``); ``plan`` selects one, applied before ``override``.
     """
-    import yaml  # here, not at the top: a sweep whose assignments all have their policy reads no file
+    from tasks.yaml_files import load_yaml
 
     path = Path(path)
     source = str(path)
-    try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except OSError as exc:
-        raise PolicyError(f"{source}: cannot read: {exc.strerror or exc}") from None
-    except yaml.YAMLError as exc:
-        raise PolicyError(f"{source}: not valid YAML: {' '.join(str(exc).split())}") from None
+    data = load_yaml(path, error=PolicyError)
     if not isinstance(data, Mapping):
         raise PolicyError(f"{source}: must be a mapping of settings")
     data = dict(data)

@@ -463,3 +463,10 @@ AGENCY_NAMES = [a.name for a in DIRECTORY.province("bac-giang").agencies]
 def test_any_list_of_full_names_resolves_to_those_agencies_in_order(picked: list[str], separator: str) -> None:
     res = DIRECTORY.province("bac-giang").resolve_cell(separator.join(picked))
     assert ([a.name for a in res.agencies], res.unresolved) == (picked, [])
+
+
+def test_a_directory_file_that_is_not_utf8_is_one_error_naming_it(tmp_path: Path) -> None:
+    folder = write_config(tmp_path, PROVINCE.format(domain="thu.example"))
+    (folder / "test.yaml").write_bytes(PROVINCE.format(domain="thu.example").encode("cp1258", errors="replace"))
+    with pytest.raises(AgencyDirectoryError, match=r"test.yaml: not UTF-8 text"):
+        AgencyDirectory.load(folder)
