@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import date
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -58,7 +58,9 @@ def _install_handlers(app: FastAPI) -> None:
     async def login_required(request: Request, exc: LoginRequired) -> Response:
         if _is_api(request):
             return JSONResponse({"detail": "Cần đăng nhập."}, status_code=401)
-        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        # an agency's link token is never carried into the sign-in page's address (history, logs)
+        kept = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "token"])
+        target = request.url.path + (f"?{kept}" if kept else "")
         return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
 
     @app.exception_handler(StarletteHTTPException)

@@ -170,3 +170,11 @@ def test_many_addresses_together_are_throttled_too(world: World) -> None:
             note_failure(s, email=OFFICE[0], client=f"10.0.0.{i}", now=now)
         assert sign_in_blocked(s, email=OFFICE[0].upper(), client="10.0.1.1", now=now)
         assert not sign_in_blocked(s, email=VIEWER[0], client="10.0.1.1", now=now)
+
+
+def test_an_agency_token_on_an_office_page_is_not_carried_into_the_sign_in_address(
+        anonymous: Browserless, world: World) -> None:
+    token = world.token("snnptnt")
+    r = anonymous.get(f"/tasks?status=qua_han&token={token}", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/login?next=/tasks%3Fstatus%3Dqua_han"
+    assert token not in r.headers["location"]
