@@ -24,7 +24,7 @@ from models.policies import schedule_unscheduled
 from models.tables import PENDING, Notice
 from models.types import utcnow
 from notifications.pipeline import send_pipelined
-from tasks.digests import OVERSIGHT_ROLES, Digest, NoticeView, group_digests
+from tasks.digests import EXTENSION_REQUEST, OVERSIGHT_ROLES, Digest, NoticeView, group_digests
 
 
 @dataclass
@@ -64,21 +64,22 @@ def _link_maker(settings: Settings, session: Any = None) -> Any:
     from models.agency_links import agency_token
 
     tokens: dict[int, str] = {}
+    base = settings.base_url.rstrip("/")
 
     def link(n: NoticeView) -> str:
-        if n.kind == "extension_request":  # the office decides on its own page
-            return f"{settings.base_url.rstrip('/')}/extensions"
+        if n.kind == EXTENSION_REQUEST:  # the office decides on its own page
+            return f"{base}/extensions"
         if n.recipient_role in OVERSIGHT_ROLES:
             # the office and the leadership open the office's page (signed in); an agency's
             # link would let them act, and be audited, as that agency
-            return f"{settings.base_url.rstrip('/')}/tasks/{n.task_id}"
+            return f"{base}/tasks/{n.task_id}"
         if n.agency_id not in tokens:
             if session is not None:
                 tokens[n.agency_id] = agency_token(session, agency_id=n.agency_id, secret=settings.secret_key)
             else:
                 with session_scope(get_engine()) as own:
                     tokens[n.agency_id] = agency_token(own, agency_id=n.agency_id, secret=settings.secret_key)
-        return f"{settings.base_url.rstrip('/')}/a/{tokens[n.agency_id]}/tasks/{n.task_id}"
+        return f"{base}/a/{tokens[n.agency_id]}/tasks/{n.task_id}"
 
     return link
 

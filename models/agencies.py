@@ -52,6 +52,13 @@ def sync_agencies(session: Session, *, entries: Iterable[AgencyEntry], actor: st
     return {"created": created, "updated": updated}
 
 
+def province_office(session: Session, *, province: str) -> Agency | None:
+    """The province's coordination office (the lowest id when the directory lists two, as the
+    sweep's planning statement chooses), or ``None``."""
+    return session.exec(select(Agency).where(Agency.province == province, Agency.kind == "office",
+                                             Agency.active == True).order_by(Agency.id)).first()  # noqa: E712
+
+
 def agency_ids(session: Session, *, province: str) -> dict[str, int]:
     """Directory key -> row id for one province."""
     rows = session.exec(select(Agency.key, Agency.id).where(Agency.province == province))

@@ -19,14 +19,16 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from models.audit import record
-from models.outbox import cancel_pending
+from models.agencies import province_office
+from models.outbox import cancel_pending, notice_row
 from models.tables import COORDINATING, DONE, PENDING, Agency, Assignment, Notice, Plan, Task
 from models.types import utcnow
 from models.web_tables import EXT_APPROVED, EXT_PENDING, EXT_REJECTED, ExtensionRequest
 from notifications.formatting import fmt_date, local_today
+from tasks.digests import EXTENSION_DECISION, EXTENSION_REQUEST
 
 MAX_REASON = 2000
-REQUESTED, DECIDED = "extension_request", "extension_decision"
+REQUESTED, DECIDED = EXTENSION_REQUEST, EXTENSION_DECISION
 APPROVED_LEVEL, REJECTED_LEVEL = 1, 2
 
 
@@ -61,18 +63,13 @@ def request_extension(session: Session, *, assignment: Assignment, new_date: dat
     record(session, actor=actor, source=source, entity="extension_request", entity_id=req.id, action="requested",
            changes={"assignment_id": [None, assignment.id], "due_date": [assignment.due_date, new_date],
                     "reason": [None, reason], "state": [None, EXT_PENDING]})
-    office = _office_of(session, assignment)
+    asking = session.get(Agency, assignment.agency_id)
+    assert asking is not None
+    office = province_office(session, province=asking.province)
     if office is not None:
         _queue(session, req=req, assignment=assignment, kind=REQUESTED, level=0, today=today,
                to=(office.email, office.name, "office"))
     return req
-
-
-def _office_of(session: Session, assignment: Assignment) -> Agency | None:
-    """The coordination office of the agency's province (the lowest id if two are listed, as the sweep does)."""
-    province = select(Agency.province).where(Agency.id == assignment.agency_id).scalar_subquery()
-    return session.exec(select(Agency).where(Agency.province == province, Agency.kind == "office",
-                                             Agency.active == True).order_by(Agency.id)).first()  # noqa: E712
 
 
 def _queue(session: Session, *, req: ExtensionRequest, assignment: Assignment, kind: str, level: int, today: date,
@@ -80,11 +77,9 @@ def _queue(session: Session, *, req: ExtensionRequest, assignment: Assignment, k
     email, name, role = to
     if not email:
         return
-    now = utcnow()
-    session.execute(sa.insert(Notice), [{
-        "assignment_id": assignment.id, "kind": kind, "level": level, "seq": req.id,
-        "due_date": req.requested_due_date, "as_of": today, "recipient": email, "recipient_name": name,
-        "recipient_role": role, "status": PENDING, "attempts": 0, "next_attempt_at": now, "created_at": now}])
+    session.execute(sa.insert(Notice), [notice_row(
+        assignment_id=assignment.id, kind=kind, level=level, seq=req.id, due_date=req.requested_due_date,  # type: ignore[arg-type]
+        as_of=today, recipient=email, recipient_name=name, recipient_role=role, now=utcnow())])
 
 
 def _tell_agency(session: Session, *, req: ExtensionRequest, assignment: Assignment, level: int,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
@@ -106,6 +106,16 @@ def cancel_pending(session: Session, *, assignment_id: int, except_due: date | N
     return session.execute(q.values(status="cancelled")).rowcount or 0
 
 
+def notice_row(*, assignment_id: int, kind: str, level: int, seq: int, due_date: date, as_of: date,
+               recipient: str, recipient_name: str, recipient_role: str, now: datetime) -> dict[str, Any]:
+    """One pending outbox row, for an INSERT of notices written outside the daily planning
+    (manual reminders, extension requests and decisions)."""
+    return {"assignment_id": assignment_id, "kind": kind, "level": level, "seq": seq, "due_date": due_date,
+            "as_of": as_of, "recipient": recipient, "recipient_name": recipient_name,
+            "recipient_role": recipient_role, "status": PENDING, "attempts": 0, "next_attempt_at": now,
+            "created_at": now}
+
+
 def new_worker_id() -> str:
     return uuid.uuid4().hex
 
@@ -157,12 +167,12 @@ def notice_views(session: Session, *, notices: list[Notice]) -> list["NoticeView
 def _extension_views(session: Session, notices: list[Notice]) -> dict[tuple[str, int], "ExtensionView"]:
     """The requests behind extension notices (their ``seq``); no query when there are none."""
     from models.web_tables import ExtensionRequest
-    from tasks.digests import ExtensionView
+    from tasks.digests import EXTENSION_KINDS, ExtensionView
 
-    wanted = {n.seq for n in notices if n.kind in ("extension_request", "extension_decision")}
+    wanted = {n.seq for n in notices if n.kind in EXTENSION_KINDS}
     if not wanted:
         return {}
     views = {r.id: ExtensionView(current_due_date=r.current_due_date, requested_due_date=r.requested_due_date,
                                  reason=r.reason, state=r.state, decision_note=r.decision_note)
              for r in session.exec(select(ExtensionRequest).where(ExtensionRequest.id.in_(wanted)))}  # type: ignore[union-attr]
-    return {(n.kind, n.seq): views[n.seq] for n in notices if n.seq in views and n.kind.startswith("extension_")}
+    return {(n.kind, n.seq): views[n.seq] for n in notices if n.kind in EXTENSION_KINDS and n.seq in views}

@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from models.audit import record
-from models.outbox import OPEN_STATES
-from models.tables import COORDINATING, PENDING, TASK_ACTIVE, Agency, Assignment, Notice, Task
+from models.outbox import OPEN_STATES, notice_row
+from models.tables import COORDINATING, TASK_ACTIVE, Agency, Assignment, Notice, Task
 from models.types import utcnow
 
 MANUAL = "manual_reminder"
@@ -42,9 +42,8 @@ def queue_manual_reminders(session: Session, *, as_of: date, actor: str, task_id
     rows = session.execute(q).all()
     seq, now = _next_seq(session), utcnow()
     notices: list[dict[str, Any]] = [
-        {"assignment_id": aid, "kind": MANUAL, "level": 0, "seq": seq, "due_date": due, "as_of": as_of,
-         "recipient": email, "recipient_name": name, "recipient_role": "coordinating" if role == COORDINATING else "lead",
-         "status": PENDING, "attempts": 0, "next_attempt_at": now, "created_at": now}
+        notice_row(assignment_id=aid, kind=MANUAL, level=0, seq=seq, due_date=due, as_of=as_of, recipient=email,
+                   recipient_name=name, recipient_role="coordinating" if role == COORDINATING else "lead", now=now)
         for aid, role, due, email, name in rows
     ]
     if notices:

@@ -22,6 +22,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from models.agencies import province_office
 from models.outbox import MAX_ATTEMPTS, STALE_CLAIM
 from models.report_tables import (
     RUN_DONE,
@@ -31,7 +32,7 @@ from models.report_tables import (
     ReportDelivery,
     ReportRun,
 )
-from models.tables import FAILED, PENDING, SENDING, SENT, Agency, Plan
+from models.tables import FAILED, PENDING, SENDING, SENT, Plan
 from models.types import utcnow
 
 __all__ = [
@@ -168,10 +169,7 @@ class ReportRecipient:
 def recipients(session: Session, *, plan: Plan) -> list[ReportRecipient]:
     """The province's coordination office and the plan's leadership address, once each."""
     out: list[ReportRecipient] = []
-    office = session.exec(
-        select(Agency).where(Agency.province == plan.province, Agency.kind == "office", Agency.active == True)  # noqa: E712
-        .order_by(Agency.id)
-    ).first()
+    office = province_office(session, province=plan.province)
     if office is not None and office.email:
         out.append(ReportRecipient("office", office.email, office.name))
     if plan.leadership_email:

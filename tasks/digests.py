@@ -10,6 +10,10 @@ from typing import Any
 # recipients who oversee the lead agency rather than do the work: they get a report naming the
 # late agency (escalation_report), not a demand addressed to them as if the task were theirs
 OVERSIGHT_ROLES = frozenset({"office", "leadership"})
+# notices about an extension request: to the office when asked, to the agency when decided;
+# each is a message of its own kind (the notice kind doubles as the message kind)
+EXTENSION_REQUEST, EXTENSION_DECISION = "extension_request", "extension_decision"
+EXTENSION_KINDS = (EXTENSION_REQUEST, EXTENSION_DECISION)
 
 
 @dataclass(frozen=True)
@@ -95,7 +99,7 @@ class Digest:
 
 
 def message_kind(n: NoticeView) -> str:
-    if n.kind in ("extension_request", "extension_decision"):
+    if n.kind in EXTENSION_KINDS:
         return n.kind
     if n.kind != "escalation":
         return "reminder_digest"
