@@ -11,6 +11,7 @@ import re
 import secrets
 import unicodedata
 from pathlib import Path
+from collections.abc import Callable
 from typing import BinaryIO
 
 from sqlmodel import Session
@@ -34,6 +35,32 @@ _CHUNK = 1024 * 1024
 
 class EvidenceError(ValueError):
     """The file is refused (message in Vietnamese, shown in the page)."""
+
+
+def save_upload(stream: BinaryIO, path: Path, *, max_bytes: int, error: type[Exception], empty_message: str,
+                check_head: Callable[[bytes], None] | None = None) -> tuple[str, int]:
+    """Copy an upload to a new file at ``path`` (never over an existing one), hashing it and
+    counting its size as it goes; returns (SHA-256 hex, size). Too large, empty, or refused by
+    ``check_head`` (given its first 16 bytes) raises ``error`` and leaves nothing on disk."""
+    digest, size, head = hashlib.sha256(), 0, b""
+    try:
+        with path.open("xb") as out:
+            while chunk := stream.read(_CHUNK):
+                size += len(chunk)
+                if size > max_bytes:
+                    raise error(too_large_message(max_bytes))
+                if len(head) < 16:
+                    head = (head + chunk)[:16]
+                digest.update(chunk)
+                out.write(chunk)
+        if size == 0:
+            raise error(empty_message)
+        if check_head is not None:
+            check_head(head)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return digest.hexdigest(), size
 
 
 def too_large_message(max_bytes: int) -> str:
@@ -64,27 +91,15 @@ def store_evidence(session: Session, *, assignment: Assignment, filename: str, s
     folder = evidence_dir(data_dir)
     folder.mkdir(parents=True, exist_ok=True)
     stored = secrets.token_hex(16)
-    path = folder / stored
-    digest, size, head = hashlib.sha256(), 0, b""
-    try:
-        with path.open("xb") as out:
-            while chunk := stream.read(_CHUNK):
-                size += len(chunk)
-                if size > max_bytes:
-                    raise EvidenceError(too_large_message(max_bytes))
-                if len(head) < 16:
-                    head = (head + chunk)[:16]
-                digest.update(chunk)
-                out.write(chunk)
-        if size == 0:
-            raise EvidenceError("Tệp rỗng, vui lòng chọn lại.")
+
+    def check_head(head: bytes) -> None:
         if not any(head.startswith(m) for m in magics):
             raise EvidenceError(f"Nội dung tệp không đúng định dạng .{ext}.")
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
+
+    sha256, size = save_upload(stream, folder / stored, max_bytes=max_bytes, error=EvidenceError,
+                               empty_message="Tệp rỗng, vui lòng chọn lại.", check_head=check_head)
     row = Evidence(assignment_id=assignment.id, filename=name, content_type=content_type, size=size,  # type: ignore[arg-type]
-                   sha256=digest.hexdigest(), uploaded_by=actor, stored_name=stored)
+                   sha256=sha256, uploaded_by=actor, stored_name=stored)
     session.add(row)
     session.flush()
     record(session, actor=actor, source=source, entity="evidence", entity_id=row.id, action="uploaded",

@@ -21,13 +21,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from models.evidence import clean_filename, too_large_message
+from models.evidence import clean_filename, save_upload
 
 EXTENSIONS = ("docx", "xlsx", "txt")
 REF_HOURS = 2  # how long a preview may wait for its confirmation
 _PURPOSE = "plan-import"  # a session or CSRF signature is never a valid reference
 _STORED = re.compile(r"[0-9a-f]{32}\.(?:docx|xlsx|txt)")
-_CHUNK = 1024 * 1024
 
 
 class ImportInputError(ValueError):
@@ -101,22 +100,9 @@ def stage(stream: BinaryIO, *, filename: str | None, data_dir: Path, max_bytes: 
     folder = imports_dir(data_dir)
     folder.mkdir(parents=True, exist_ok=True)
     stored = f"{secrets.token_hex(16)}.{ext}"
-    path = folder / stored
-    digest, size = hashlib.sha256(), 0
-    try:
-        with path.open("xb") as out:
-            while chunk := stream.read(_CHUNK):
-                size += len(chunk)
-                if size > max_bytes:
-                    raise ImportInputError(too_large_message(max_bytes))
-                digest.update(chunk)
-                out.write(chunk)
-        if size == 0:
-            raise ImportInputError(f"Tệp “{name}” rỗng (0 byte): hãy chọn lại tệp kế hoạch.")
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
-    return StagedFile(stored=stored, original=name, sha256=digest.hexdigest(), size=size)
+    sha256, size = save_upload(stream, folder / stored, max_bytes=max_bytes, error=ImportInputError,
+                               empty_message=f"Tệp “{name}” rỗng (0 byte): hãy chọn lại tệp kế hoạch.")
+    return StagedFile(stored=stored, original=name, sha256=sha256, size=size)
 
 
 def discard(data_dir: Path, stored: str) -> None:
