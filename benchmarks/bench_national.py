@@ -12,14 +12,14 @@ sweep that day finds about 20,000 notices (reminders, and escalations to 1-4 rec
 The data are written in bulk (benchmarks.dataset: executemany on SQLite, COPY on PostgreSQL,
 where the plain indexes of task and assignment are re-created after loading and foreign-key
 triggers are off during the load, as pg_restore does it) and kept between runs: benchmarks/out/national.sqlite3 and the schema ``bench_national`` of
-database ``test`` (created and migrated with models.db.upgrade; ANALYZEd after loading, as
+database ``test`` (created and migrated with models.core.db.upgrade; ANALYZEd after loading, as
 autovacuum would). --regenerate rebuilds them.
 
 Each run, per backend, in one process:
 
-* (a) ``models.outbox.plan_notices`` in a transaction that is rolled back (so every run really
+* (a) ``models.outbox.notices.plan_notices`` in a transaction that is rolled back (so every run really
   plans and inserts): target under 3 s on PostgreSQL, under 6 s on SQLite;
-* (b) the bare SELECT of the same candidate rows: for each window of the day (tasks.policy.windows)
+* (b) the bare SELECT of the same candidate rows: for each window of the day (tasks.escalation.policy.windows)
   the conditions the planning statement applies (policy, role, open states, due date range,
   active task), compiled by SQLAlchemy and run on the driver's cursor; the ratio (a)/(b) is
   reported (target at most 3).
@@ -76,10 +76,10 @@ def generate(url: str, *, regenerate: bool = False) -> None:
     from sqlmodel import Session
 
     from benchmarks import dataset
-    from models.db import make_engine, upgrade
-    from models.policies import policy_id
-    from models.tables import Agency, Assignment, Plan, Task
-    from tasks.policy import load_policy
+    from models.core.db import make_engine, upgrade
+    from models.escalation.policies import policy_id
+    from models.core.tables import Agency, Assignment, Plan, Task
+    from tasks.escalation.policy import load_policy
 
     backend = "postgresql" if url.startswith("postgresql") else "sqlite"
     if backend == "postgresql":
@@ -182,10 +182,10 @@ def _window_queries(session: Any, as_of: date) -> list[tuple[str, Any]]:
     """The SELECT of each window's candidates (policy, role, open states, range, active task)."""
     from sqlmodel import select
 
-    from models.outbox import OPEN_STATES
-    from models.policies import stored_policies
-    from models.tables import COORDINATING, LEAD, TASK_ACTIVE, Assignment, EscalationPolicy, Task
-    from tasks.policy import windows
+    from models.outbox.notices import OPEN_STATES
+    from models.escalation.policies import stored_policies
+    from models.core.tables import COORDINATING, LEAD, TASK_ACTIVE, Assignment, EscalationPolicy, Task
+    from tasks.escalation.policy import windows
 
     ids = list(session.exec(select(EscalationPolicy.id)))
     out = []
@@ -242,7 +242,7 @@ def explain(session: Any, queries: list[tuple[str, Any]]) -> list[str]:
 
 
 class _Stopwatch:
-    """Wraps a function of models.notice_plan to add up the time spent in it (for the breakdown)."""
+    """Wraps a function of models.escalation.notice_plan to add up the time spent in it (for the breakdown)."""
 
     def __init__(self, module: Any, name: str) -> None:
         self.module, self.name, self.original, self.seconds = module, name, getattr(module, name), 0.0
@@ -265,9 +265,9 @@ class _Stopwatch:
 def measure(url: str, runs: int) -> tuple[list[float], list[float], list[float], dict[str, int]]:
     from sqlmodel import Session
 
-    import models.notice_plan as notice_plan
-    from models.db import make_engine
-    from models.outbox import plan_notices
+    import models.escalation.notice_plan as notice_plan
+    from models.core.db import make_engine
+    from models.outbox.notices import plan_notices
 
     engine = make_engine(url)
     backend = engine.dialect.name

@@ -53,11 +53,11 @@ def generate(regenerate: bool = False) -> dict[str, Any]:
     from sqlmodel import Session
 
     from benchmarks import dataset
-    from models.policies import policy_id
-    from models.report_tables import Indicator, IndicatorValue, ReportSubmission
-    from models.tables import Agency, Assignment, AuditEvent, Notice, Plan, Task
+    from models.escalation.policies import policy_id
+    from models.core.report_tables import Indicator, IndicatorValue, ReportSubmission
+    from models.core.tables import Agency, Assignment, AuditEvent, Notice, Plan, Task
     from config.settings import REPO_ROOT
-    from tasks.policy import load_policy
+    from tasks.escalation.policy import load_policy
 
     if not regenerate and dataset.template_is_current(TEMPLATE):
         return {"cached": True}

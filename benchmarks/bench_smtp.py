@@ -4,7 +4,7 @@
 
 2,000 digests (three reminder digests to one escalation digest, 13 tasks each, the size of an
 agency's digest in the sweep benchmark) are rendered with
-notifications.messages.make_message and sent with notifications.smtp.SmtpTransport, one
+notifications.messages.render.make_message and sent with notifications.smtp.transport.SmtpTransport, one
 transport whose connection is reused for the whole batch, to aiosmtpd running in its own
 process (the Sink handler: it accepts and discards). The figure is messages per second for
 rendering plus sending, measured in-process; rendering and sending alone are printed too.
@@ -31,7 +31,7 @@ OFFICE = "Văn phòng Điều phối nông thôn mới tỉnh"
 
 def contexts(count: int) -> list[tuple[str, str, dict[str, Any], str]]:
     """(kind, recipient, context, message id) of each digest, built before the clock starts."""
-    from notifications.messages import stable_message_id
+    from notifications.messages.render import stable_message_id
 
     out = []
     for n in range(count):
@@ -63,7 +63,7 @@ def contexts(count: int) -> list[tuple[str, str, dict[str, Any], str]]:
 
 
 def _send(host: str, port: int, messages: list[Any]) -> None:
-    from notifications.smtp import SmtpTransport
+    from notifications.smtp.transport import SmtpTransport
 
     transport = SmtpTransport(host, port, mail_from="dondoc@dondoc.example")
     try:
@@ -84,7 +84,7 @@ def measure(host: str, port: int, count: int, connections: int = 1) -> tuple[flo
     transports sending in parallel threads (each over its own reused connection)."""
     import threading
 
-    from notifications.messages import make_message
+    from notifications.messages.render import make_message
 
     prepared = contexts(count)
     start = time.perf_counter()
@@ -104,7 +104,7 @@ def measure(host: str, port: int, count: int, connections: int = 1) -> tuple[flo
 
 
 def run(runs: int = 3, count: int = MESSAGES) -> list[Result]:
-    from notifications.messages import make_message
+    from notifications.messages.render import make_message
 
     samples: list[float] = []
     with aiosmtpd_process() as (host, port):

@@ -77,9 +77,9 @@ def generate(regenerate: bool = False) -> dict[str, Any]:
     from sqlmodel import Session
 
     from benchmarks import dataset
-    from models.policies import policy_id
-    from models.tables import Agency, Assignment, Plan, Task
-    from tasks.policy import load_policy
+    from models.escalation.policies import policy_id
+    from models.core.tables import Agency, Assignment, Plan, Task
+    from tasks.escalation.policy import load_policy
 
     if not regenerate and dataset.template_is_current(TEMPLATE):
         return {"cached": True}

@@ -67,11 +67,11 @@ def free_port() -> int:
 def build(url: str, *, tasks: int, seed: int = 552) -> dict[str, Any]:
     """Migrate, load the agency directory, insert ``tasks`` tasks with assignments and notices."""
     from config.settings import get_settings
-    from models.agencies import sync_agencies
-    from models.db import make_engine, session_scope, upgrade
-    from models.tables import Agency, Assignment, Notice, Plan, Task
-    from models.users import add_user
-    from tasks.agencies import AgencyDirectory
+    from models.agencies.directory import sync_agencies
+    from models.core.db import make_engine, session_scope, upgrade
+    from models.core.tables import Agency, Assignment, Notice, Plan, Task
+    from models.auth.users import add_user
+    from tasks.agencies.directory import AgencyDirectory
 
     rng = random.Random(seed)
     engine = make_engine(url)
@@ -82,7 +82,7 @@ def build(url: str, *, tasks: int, seed: int = 552) -> dict[str, Any]:
         user = add_user(s, email="bench@bacgiang.example", role="office", password="bench-password", actor="bench")
         user_id = user.id
         agencies = [a for a, kind in s.execute(sa.select(Agency.id, Agency.kind)) if kind != "office"]
-    from models.types import utcnow
+    from models.core.types import utcnow
 
     now = utcnow()
     per_plan, plans = 5000, max(1, tasks // 5000)
@@ -131,7 +131,7 @@ def build(url: str, *, tasks: int, seed: int = 552) -> dict[str, Any]:
                                             "next_attempt_at": now, "created_at": now, "sent_at": now})
             if notices:
                 conn.execute(sa.insert(Notice), notices)
-    from models.search_index import refresh
+    from models.listing.search_index import refresh
 
     with session_scope(engine) as s:  # fold the tasks for text search, as the first search would
         refresh(s)
@@ -149,7 +149,7 @@ def _ids(url: str) -> dict[str, Any]:
     """The agencies and plans the pages ask for, and how long one overview computation takes."""
     from sqlmodel import Session
 
-    from models.dashboard import overview
+    from models.overview.dashboard import overview
 
     engine = sa.create_engine(url)
     with engine.connect() as conn:

@@ -1,6 +1,6 @@
 """Synthetic databases for the sweep benchmarks, loaded in bulk (not through the importer).
 
-The schema comes from the project's migrations (models.db.upgrade). Rows are written with one
+The schema comes from the project's migrations (models.core.db.upgrade). Rows are written with one
 compiled SQLAlchemy Core INSERT executed for many rows at once (executemany on the driver's
 cursor) on SQLite, and with COPY on PostgreSQL. Every value goes through the column type's
 bind processor on SQLite, so the stored form is exactly what the application writes itself
@@ -119,7 +119,7 @@ def checkpoint_sqlite(engine: sa.Engine) -> None:
 def template_is_current(template: Path) -> bool:
     """The template exists and is at the newest migration. An older one would be upgraded by
     every timed run of a command (``ensure_schema``), which is then measuring Alembic."""
-    from models.db import HEAD
+    from models.core.db import HEAD
 
     if not template.exists():
         return False
@@ -137,7 +137,7 @@ def template_is_current(template: Path) -> bool:
 def template_build(template: Path) -> Iterator[sa.Engine]:
     """A new migrated SQLite database beside ``template``; when the block ends without an error
     it is checkpointed and moved into place (a half-built file never passes for a template)."""
-    from models.db import make_engine, upgrade
+    from models.core.db import make_engine, upgrade
 
     template.parent.mkdir(parents=True, exist_ok=True)
     building = template.with_name(template.name + ".building")

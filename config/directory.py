@@ -7,15 +7,15 @@ from typing import TYPE_CHECKING
 from config.settings import Settings, get_settings
 
 if TYPE_CHECKING:
-    from tasks.agencies import AgencyDirectory
+    from tasks.agencies.directory import AgencyDirectory
 
 
 def load_directory(settings: Settings | None = None) -> AgencyDirectory:
     """``DONDOC_AGENCIES_DIR`` read and checked; real mail domains are accepted only in production.
 
-    Raises ``tasks.agencies.AgencyDirectoryError`` (one line naming the file) for a broken file.
+    Raises ``tasks.agencies.directory.AgencyDirectoryError`` (one line naming the file) for a broken file.
     """
-    from tasks.agencies import AgencyDirectory
+    from tasks.agencies.directory import AgencyDirectory
 
     settings = settings or get_settings()
     return AgencyDirectory.load(settings.agencies_dir, example_addresses_only=settings.env != "production")

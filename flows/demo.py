@@ -89,12 +89,12 @@ def run_demo(root: Path | None = None) -> None:
     os.environ.pop("PREFECT_API_URL", None)
     reset_settings()
     try:
-        from flows.import_plan import import_plan
-        from flows.sweep import daily_sweep
-        from models.db import get_engine, session_scope, upgrade
-        from flows.report import compile_due_reports, compile_report
-        from models.progress import record_progress
-        from models.tables import LEAD, Assignment, Notice, Task
+        from flows.importing.flow import import_plan
+        from flows.escalation.sweep import daily_sweep
+        from models.core.db import get_engine, session_scope, upgrade
+        from flows.reports.flow import compile_due_reports, compile_report
+        from models.progress.updates import record_progress
+        from models.core.tables import LEAD, Assignment, Notice, Task
 
         upgrade(get_engine())
         outcome = import_plan(str(PLAN), province="bac-giang", actor="demo")
@@ -140,10 +140,10 @@ def _period_reports(day: date) -> None:
     tasks, a value for a plan-level indicator); deterministic, like the completions."""
     from sqlmodel import select
 
-    from models.db import session_scope
-    from models.report_submissions import period_report_status, submit_period_report
-    from models.report_tables import Indicator
-    from models.tables import LEAD, Assignment, Plan, Task
+    from models.core.db import session_scope
+    from models.reports.submissions import period_report_status, submit_period_report
+    from models.core.report_tables import Indicator
+    from models.core.tables import LEAD, Assignment, Plan, Task
 
     with session_scope() as session:
         plan = session.exec(select(Plan)).one()

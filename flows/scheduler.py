@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from config.settings import Settings, get_settings
-from tasks.yaml_files import load_yaml
+from tasks.common.yaml_files import load_yaml
 
 log = logging.getLogger("dondoc.scheduler")
 # one lock per database and schema: a server may hold several dondoc installations
@@ -87,7 +87,7 @@ def cron_trigger(job: Job, timezone: str) -> Any:
 
 def run_daily_sweep() -> None:
     """The job APScheduler runs: the sweep as of today in the province's zone."""
-    from flows.sweep import daily_sweep
+    from flows.escalation.sweep import daily_sweep
 
     result = daily_sweep()
     log.info("sweep as of %s: %s planned, %s messages sent, error=%s", result.as_of,
@@ -96,7 +96,7 @@ def run_daily_sweep() -> None:
 
 def run_compile_reports() -> None:
     """The job APScheduler runs: compile the reports whose deadline has just passed, mail them."""
-    from flows.report import compile_due_reports
+    from flows.reports.flow import compile_due_reports
 
     result = compile_due_reports()
     log.info("reports as of %s: %s compiled, %s skipped, %s errors, %s e-mails sent, error=%s", result.today,
@@ -137,7 +137,7 @@ def start_embedded(*, background: bool = True) -> Any:
     from apscheduler.schedulers.background import BackgroundScheduler
     from apscheduler.schedulers.blocking import BlockingScheduler
 
-    from models.db import ensure_schema, get_engine
+    from models.core.db import ensure_schema, get_engine
 
     settings = get_settings()
     if settings.scheduler != "embedded":

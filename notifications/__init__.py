@@ -11,9 +11,9 @@ Typical use::
             ...  # error is None, a RetryableError or a PermanentError
 """
 
-from .formatting import fmt_date, fmt_days, local_now, local_today
-from .messages import KINDS, make_message, render, stable_message_id
-from .smtp import SmtpTransport, clean_header_value
+from tasks.common.dates import fmt_date, fmt_days, local_now, local_today
+from .messages.render import KINDS, make_message, render, stable_message_id
+from .smtp.transport import SmtpTransport, clean_header_value
 from .transport import (
     OutgoingMessage,
     PermanentError,

@@ -1,7 +1,7 @@
 """Transport-neutral pieces: the outgoing message value and the error types.
 
 A transport delivers :class:`OutgoingMessage` objects over one channel (today
-only e-mail, see :mod:`notifications.smtp`).  Failures are reported as
+only e-mail, see :mod:`notifications.smtp.transport`).  Failures are reported as
 :class:`TransportError` values rather than raised, one per message, so that a
 caller sending a batch can record each notice's fate:
 

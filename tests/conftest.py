@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 from config.settings import SAMPLE_PLANS, reset_settings
-from models.db import dispose_engines, make_engine, upgrade
+from models.core.db import dispose_engines, make_engine, upgrade
 
 REPO = Path(__file__).resolve().parents[1]
 PLANS = SAMPLE_PLANS
@@ -72,7 +72,7 @@ def _migrated(url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
 
 @pytest.fixture
 def engine(db_url: str) -> Iterator[sa.Engine]:
-    from models.db import get_engine
+    from models.core.db import get_engine
 
     yield get_engine(db_url)
 

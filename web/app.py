@@ -15,13 +15,18 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from config.settings import Settings, get_settings
-from models.db import ensure_schema, get_engine
-from notifications.formatting import local_today
-from tasks.agencies import AgencyDirectoryError
-from tasks.policy import load_policy
+from models.core.db import ensure_schema, get_engine
+from tasks.common.dates import local_today
+from tasks.agencies.directory import AgencyDirectoryError
+from tasks.escalation.policy import load_policy
 from web.cache import StampedCache
 from web.deps import LoginRequired, PageError, ids_in_range
-from web.routes import agency, agency_reports, api, auth, files, office, office_actions, plan_import, reports, review
+from web.routes import api, auth, office, office_actions
+from web.routes.duties import pages as duties_pages
+from web.routes.importing import pages as importing_pages
+from web.routes.progress import agency, files
+from web.routes.reports import agency as agency_reports
+from web.routes.reports import office as office_reports
 from web.security import SecurityHeaders, check_secret
 from web.templating import render
 
@@ -105,8 +110,9 @@ def create_app(settings: Settings | None = None, *, today: Callable[[], date] | 
     app.state.users: dict[int, tuple[object, float]] = {}  # account rows reused for a few seconds
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    # plan_import before office: /plans/import is not /plans/{plan_id}
-    for module in (auth, plan_import, office, office_actions, agency, files, api, reports, agency_reports, review):
+    # importing before office: /plans/import is not /plans/{plan_id}
+    for module in (auth, importing_pages, office, office_actions, agency, files, api, office_reports, agency_reports,
+                   duties_pages):
         app.include_router(module.router)
 
     @app.get("/healthz", include_in_schema=False)

@@ -1,6 +1,6 @@
 """A small in-process cache for aggregate pages (the overview over 100,000 tasks).
 
-An entry is reused while the database's data stamp (``models.dashboard.data_stamp``: one query
+An entry is reused while the database's data stamp (``models.overview.dashboard.data_stamp``: one query
 of three index look-ups) is unchanged and it is younger than ``max_age`` seconds; writes made
 through the web app clear it at once. So the overview is recomputed after any change, made
 here, by the command line or by the sweep, and at least every ``max_age`` seconds.

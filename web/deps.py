@@ -10,12 +10,12 @@ from datetime import date
 from fastapi import Request
 from sqlmodel import Session
 
-from models.agency_links import agency_from_token
-from models.dashboard import data_stamp
-from models.db import get_engine, get_read_engine, session_scope
-from models.tables import Agency, Plan
-from models.web_tables import ROLE_OFFICE, StaffUser
-from tasks.tokens import BadToken
+from models.agencies.links import agency_from_token
+from models.overview.dashboard import data_stamp
+from models.core.db import get_engine, get_read_engine, session_scope
+from models.core.tables import Agency, Plan
+from models.core.web_tables import ROLE_OFFICE, StaffUser
+from tasks.common.tokens import BadToken
 from web.forms import MAX_ID, FormError, parse_date
 from web.security import CSRF_COOKIE, CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE, csrf_valid, read_session
 
@@ -44,7 +44,7 @@ def ids_in_range(request: Request) -> None:
 @contextmanager
 def db(request: Request, *, read_only: bool = False) -> Iterator[Session]:
     """One transaction on the configured database (committed when the block ends);
-    ``read_only``: no transaction at all (``models.db.get_read_engine``), for pages that only read."""
+    ``read_only``: no transaction at all (``models.core.db.get_read_engine``), for pages that only read."""
     url = request.app.state.settings.effective_database_url
     with session_scope(get_read_engine(url) if read_only else get_engine(url)) as session:
         yield session
@@ -79,7 +79,7 @@ def as_of(request: Request) -> date:
 
 
 def request_stamp(request: Request, session: Session) -> tuple[object, ...]:
-    """The data stamp (models.dashboard.data_stamp), read once per request."""
+    """The data stamp (models.overview.dashboard.data_stamp), read once per request."""
     if not hasattr(request.state, "stamp"):
         request.state.stamp = data_stamp(session)
     return request.state.stamp  # type: ignore[no-any-return]

@@ -9,9 +9,9 @@ from fastapi import Request
 
 from sqlmodel import Session
 
-from models.search_index import refresh
-from models.task_search import TaskFilters, TaskRow, count_tasks, search_tasks
-from tasks.task_export import MAX_ROWS
+from models.listing.search_index import refresh
+from models.listing.task_list import TaskFilters, TaskRow, count_tasks, search_tasks
+from tasks.listing.export import MAX_ROWS
 from web.deps import PageError, as_of, near_days, request_stamp
 from web.forms import FormError, parse_int, parse_quarter, parse_status
 

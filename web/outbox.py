@@ -13,7 +13,7 @@ log = logging.getLogger("dondoc.web")
 
 
 def _send(day: date) -> None:
-    from flows.sweep import send_pending
+    from flows.escalation.sweep import send_pending
 
     try:
         stats = send_pending(day)

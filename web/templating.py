@@ -12,8 +12,8 @@ from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from notifications.formatting import VN_TZ, fmt_date, fmt_days
-from tasks.status import ALL_STATUSES, STATUS_LABELS, Status
+from tasks.common.dates import VN_TZ, fmt_date, fmt_days
+from tasks.escalation.status import ALL_STATUSES, STATUS_LABELS, Status
 from web.security import CSRF_COOKIE, csrf_token_for, new_csrf_cookie
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"

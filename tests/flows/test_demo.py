@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from flows.demo import run_demo
-from models.tables import Notice
+from models.core.tables import Notice
 
 
 def test_the_demo_sweeps_the_half_year_mails_every_digest_and_writes_the_report(tmp_path: Path) -> None:

@@ -13,9 +13,9 @@ import yaml
 from sqlmodel import Session, select
 
 from config.settings import CONFIG_DIR, REPO_ROOT, get_settings, reset_settings
-from flows.import_plan import import_plan
+from flows.importing.flow import import_plan
 from flows.scheduler import ScheduleError, SchedulerLockError, cron_trigger, load_schedules, start_embedded, stop_embedded
-from models.tables import Notice
+from models.core.tables import Notice
 from tests.conftest import PLANS
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -118,7 +118,7 @@ def test_the_sweep_runs_through_a_real_prefect_api(engine: sa.Engine, smtp_sink,
         monkeypatch.setenv("PREFECT_API_URL", PREFECT_API_URL.value())
         reset_settings()
         assert get_settings().prefect_api_url
-        from flows.sweep import daily_sweep
+        from flows.escalation.sweep import daily_sweep
 
         result = daily_sweep(date(2020, 1, 24))
         assert result.ok and result.send.messages_sent == 4

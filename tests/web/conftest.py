@@ -14,11 +14,11 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from config.settings import get_settings, reset_settings
-from flows.import_plan import import_plan
-from models.agency_links import agency_token
-from models.db import session_scope
-from models.tables import Agency, Assignment, Task
-from models.users import add_user
+from flows.importing.flow import import_plan
+from models.agencies.links import agency_token
+from models.core.db import session_scope
+from models.core.tables import Agency, Assignment, Task
+from models.auth.users import add_user
 from tests.conftest import PLANS
 
 BAC_GIANG = PLANS / "bac-giang-552-kh-bcd-2020.txt"
@@ -31,7 +31,7 @@ CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 @pytest.fixture(autouse=True)
 def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     """scrypt at a low cost so sign-ins stay fast in tests (the stored format carries the cost)."""
-    monkeypatch.setattr("models.users._N", 2**10)
+    monkeypatch.setattr("models.auth.users._N", 2**10)
 
 
 @dataclass

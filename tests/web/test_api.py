@@ -6,7 +6,7 @@ from datetime import date
 
 from sqlmodel import Session, select
 
-from models.web_tables import ExtensionRequest
+from models.core.web_tables import ExtensionRequest
 from tests.web.conftest import Browserless, World
 from web.security import CSRF_COOKIE
 

@@ -8,9 +8,9 @@ import pytest
 from sqlmodel import Session, select
 
 from config.settings import PLACEHOLDER_SECRET, Settings
-from models.tables import AuditEvent
-from models.types import utcnow
-from models.users import (
+from models.core.tables import AuditEvent
+from models.core.types import utcnow
+from models.auth.users import (
     MAX_FAILURES_PER_CLIENT,
     MAX_FAILURES_PER_EMAIL,
     SCRYPT_N,
@@ -21,7 +21,7 @@ from models.users import (
     sign_in_blocked,
     verify_password,
 )
-from models.web_tables import SignInFailure, StaffUser
+from models.core.web_tables import SignInFailure, StaffUser
 from tests.web.conftest import OFFICE, VIEWER, Browserless, World
 from web.security import SESSION_COOKIE, InsecureSecretError, check_secret
 
@@ -88,7 +88,7 @@ def test_passwords_are_stored_as_scrypt_hashes(world: World, monkeypatch: pytest
     with Session(world.engine) as s:
         user = s.exec(select(StaffUser).where(StaffUser.email == OFFICE[0])).one()
     assert user.password_hash.startswith("scrypt$") and OFFICE[1] not in user.password_hash
-    monkeypatch.setattr("models.users._N", SCRYPT_N)
+    monkeypatch.setattr("models.auth.users._N", SCRYPT_N)
     real = hash_password("mot-mat-khau-dai")  # the production cost
     assert real.split("$")[1] == str(SCRYPT_N) == "32768"
     assert verify_password("mot-mat-khau-dai", real) and not verify_password("mot-mat-khau-khac", real)

@@ -11,8 +11,8 @@ import httpx
 import pytest
 from sqlmodel import Session, select
 
-from models.tables import AuditEvent
-from models.web_tables import StaffUser
+from models.core.tables import AuditEvent
+from models.core.web_tables import StaffUser
 from tests.conftest import DONDOC
 from tests.smtp_server import free_port
 

@@ -12,10 +12,10 @@ import pytest
 from sqlmodel import Session, select
 
 from config.settings import get_settings
-from models.agency_links import agency_token
-from models.tables import LEAD, Assignment, AuditEvent, ProgressUpdate, Task
-from models.web_tables import Evidence, ExtensionRequest
-from tasks.tokens import make_agency_token
+from models.agencies.links import agency_token
+from models.core.tables import LEAD, Assignment, AuditEvent, ProgressUpdate, Task
+from models.core.web_tables import Evidence, ExtensionRequest
+from tasks.common.tokens import make_agency_token
 from tests.web.conftest import OFFICE, Browserless, World
 
 PDF = b"%PDF-1.4\n%%EOF\n"

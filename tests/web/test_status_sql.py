@@ -1,4 +1,4 @@
-"""The SQL form of the status rules (models/status_sql.py) agrees with tasks.status.classify,
+"""The SQL form of the status rules (models/status_sql.py) agrees with tasks.escalation.status.classify,
 on generated rows, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from models.status_sql import open_states_sql, status_case, status_is
-from tasks.status import ALL_STATUSES, classify
+from models.escalation.status_sql import open_states_sql, status_case, status_is
+from tasks.escalation.status import ALL_STATUSES, classify
 
 BASE = date(2024, 6, 1)
 probe_meta = sa.MetaData()

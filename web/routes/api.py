@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from fastapi import APIRouter, BackgroundTasks, Depends, Request, Security
 from fastapi.security import APIKeyQuery, HTTPAuthorizationCredentials, HTTPBearer
 
-from models.extensions import ExtensionError, request_extension
-from models.progress import ProgressError, record_progress
-from models.tables import Agency, Assignment
-from models.task_detail import agency_assignment, task_detail
-from models.web_tables import ROLE_OFFICE, StaffUser
-from tasks.status import STATUS_LABELS
+from models.progress.extensions import ExtensionError, request_extension
+from models.progress.updates import ProgressError, record_progress
+from models.core.tables import Agency, Assignment
+from models.listing.task_detail import agency_assignment, task_detail
+from models.core.web_tables import ROLE_OFFICE, StaffUser
+from tasks.escalation.status import STATUS_LABELS
 from web.api_models import (
     AssignmentOut,
     ErrorOut,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from models.users import THROTTLE_WINDOW, authenticate, clear_failures, note_failure, sign_in_blocked
+from models.auth.users import THROTTLE_WINDOW, authenticate, clear_failures, note_failure, sign_in_blocked
 from web.deps import csrf_checked, db, session_user
 from web.security import SESSION_COOKIE, make_session
 from web.templating import render

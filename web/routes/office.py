@@ -9,15 +9,15 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
-from models.dashboard import agency_counts, overview
-from models.extensions import pending_extensions
-from models.plan_progress import plan_list, plan_sections
-from models.review import waiting_count
-from models.tables import Agency
-from models.task_detail import task_detail
-from models.task_search import coordinating_agencies, filter_names, filter_options
-from models.web_tables import StaffUser
-from tasks.task_export import ExportScope, export_filename, render_task_workbook
+from models.overview.dashboard import agency_counts, overview
+from models.progress.extensions import pending_extensions
+from models.overview.plan_progress import plan_list, plan_sections
+from models.duties.review import waiting_count
+from models.core.tables import Agency
+from models.listing.task_detail import task_detail
+from models.listing.task_list import coordinating_agencies, filter_names, filter_options
+from models.core.web_tables import StaffUser
+from tasks.listing.export import ExportScope, export_filename, render_task_workbook
 from web.deps import PageError, as_of, db, near_days, office_user, plan_or_404, request_stamp
 from web.listing import export_href, run_listing, task_listing
 from web.messages import flash

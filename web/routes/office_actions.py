@@ -6,11 +6,11 @@ from fastapi import APIRouter, BackgroundTasks, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
-from models.agency_links import revoke_links
-from models.extensions import ExtensionError, approve_extension, pending_extensions, reject_extension
-from models.reminders import queue_manual_reminders
-from models.tables import Agency, Assignment, Task
-from models.web_tables import StaffUser
+from models.agencies.links import revoke_links
+from models.progress.extensions import ExtensionError, approve_extension, pending_extensions, reject_extension
+from models.escalation.reminders import queue_manual_reminders
+from models.core.tables import Agency, Assignment, Task
+from models.core.web_tables import StaffUser
 from web.deps import PageError, actor_of_user, csrf_checked, db, office_actor, today
 from web.outbox import send_after_response
 from web.templating import render
@@ -21,7 +21,7 @@ MAX_NOTE = 2000
 
 def send_now(request: Request, *, task_id: int | None = None, agency_id: int | None = None, actor: str) -> str:
     """Queue manual reminders in the outbox and send what is pending; returns a message code."""
-    from flows.sweep import send_pending
+    from flows.escalation.sweep import send_pending
 
     day = today(request)
     with db(request) as session:

@@ -1,0 +1,93 @@
+"""`dondoc import`: a plan file into tasks, with a progress bar on a terminal."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import typer
+
+from flows.cli.common import db, emit_json, user_errors
+
+
+def import_(
+    path: Path = typer.Argument(..., help="Plan document: .docx, .xlsx or .txt"),
+    province: str | None = typer.Option(None, "--province", help="bac-giang, ben-tre, lang-son, kien-giang"),
+    year: int | None = typer.Option(None, "--year", help="Year for deadlines written without one"),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Parse and resolve, write nothing"),
+    as_json: bool = typer.Option(False, "--json", help="Print the parsed plan as one JSON object"),
+) -> None:
+    """Import a plan: every appendix row becomes a task with agencies and a due date."""
+    from flows.importing.flow import import_plan
+
+    if not dry_run:
+        db()
+    with user_errors():
+        with _progress(f"Importing {path.name}", dry_run=dry_run):
+            outcome = import_plan(str(path), province=province, year=year, dry_run=dry_run)
+    parsed = outcome.parsed
+    if as_json:
+        emit_json(parsed.to_json())
+        return
+    s = outcome.summary
+    typer.echo(f"{parsed.code} ({parsed.province.name}): {len(parsed.tasks)} tasks read"
+               f"{f', {len(parsed.duties)} duties proposed from the text' if parsed.duties else ''}")
+    if s is not None:
+        typer.echo(f"  created {s.created}, updated {s.updated}, cancelled {s.cancelled}, unchanged {s.unchanged}")
+    else:
+        typer.echo("  dry run: nothing written")
+    d = outcome.duties
+    if d is not None and parsed.duties:
+        typer.echo(f"  text duties: {d.proposed} new proposals, {d.refreshed} refreshed, {d.kept} already reviewed; "
+                   f"confirm them with `dondoc review --plan {parsed.code}`")
+    if d is not None and d.withdrawn:  # audited as cancelled; say it, even for a file without prose
+        typer.echo(f"  text duties: {d.withdrawn} unreviewed proposals withdrawn (not in this document)")
+    reporting = parsed.meta.reporting
+    if reporting is not None:
+        dates = " and ".join(f"{day:02d}/{month:02d}" for month, day, _kind in reporting.deadlines)
+        to = f" to {reporting.recipient_text}" if reporting.recipient_text else ""
+        typer.echo(f"  periodic report duty: {dates}{to}, owed by every agency with a tracked task"
+                   f"{' (the proposals once confirmed)' if parsed.duties and not parsed.tasks else ''}")
+    for u in parsed.unresolved:
+        typer.echo(f"  unresolved {u['role']} agency at {u['row']} ({u['ref']}): {u['name']}", err=True)
+    for w in parsed.warnings:
+        typer.echo(f"  warning: {w}", err=True)
+
+
+@contextmanager
+def _progress(label: str, *, dry_run: bool = False) -> Iterator[None]:
+    """A progress bar over the import's steps on a terminal (large appendices take seconds);
+    silent otherwise (pipes, --json, tests)."""
+    if not sys.stderr.isatty():
+        yield
+        return
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from flows.engine import watching_steps
+    from flows.importing.flow import DRY_RUN_STEPS, STEP_LABELS
+
+    steps = DRY_RUN_STEPS if dry_run else tuple(STEP_LABELS)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=False) as bar:
+        job = bar.add_task(label, total=len(steps))
+
+        def follow(name: str, finished: bool) -> None:
+            if name not in steps:
+                return
+            if finished:
+                bar.advance(job)
+            else:
+                bar.update(job, description=f"{label}: {STEP_LABELS[name]}")
+
+        with watching_steps(follow):
+            yield
+        bar.update(job, description=f"{label}: done", completed=len(steps))

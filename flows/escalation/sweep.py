@@ -1,0 +1,193 @@
+"""The daily sweep: write today's notices into the outbox, then send one digest per recipient."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from config.settings import Settings, get_settings
+from flows.engine import flow, step
+from models.core.db import get_engine, session_scope
+from models.outbox.notices import (
+    claim,
+    mark_failed_attempt,
+    mark_sent,
+    new_worker_id,
+    notice_views,
+    plan_notices,
+)
+from models.escalation.policies import schedule_unscheduled
+from models.core.tables import PENDING, Notice
+from models.core.types import utcnow
+from notifications.smtp.pipeline import send_pipelined
+from tasks.escalation.digests import EXTENSION_REQUEST, OVERSIGHT_ROLES, Digest, NoticeView, group_digests
+
+
+@dataclass
+class SendStats:
+    messages_sent: int = 0
+    notices_sent: int = 0
+    messages_failed: int = 0
+    error: str | None = None  # set when the mail server could not be reached at all
+
+
+@dataclass
+class SweepResult:
+    as_of: date
+    planned: Counter[tuple[str, int]]
+    send: SendStats
+    preview: list[Digest] = field(default_factory=list)  # dry run only
+
+    @property
+    def ok(self) -> bool:
+        return self.send.error is None and self.send.messages_failed == 0
+
+
+def make_transport(settings: Settings) -> Any:
+    from notifications.smtp.transport import SmtpTransport
+
+    return SmtpTransport(
+        settings.smtp_host, settings.smtp_port, user=settings.smtp_user, password=settings.smtp_password,
+        starttls=settings.smtp_starttls, mail_from=settings.mail_from,
+    )
+
+
+def _link_maker(settings: Settings, session: Any = None) -> Any:
+    """Links carry the agency's current link generation (revoking its links raises it).
+
+    With ``session`` every agency's token is read in that one session (one transaction for
+    all the digests of a sweep, not one per agency)."""
+    from models.agencies.links import agency_token
+
+    tokens: dict[int, str] = {}
+    base = settings.base_url.rstrip("/")
+
+    def link(n: NoticeView) -> str:
+        if n.kind == EXTENSION_REQUEST:  # the office decides on its own page
+            return f"{base}/extensions"
+        if n.recipient_role in OVERSIGHT_ROLES:
+            # the office and the leadership open the office's page (signed in); an agency's
+            # link would let them act, and be audited, as that agency
+            return f"{base}/tasks/{n.task_id}"
+        if n.agency_id not in tokens:
+            if session is not None:
+                tokens[n.agency_id] = agency_token(session, agency_id=n.agency_id, secret=settings.secret_key)
+            else:
+                with session_scope(get_engine()) as own:
+                    tokens[n.agency_id] = agency_token(own, agency_id=n.agency_id, secret=settings.secret_key)
+        return f"{base}/a/{tokens[n.agency_id]}/tasks/{n.task_id}"
+
+    return link
+
+
+def render_digest(digest: Digest, *, as_of: date, settings: Settings, link: Any, office_name: str) -> Any:
+    from notifications.messages.render import make_message, stable_message_id
+
+    domain = settings.mail_from.rsplit("@", 1)[-1].strip(">") or "dondoc.example"
+    ctx = digest.context(as_of=as_of, office_name=office_name, base_url=settings.base_url, link=link)
+    return make_message(digest.kind, [digest.recipient], ctx, message_id=stable_message_id(digest.keys(), domain))
+
+
+OFFICE_NAME = "Văn phòng Điều phối nông thôn mới tỉnh"
+
+
+@step()
+def plan_day(as_of: date, now: datetime | None = None) -> Counter[tuple[str, int]]:
+    settings = get_settings()
+    with session_scope(get_engine()) as session:
+        schedule_unscheduled(session, path=settings.escalation_policy)
+        return plan_notices(session, as_of=as_of, now=now)
+
+
+@step(retries=0)
+def send_pending(as_of: date, now: datetime | None = None) -> SendStats:
+    """Claim pending notices, send digests over one connection, write each result back."""
+    from notifications.transport import TransportError
+
+    settings = get_settings()
+    stats = SendStats()
+    transport = make_transport(settings)
+    now = now or utcnow()
+    worker = new_worker_id()
+    engine = get_engine()
+    try:
+        transport.check()
+    except TransportError as exc:
+        # nothing is lost: every due notice stays pending with the error and one more attempt
+        stats.error = str(exc)
+        with session_scope(engine) as session:
+            claimed = claim(session, worker=worker, now=now)
+            mark_failed_attempt(session, notices=claimed, error=str(exc), permanent=False, now=now)
+        return stats
+    with session_scope(engine) as session:
+        claimed = claim(session, worker=worker, now=now)
+        views = notice_views(session, notices=claimed)
+    by_id = {n.id: n for n in claimed}
+    digests = group_digests(views)
+    with session_scope(engine) as session:
+        link = _link_maker(settings, session)
+        for d in digests:  # every agency's link token, read in this one transaction
+            for n in d.notices:
+                link(n)
+    # rendered one by one in this thread while the previous digest is on the wire (no
+    # database needed: the tokens are cached in ``link``)
+    messages = (render_digest(d, as_of=as_of, settings=settings, link=link, office_name=OFFICE_NAME)
+                for d in digests)
+    # one session for the write-backs, committed after each digest exactly as one session per
+    # digest would be (a crash mid-batch keeps every result already written)
+    session = Session(engine, expire_on_commit=False)
+    try:
+        results = send_pipelined(transport.send_many, messages)
+        for digest, (message, error) in zip(digests, results, strict=True):
+            try:
+                if error is None:
+                    mark_sent(session, ids=digest.notice_ids, message_id=message.message_id, now=utcnow())
+                    stats.messages_sent += 1
+                    stats.notices_sent += len(digest.notice_ids)
+                else:
+                    mark_failed_attempt(session, notices=[by_id[i] for i in digest.notice_ids], error=str(error),
+                                        permanent=error.permanent, now=utcnow())
+                    stats.messages_failed += 1
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+    finally:
+        session.close()
+        transport.close()
+    return stats
+
+
+def preview_day(as_of: date) -> tuple[Counter[tuple[str, int]], list[Digest]]:
+    """What a sweep would send, computed inside a transaction that is rolled back."""
+    settings = get_settings()
+    engine = get_engine()
+    from sqlmodel import Session, select
+
+    session = Session(engine)
+    try:
+        schedule_unscheduled(session, path=settings.escalation_policy)
+        planned = plan_notices(session, as_of=as_of)
+        pending = list(session.exec(select(Notice).where(Notice.status == PENDING)))
+        digests = group_digests(notice_views(session, notices=pending))
+    finally:
+        session.rollback()
+        session.close()
+    return planned, digests
+
+
+@flow("daily-sweep")
+def daily_sweep(as_of: date | None = None, dry_run: bool = False, now: datetime | None = None) -> SweepResult:
+    """``as_of`` is the day whose notices are due; ``now`` the clock for retries (tests move it)."""
+    from tasks.common.dates import local_today
+
+    day = as_of or local_today()
+    if dry_run:
+        planned, digests = preview_day(day)
+        return SweepResult(as_of=day, planned=planned, send=SendStats(), preview=digests)
+    planned = plan_day(day, now)
+    return SweepResult(as_of=day, planned=planned, send=send_pending(day, now))

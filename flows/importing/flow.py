@@ -1,0 +1,121 @@
+"""The import flow: read the file, parse and resolve, store in one transaction."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlmodel import Session, select
+
+from config.directory import load_directory
+from config.settings import get_settings
+from flows.engine import flow, step
+from models.core.db import get_engine, session_scope
+from models.duties.store import DutySummary, apply_duties
+from models.indicators.store import plan_indicators
+from models.importing.store import ImportSummary, apply_import
+from models.escalation.policies import plan_policy, policy_id, schedule_unscheduled
+from models.reports.duties import apply_reporting
+from models.core.tables import Plan
+from tasks.indicators.targets import Indicator
+from tasks.importing.parse import ParsedPlan, parse_plan
+from tasks.importing.readers import PlanDocument, read_document
+
+
+@dataclass
+class ImportOutcome:
+    parsed: ParsedPlan
+    summary: ImportSummary | None  # None on a dry run
+    duties: DutySummary | None = None
+
+
+# what the command line's progress bar says while each step runs, in the order they run
+STEP_LABELS: dict[str, str] = {
+    "read_plan_file": "reading the document",
+    "parse_plan_document": "reading tasks, agencies and deadlines",
+    "read_indicators": "reading indicators",
+    "store_plan": "writing to the database",
+}
+DRY_RUN_STEPS = ("read_plan_file", "parse_plan_document")
+
+
+@step()
+def read_plan_file(path: str) -> tuple[PlanDocument, str]:
+    p = Path(path)
+    doc = read_document(p)
+    return doc, hashlib.sha256(p.read_bytes()).hexdigest()
+
+
+@step()
+def parse_plan_document(doc: PlanDocument, *, source_name: str, province: str | None, year: int | None) -> ParsedPlan:
+    directory = load_directory()
+    return parse_plan(doc, directory, source_name=source_name, province=province, year=year)
+
+
+@step()
+def read_indicators(doc: PlanDocument, parsed: ParsedPlan) -> list[Indicator]:
+    return plan_indicators(doc, parsed)
+
+
+@step()
+def store_plan(parsed: ParsedPlan, *, source_name: str, sha256: str, actor: str,
+               indicators: list[Indicator] | None = None) -> tuple[ImportSummary, DutySummary]:
+    with session_scope(get_engine()) as session:
+        policy_path = get_settings().escalation_policy
+        summary = apply_import(
+            session, parsed=parsed, source_name=source_name, sha256=sha256, actor=actor,
+            policy_for=lambda plan: policy_id(session, policy=plan_policy(session, plan=plan, path=policy_path)),
+        )
+        duties = apply_duties(session, plan_id=summary.plan_id, province=parsed.province.slug,
+                              duties=parsed.duties, actor=actor)
+        # the plan's indicators, and its agencies' period-report duties (tasks like any other)
+        apply_reporting(session, plan_id=summary.plan_id, parsed=parsed, indicators=indicators or [], actor=actor,
+                        first_import=summary.plan_created)
+        # new assignments are scheduled under the escalation policy in force now, and keep it
+        # (the table rows got it on insert; this covers the duties and re-import additions)
+        schedule_unscheduled(session, path=policy_path)
+        return summary, duties
+
+
+def would_change(parsed: ParsedPlan, *, source_name: str, sha256: str) -> ImportOutcome | None:
+    """What importing ``parsed`` would do to a plan already stored, its table tasks and the
+    duties proposed from its text (``None``: the plan is new, everything would be created),
+    without changing anything.
+
+    The import's own ``apply_import`` and ``apply_duties`` run in a transaction that is always
+    rolled back, so a preview counts exactly what the import will do: no second copy of the
+    comparison to drift from it. A new plan skips that (nothing to compare, and a large
+    appendix would be inserted only to be rolled back)."""
+    session = Session(get_engine(), expire_on_commit=False)
+    try:
+        known = session.exec(
+            select(Plan.id).where(Plan.province == parsed.province.slug, Plan.code == parsed.code)
+        ).first()
+        if known is None:
+            return None
+        summary = apply_import(session, parsed=parsed, source_name=source_name, sha256=sha256, actor="preview")
+        duties = apply_duties(session, plan_id=summary.plan_id, province=parsed.province.slug,
+                              duties=parsed.duties, actor="preview")
+        return ImportOutcome(parsed=parsed, summary=summary, duties=duties)
+    finally:
+        session.rollback()
+        session.close()
+
+
+@flow("import-plan")
+def import_plan(
+    path: str, province: str | None = None, year: int | None = None, dry_run: bool = False, actor: str = "cli",
+    source_name: str | None = None,
+) -> ImportOutcome:
+    """``source_name``: the file's name as its owner knows it, when ``path`` is a stored copy
+    (the web keeps uploads under random names); it is recorded on the plan, and stands in for
+    the plan number when the document has none."""
+    doc, sha256 = read_plan_file(path)
+    name = source_name or Path(path).name
+    parsed = parse_plan_document(doc, source_name=name, province=province, year=year)
+    if dry_run:
+        return ImportOutcome(parsed=parsed, summary=None)
+    indicators = read_indicators(doc, parsed)
+    summary, duties = store_plan(parsed, source_name=name, sha256=sha256, actor=actor, indicators=indicators)
+    return ImportOutcome(parsed=parsed, summary=summary, duties=duties)

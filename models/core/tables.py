@@ -1,0 +1,263 @@
+"""The tables. SQLModel families: ``XBase`` (shared fields), ``X(table=True)``, ``XPublic``."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from models.core.types import JSONType, UTCDateTime, utcnow
+
+# Assignment roles and states; plain strings keep the schema portable (no native enums).
+LEAD = "lead"
+COORDINATING = "coordinating"
+OPEN = "open"
+IN_PROGRESS = "in_progress"
+DONE = "done"
+CANCELLED = "cancelled"
+TASK_ACTIVE = "active"
+TASK_CANCELLED = "cancelled"
+# duties read from the plan's prose wait for the office: not tracked until confirmed
+TASK_PROPOSED = "proposed"
+TASK_DISCARDED = "discarded"
+
+
+def _ts(*, index: bool = False) -> Any:
+    return Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False, index=index)
+
+
+def _json(default: Any) -> Any:
+    return Field(default_factory=default, sa_type=JSONType, nullable=False)
+
+
+class AgencyBase(SQLModel):
+    province: str = Field(max_length=40, index=True)
+    key: str = Field(max_length=120)
+    name: str = Field(max_length=300)
+    kind: str = Field(max_length=30)
+    email: str = Field(max_length=200)
+    head_email: str = Field(max_length=200)
+    successor: str | None = Field(default=None, max_length=300)
+    active: bool = True
+
+
+class Agency(AgencyBase, table=True):
+    __table_args__ = (sa.UniqueConstraint("province", "key", name="uq_agency_province_key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    aliases: list[str] = _json(list)
+    groups: list[str] = _json(list)
+    # links carry the generation they were made with; raising it revokes every older link
+    link_generation: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+
+
+class AgencyPublic(AgencyBase):
+    id: int
+    aliases: list[str]
+
+
+class PlanBase(SQLModel):
+    code: str = Field(max_length=80)
+    province: str = Field(max_length=40)
+    title: str | None = None
+    issuer: str | None = Field(default=None, max_length=300)
+    issued_on: date | None = None
+    year: int | None = None
+
+
+class Plan(PlanBase, table=True):
+    __table_args__ = (sa.UniqueConstraint("province", "code", name="uq_plan_province_code"),)
+    id: int | None = Field(default=None, primary_key=True)
+    source_name: str = Field(max_length=300)
+    source_sha256: str = Field(max_length=64)
+    # [{"month": 6, "day": 15, "period": "H1"}, ...] from the plan's reporting clause
+    report_schedule: list[dict[str, Any]] = _json(list)
+    report_recipient: str | None = Field(default=None, max_length=300)
+    report_clause: str | None = None
+    leadership_email: str | None = Field(default=None, max_length=200)
+    # per-plan escalation policy override (merged over config/escalation.yaml)
+    policy_override: dict[str, Any] | None = Field(default=None, sa_type=JSONType, nullable=True)
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+
+
+class TaskBase(SQLModel):
+    ref: str = Field(max_length=40)
+    position: int
+    section: str | None = None
+    section_code: str | None = Field(default=None, max_length=20)
+    number: str | None = Field(default=None, max_length=20)
+    group_title: str | None = None
+    content: str
+    deadline_text: str = ""
+    deadline_kind: str = Field(default="empty", max_length=20)
+    due_date: date | None = None
+    lead_text: str = ""
+    coordinating_text: str = ""
+    source: str = Field(default="table", max_length=10)
+    state: str = Field(default=TASK_ACTIVE, max_length=20)
+
+
+class Task(TaskBase, table=True):
+    __table_args__ = (sa.UniqueConstraint("plan_id", "ref", name="uq_task_plan_ref"),)
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    unresolved: list[str] = _json(list)
+    # for duties read from the text: a short title, the paragraph and its headings, kept so a
+    # person can check the proposal against the document
+    title: str | None = None
+    paragraph: str | None = None
+    section_path: list[str] = _json(list)
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+
+
+class TaskPublic(TaskBase):
+    id: int
+    plan_id: int
+
+
+class AssignmentBase(SQLModel):
+    role: str = Field(max_length=20)
+    status: str = Field(default=OPEN, max_length=20)
+    percent: int = 0
+    due_date: date | None = None
+    # the due date before any approved extension; "done late" is judged against due_date
+    original_due_date: date | None = None
+    completed_on: date | None = None
+
+
+class Assignment(AssignmentBase, table=True):
+    __table_args__ = (
+        sa.UniqueConstraint("task_id", "agency_id", "role", name="uq_assignment_task_agency_role"),
+        # the daily sweep's set-based queries filter on these columns
+        sa.Index("ix_assignment_sweep", "role", "status", "due_date"),
+        # the assignments still without a policy (the sweep schedules them first): empty as a rule
+        sa.Index("ix_assignment_unscheduled", "task_id", sqlite_where=sa.text("policy_id IS NULL"),
+                 postgresql_where=sa.text("policy_id IS NULL")),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="task.id", index=True)
+    agency_id: int = Field(foreign_key="agency.id")  # indexed by ix_assignment_agency_due (models/web_tables.py)
+    # the escalation policy it was scheduled under; a later change of the file does not move it
+    policy_id: int | None = Field(default=None, foreign_key="escalation_policy.id")
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+
+
+class AssignmentPublic(AssignmentBase):
+    id: int
+    task_id: int
+    agency_id: int
+
+
+class Milestone(SQLModel, table=True):
+    __table_args__ = (sa.UniqueConstraint("task_id", "year", name="uq_milestone_task_year"),)
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="task.id", index=True)
+    year: int
+    due_date: date
+    target: str
+
+
+class ProgressUpdate(SQLModel, table=True):
+    __tablename__ = "progress_update"
+    id: int | None = Field(default=None, primary_key=True)
+    assignment_id: int = Field(foreign_key="assignment.id", index=True)
+    status: str = Field(max_length=20)
+    percent: int | None = None
+    note: str | None = None
+    reported_on: date
+    actor: str = Field(max_length=200)
+    source: str = Field(max_length=40)
+    created_at: datetime = _ts()
+
+
+class AuditEvent(SQLModel, table=True):
+    """Who changed what, when, from which source. Never updated or deleted."""
+
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _ts(index=True)
+    actor: str = Field(max_length=200)
+    source: str = Field(max_length=200)
+    entity: str = Field(max_length=40)
+    entity_id: int | None = Field(default=None, index=True)
+    action: str = Field(max_length=40)
+    # {"field": [old, new]} for updates, the created values for creations
+    changes: dict[str, Any] = _json(dict)
+    # the business day the change took effect when it is not the day of ``at`` (the plan's issue
+    # date for the tasks of its first import, ...): reports rebuild past days from it
+    effective_on: date | None = None
+
+
+class EscalationPolicy(SQLModel, table=True):
+    """A policy as it was when assignments were scheduled under it (content-addressed)."""
+
+    __tablename__ = "escalation_policy"
+    id: int | None = Field(default=None, primary_key=True)
+    fingerprint: str = Field(max_length=64, unique=True)
+    body: dict[str, Any] = _json(dict)
+    created_at: datetime = _ts()
+
+
+# Outbox states
+PENDING = "pending"
+SENDING = "sending"
+SENT = "sent"
+FAILED = "failed"
+
+
+class Notice(SQLModel, table=True):
+    """One notice for one recipient: the outbox row, written before anything is sent.
+
+    The unique key makes a repeated or restarted sweep of the same day add nothing.
+    """
+
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "assignment_id", "kind", "level", "seq", "due_date", "recipient", name="uq_notice_key"
+        ),
+        sa.Index("ix_notice_pending", "status", "next_attempt_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    # no index of its own: uq_notice_key starts with it
+    assignment_id: int = Field(foreign_key="assignment.id")
+    kind: str = Field(max_length=30)  # reminder | coordination_reminder | escalation
+    level: int
+    seq: int = 0
+    due_date: date
+    as_of: date
+    recipient: str = Field(max_length=200)
+    recipient_name: str = Field(max_length=300)
+    recipient_role: str = Field(max_length=20)  # lead, lead_head, leadership, office, coordinating
+    status: str = Field(default=PENDING, max_length=20)
+    attempts: int = 0
+    last_error: str | None = None
+    next_attempt_at: datetime = _ts()
+    claimed_by: str | None = Field(default=None, max_length=64)
+    claimed_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+    message_id: str | None = Field(default=None, max_length=200)
+    created_at: datetime = _ts()
+
+
+# APScheduler's job store table, declared here so the migrations own the whole schema
+# (flows/scheduler.py hands the job store this engine; the columns are APScheduler 3.x's).
+apscheduler_jobs = sa.Table(
+    "apscheduler_jobs",
+    SQLModel.metadata,
+    sa.Column("id", sa.Unicode(191), primary_key=True),
+    sa.Column("next_run_time", sa.Float(25), index=True),
+    sa.Column("job_state", sa.LargeBinary, nullable=False),
+)
+
+
+# the web application's tables (staff users, extension requests, evidence) share the metadata
+from models.core import web_tables as _web_tables  # noqa: E402,F401
+# ... and so do the reports' tables (indicators, period reports, report runs and their delivery)
+from models.core import report_tables as _report_tables  # noqa: E402,F401

@@ -1,0 +1,142 @@
+"""Tables of the web application: office staff, extension requests, evidence files.
+
+Registered on ``SQLModel.metadata`` through ``models.core.tables`` (which imports this module), so
+Alembic and the schema test see them. Families as elsewhere: ``XBase``, ``X(table=True)``,
+``XPublic``; states are plain strings.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from models.core.types import UTCDateTime, utcnow
+
+# staff roles: office staff act, viewers only read
+ROLE_OFFICE = "office"
+ROLE_VIEWER = "viewer"
+ROLES = (ROLE_OFFICE, ROLE_VIEWER)
+
+# extension request states
+EXT_PENDING = "pending"
+EXT_APPROVED = "approved"
+EXT_REJECTED = "rejected"
+
+
+def _ts(*, nullable: bool = False) -> Any:
+    if nullable:
+        return Field(default=None, sa_type=UTCDateTime, nullable=True)
+    return Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class StaffUserBase(SQLModel):
+    email: str = Field(max_length=200)
+    role: str = Field(max_length=20)
+    active: bool = True
+
+
+class StaffUser(StaffUserBase, table=True):
+    """A member of the coordination office who signs in with e-mail and password."""
+
+    __tablename__ = "staff_user"
+    __table_args__ = (sa.UniqueConstraint("email", name="uq_staff_user_email"),)
+    id: int | None = Field(default=None, primary_key=True)
+    # "scrypt$n$r$p$salt$hash" (models/users.py); never the password itself
+    password_hash: str = Field(max_length=300)
+    created_at: datetime = _ts()
+    last_login_at: datetime | None = _ts(nullable=True)
+
+
+class StaffUserPublic(StaffUserBase):
+    id: int
+
+
+class SignInFailure(SQLModel, table=True):
+    """One wrong password (or unknown e-mail) at the sign-in form, kept for the throttle window
+    (models/users.py): guessing is slowed per e-mail and address, across every web worker."""
+
+    __tablename__ = "sign_in_failure"
+    __table_args__ = (sa.Index("ix_sign_in_failure_email_at", "email", "at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=200)  # as typed, lower-cased
+    client: str = Field(max_length=64)  # the client's IP address
+    at: datetime = _ts()
+
+
+class ExtensionRequestBase(SQLModel):
+    assignment_id: int = Field(foreign_key="assignment.id", index=True)
+    current_due_date: date | None = None  # the assignment's due date when asked
+    requested_due_date: date
+    reason: str
+    state: str = Field(default=EXT_PENDING, max_length=20)
+    requested_by: str = Field(max_length=200)
+    decided_by: str | None = Field(default=None, max_length=200)
+    decision_note: str | None = None
+
+
+class ExtensionRequest(ExtensionRequestBase, table=True):
+    """An agency asks for a later due date; the office approves or rejects it."""
+
+    __tablename__ = "extension_request"
+    __table_args__ = (sa.Index("ix_extension_request_state", "state"),)
+    id: int | None = Field(default=None, primary_key=True)
+    requested_at: datetime = _ts()
+    decided_at: datetime | None = _ts(nullable=True)
+
+
+class ExtensionRequestPublic(ExtensionRequestBase):
+    id: int
+    requested_at: datetime
+    decided_at: datetime | None
+
+
+class EvidenceBase(SQLModel):
+    assignment_id: int = Field(foreign_key="assignment.id", index=True)
+    filename: str = Field(max_length=255)  # the uploader's name for it, shown and offered on download
+    content_type: str = Field(max_length=100)
+    size: int
+    sha256: str = Field(max_length=64)
+    uploaded_by: str = Field(max_length=200)
+
+
+class Evidence(EvidenceBase, table=True):
+    """An uploaded file. Stored under DONDOC_DATA_DIR/evidence/ by a random name, served only
+    through routes that check the office session or the agency's link."""
+
+    __tablename__ = "evidence"
+    __table_args__ = (sa.UniqueConstraint("stored_name", name="uq_evidence_stored_name"),)
+    id: int | None = Field(default=None, primary_key=True)
+    stored_name: str = Field(max_length=64)
+    uploaded_at: datetime = _ts()
+
+
+class EvidencePublic(EvidenceBase):
+    id: int
+    uploaded_at: datetime
+
+
+class TaskSearch(SQLModel, table=True):
+    """Each task's reference and content folded to lower-case ASCII ("phan bo von"), so the task
+    list searches without regard to case and diacritics with a plain LIKE on both backends.
+    Kept up to date from ``task.updated_at`` by ``models.listing.search_index.refresh``."""
+
+    __tablename__ = "task_search"
+    task_id: int = Field(foreign_key="task.id", primary_key=True, sa_column_kwargs={"autoincrement": False})
+    folded: str
+    source_updated_at: datetime = Field(sa_type=UTCDateTime, nullable=False, index=True)
+
+
+# The web app's queries on assignments: an agency's items by role and state in due-date order,
+# and the overview's grouped counts, read from this index alone (no table look-ups).
+# (models.core.tables imports this module last, so Assignment exists by then.)
+from models.core.tables import Assignment  # noqa: E402
+
+sa.Index("ix_assignment_role_agency_state", Assignment.role, Assignment.agency_id, Assignment.status,  # type: ignore[arg-type]
+         Assignment.due_date, Assignment.completed_on, Assignment.task_id)
+# One page of an agency's list in due-date order: PostgreSQL walks this index in the list's order
+# (due date, nulls last, then id) and stops after the page; the filtered columns ride along.
+sa.Index("ix_assignment_agency_due", Assignment.agency_id, Assignment.role, Assignment.due_date, Assignment.id,  # type: ignore[arg-type]
+         postgresql_include=["status", "completed_on", "task_id"])

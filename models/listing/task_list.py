@@ -1,0 +1,205 @@
+"""The office's task list: assignments filtered by plan, agency, role, status, quarter and text.
+
+Text search ignores case and Vietnamese diacritics ("phan bo von" finds "Phân bổ vốn") through
+the folded copy in ``task_search`` (models/search_index.py; refresh it before searching).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import lru_cache
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, select
+
+from models.listing.search_index import like_pattern, matching_param
+from models.escalation.status_sql import assignment_status, assignment_status_is
+from models.core.tables import CANCELLED, COORDINATING, TASK_ACTIVE, Agency, Assignment, Plan, Task
+from tasks.escalation.status import Status
+
+
+@dataclass(frozen=True)
+class TaskFilters:
+    as_of: date
+    plan_id: int | None = None
+    agency_id: int | None = None
+    role: str | None = None  # lead | coordinating | None for both
+    status: Status | None = None
+    quarter: tuple[int, int] | None = None  # (year, 1..4) of the due date
+    text: str | None = None
+    near_days: int = 3
+    due_before: date | None = None  # due on or before this day (the command line's --due-before)
+
+
+@dataclass
+class TaskRow:
+    assignment_id: int
+    task_id: int
+    plan_id: int
+    plan_code: str
+    ref: str
+    content: str
+    agency_id: int
+    agency_name: str
+    role: str
+    due_date: date | None
+    original_due_date: date | None
+    completed_on: date | None
+    percent: int
+    state: str
+    status: Status
+
+    @property
+    def extended(self) -> bool:
+        return self.original_due_date is not None and self.original_due_date != self.due_date
+
+
+def quarter_range(year: int, quarter: int) -> tuple[date, date]:
+    start = date(year, 3 * quarter - 2, 1)
+    end = date(year + 1, 1, 1) if quarter == 4 else date(year, 3 * quarter + 1, 1)
+    return start, date.fromordinal(end.toordinal() - 1)
+
+
+_SHAPES = 512  # distinct combinations of filters whose statements are kept built
+
+
+def _p(name: str, type_: Any = None) -> Any:
+    return sa.bindparam(name, type_=type_)
+
+
+def _where(query: sa.Select, shape: tuple[Any, ...]) -> sa.Select:  # type: ignore[type-arg]
+    """The filters present in ``shape``, with their values as bound parameters."""
+    has_plan, has_agency, role, status, has_quarter, has_text, has_due_before = shape
+    query = query.where(Assignment.status != CANCELLED, Task.state == TASK_ACTIVE)
+    if has_plan:  # as a subquery: SQLite then starts from the plan's tasks, not from every assignment
+        query = query.where(Assignment.task_id.in_(sa.select(Task.id).where(Task.plan_id == _p("plan_id"))))  # type: ignore[attr-defined]
+    if has_agency:
+        query = query.where(Assignment.agency_id == _p("agency_id"))
+    if role:
+        query = query.where(Assignment.role == role)
+    if status is not None:
+        query = query.where(assignment_status_is(status, _p("as_of", sa.Date), soon=_p("soon", sa.Date)))
+    if has_quarter:
+        query = query.where(Assignment.due_date.between(_p("q_start", sa.Date), _p("q_end", sa.Date)))  # type: ignore[union-attr]
+    if has_text:
+        query = query.where(Assignment.task_id.in_(matching_param(_p("needle"))))  # type: ignore[attr-defined]
+    if has_due_before:
+        query = query.where(Assignment.due_date <= _p("due_before", sa.Date))  # type: ignore[operator]
+    return query
+
+
+@lru_cache(maxsize=_SHAPES)
+def _statements(shape: tuple[Any, ...]) -> tuple[Any, Any, Any]:
+    """The page, count and every-row statements for one combination of filters, built once:
+    only the values change between requests, so SQLAlchemy reuses the compiled SQL. The page is
+    the every-row statement with a LIMIT and OFFSET."""
+    st = assignment_status(_p("as_of", sa.Date), soon=_p("soon", sa.Date)).label("st")
+    base = sa.select(
+        Assignment.id, Task.id, Plan.id, Plan.code, Task.ref, Task.content, Agency.id, Agency.name, Assignment.role,
+        Assignment.due_date, Assignment.original_due_date, Assignment.completed_on, Assignment.percent,
+        Assignment.status, st,
+    ).join(Task, Task.id == Assignment.task_id).join(Plan, Plan.id == Task.plan_id).join(Agency, Agency.id == Assignment.agency_id)  # type: ignore[arg-type]
+    # Undated items last. Written as NULLS LAST (the order of a PostgreSQL index, which then
+    # serves the page straight from ix_assignment_agency_due), not as "due_date IS NULL" first.
+    every = _where(base, shape).order_by(Assignment.due_date.asc().nulls_last(), Assignment.id)  # type: ignore[union-attr]
+    page = every.limit(_p("limit")).offset(_p("offset"))
+    count = _where(sa.select(sa.func.count()).select_from(Assignment).join(Task, Task.id == Assignment.task_id), shape)  # type: ignore[arg-type]
+    return page, count, every
+
+
+def _params(f: TaskFilters) -> dict[str, Any]:
+    params: dict[str, Any] = {"as_of": f.as_of, "soon": f.as_of + timedelta(days=f.near_days),
+                              "plan_id": f.plan_id, "agency_id": f.agency_id}
+    if f.quarter is not None:
+        params["q_start"], params["q_end"] = quarter_range(*f.quarter)
+    if f.text and f.text.strip():
+        params["needle"] = like_pattern(f.text)
+    if f.due_before is not None:
+        params["due_before"] = f.due_before
+    return params
+
+
+def _shape(f: TaskFilters) -> tuple[Any, ...]:
+    return (f.plan_id is not None, f.agency_id is not None, f.role or None, f.status, f.quarter is not None,
+            bool(f.text and f.text.strip()), f.due_before is not None)
+
+
+def search_tasks(session: Session, *, filters: TaskFilters, page: int = 1, per_page: int = 50,
+                 count: bool = True, every_row: bool = False) -> tuple[list[TaskRow], int | None]:
+    """One page of matching assignments (by due date, then in import order) and the total
+    (``count=False`` leaves it out: the caller may know it already). ``every_row``: every
+    matching assignment in the same order, ``page`` and ``per_page`` ignored (the exports; the
+    caller bounds the size first with ``count_tasks``)."""
+    page_stmt, _count, every_stmt = _statements(_shape(filters))
+    params = _params(filters)
+    if every_row:
+        result = session.connection().execute(every_stmt, params)
+    else:
+        result = session.connection().execute(page_stmt, {**params, "limit": per_page, "offset": (max(page, 1) - 1) * per_page})
+    rows = [TaskRow(*r[:-1], status=Status(r[-1])) for r in result]
+    return rows, count_tasks(session, filters=filters) if count else None
+
+
+def count_tasks(session: Session, *, filters: TaskFilters) -> int:
+    _page, count_stmt, _every = _statements(_shape(filters))
+    return session.connection().execute(count_stmt, _params(filters)).scalar_one()  # type: ignore[no-any-return]
+
+
+@lru_cache(maxsize=_SHAPES)
+def _coordinating_statement(shape: tuple[Any, ...]) -> Any:
+    """Coordinating agencies (task id, name) of the tasks the filters match. The outer query
+    reads an alias of ``assignment``, so that the filter subquery's own ``assignment`` can never
+    be correlated with it (which would filter the coordinating rows themselves)."""
+    other = aliased(Assignment, name="coordinator")
+    matching = _where(sa.select(Assignment.task_id).join(Task, Task.id == Assignment.task_id), shape)  # type: ignore[arg-type]
+    return (
+        sa.select(other.task_id, Agency.name).join(Agency, Agency.id == other.agency_id)  # type: ignore[arg-type]
+        .where(other.role == COORDINATING, other.status != CANCELLED, other.task_id.in_(matching))  # type: ignore[attr-defined]
+        .order_by(other.task_id, other.id)
+    )
+
+
+def coordinating_agencies(session: Session, *, filters: TaskFilters) -> dict[int, list[str]]:
+    """{task id: names of its coordinating agencies} for every task the filters match (the
+    exports' "Cơ quan phối hợp" column), in one query over the list's own filters."""
+    names: dict[int, list[str]] = {}
+    for task_id, name in session.connection().execute(_coordinating_statement(_shape(filters)), _params(filters)):
+        names.setdefault(task_id, []).append(name)
+    return names
+
+
+def filter_options(session: Session) -> dict[str, Any]:
+    """Plans, agencies with assignments, and the quarters that have due dates (for the form)."""
+    plans = session.execute(select(Plan.id, Plan.code, Plan.province).order_by(Plan.province, Plan.code)).all()
+    agency_ids = select(Assignment.agency_id).distinct().scalar_subquery()
+    agencies = session.execute(select(Agency.id, Agency.name).where(Agency.id.in_(agency_ids)).order_by(Agency.name)).all()  # type: ignore[union-attr]
+    lo, hi = session.execute(select(sa.func.min(Task.due_date), sa.func.max(Task.due_date))).one()
+    quarters = [(y, q) for y in range(hi.year, lo.year - 1, -1) for q in (4, 3, 2, 1)] if lo and hi else []
+    return {"plans": plans, "agencies": agencies, "quarters": quarters}
+
+
+def agency_deadlines(session: Session, *, agency_id: int) -> list[tuple[Any, ...]]:
+    """(assignment id, task id, role, due date, original due date, status, plan code, ref, content)
+    of every dated assignment of the agency on an active task, by due date."""
+    q = (
+        select(Assignment.id, Task.id, Assignment.role, Assignment.due_date, Assignment.original_due_date,
+               Assignment.status, Plan.code, Task.ref, Task.content)
+        .join(Task, Task.id == Assignment.task_id).join(Plan, Plan.id == Task.plan_id)  # type: ignore[arg-type]
+        .where(Assignment.agency_id == agency_id, Assignment.status != CANCELLED, Task.state == TASK_ACTIVE,
+               Assignment.due_date.is_not(None))  # type: ignore[union-attr]
+        .order_by(Assignment.due_date, Assignment.id)
+    )
+    return [tuple(r) for r in session.execute(q)]
+
+
+def filter_names(session: Session, *, filters: TaskFilters) -> tuple[str | None, str | None]:
+    """(plan code, agency name) the filters name, for an export's title line."""
+    plan = agency = None
+    if filters.plan_id is not None:
+        plan = session.execute(select(Plan.code).where(Plan.id == filters.plan_id)).scalar()
+    if filters.agency_id is not None:
+        agency = session.execute(select(Agency.name).where(Agency.id == filters.agency_id)).scalar()
+    return plan, agency

@@ -1,0 +1,208 @@
+"""Report-submission duties: every agency with a task in a plan reports on each period.
+
+The plan's reporting clause (or the usual 15/06 and 15/12, tasks.reports.schedule) gives the
+periods; each becomes a Task with source "report" and ref "BC.2020-H1", active, due on the
+reporting deadline, with one lead assignment per agency that has a task in the plan. They are
+tasks like any other for the daily sweep: reminders before the deadline, escalation after it.
+The reports' own figures leave them out (they count the plan's work) and list instead the
+agencies that did not submit.
+
+``ensure_report_duties`` is idempotent: the import calls it every time; a period already
+present gets only the agencies it lacks, and a period the clause no longer names is cancelled.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from models.core.audit import record
+from models.core.report_tables import REPORT_SOURCE, Indicator
+from models.core.tables import CANCELLED, DONE, LEAD, OPEN, TASK_ACTIVE, TASK_CANCELLED, Assignment, Milestone, Plan, Task
+from models.core.types import utcnow
+from tasks.reports.schedule import DEFAULT_DEADLINES, ReportDeadline, duty_ref, period_of_duty_ref, reporting_calendar
+
+__all__ = [
+    "DutyCounts",
+    "apply_reporting",
+    "MAX_HORIZON_YEARS",
+    "REPORT_SOURCE",
+    "duty_content",
+    "ensure_report_duties",
+    "plan_calendar",
+    "plan_deadlines",
+    "tracked_agency_ids",
+]
+
+SOURCE = "report duties"
+MAX_HORIZON_YEARS = 5  # duties are created for the plan's year and at most this many after it
+POSITION_BASE = 2_000_000  # after the appendix rows and the duties read from the text
+SECTION = "Báo cáo định kỳ"
+
+
+@dataclass
+class DutyCounts:
+    created: int = 0  # periods
+    assigned: int = 0  # agency assignments added
+    cancelled: int = 0  # periods the clause no longer names
+
+
+def plan_deadlines(plan: Plan) -> list[tuple[int, int, str]]:
+    """(month, day, kind) from the plan's clause, else the usual semi-annual and annual dates."""
+    out = []
+    for item in plan.report_schedule or []:
+        try:
+            out.append((int(item["month"]), int(item["day"]), str(item["period"])))
+        except (KeyError, TypeError, ValueError):
+            continue
+    return out or list(DEFAULT_DEADLINES)
+
+
+def _horizon(session: Session, *, plan: Plan, first: int) -> int:
+    """The last year the plan reaches (milestones, indicator targets), within MAX_HORIZON_YEARS."""
+    years: list[int] = [first]
+    milestone = session.execute(
+        select(sa.func.max(Milestone.year)).join(Task, Task.id == Milestone.task_id).where(Task.plan_id == plan.id)  # type: ignore[arg-type]
+    ).scalar()
+    if milestone:
+        years.append(int(milestone))
+    for (targets,) in session.execute(select(Indicator.targets).where(Indicator.plan_id == plan.id, Indicator.active == True)):  # noqa: E712
+        years += [int(t["year"]) for t in targets or () if isinstance(t, dict) and t.get("year")]
+    return max(first, min(max(years), first + MAX_HORIZON_YEARS))
+
+
+def plan_calendar(session: Session, *, plan: Plan) -> list[ReportDeadline]:
+    """The plan's reporting deadlines from its year to its horizon."""
+    first = plan.year or (plan.issued_on.year if plan.issued_on else None)
+    if first is None:
+        return []
+    last = _horizon(session, plan=plan, first=first)
+    return reporting_calendar(plan_deadlines(plan), years=range(first, last + 1), not_before=plan.issued_on)
+
+
+def duty_content(plan: Plan, deadline: ReportDeadline) -> str:
+    text = f"Báo cáo kết quả thực hiện Kế hoạch số {plan.code} {deadline.period.label_vi}"
+    return f"{text} gửi {plan.report_recipient}" if plan.report_recipient else text
+
+
+def tracked_agency_ids(session: Session, *, plan_id: int) -> list[int]:
+    """Agencies with a live assignment (lead or coordinating) on one of the plan's active tasks."""
+    q = (
+        select(Assignment.agency_id).join(Task, Task.id == Assignment.task_id)  # type: ignore[arg-type]
+        .where(Task.plan_id == plan_id, Task.state == TASK_ACTIVE, Task.source != REPORT_SOURCE,
+               Assignment.status != CANCELLED)
+        .distinct()
+    )
+    return sorted(session.execute(q).scalars())
+
+
+def _insert_assignments(session: Session, *, task_id: int, due: date, agency_ids: list[int]) -> None:
+    if not agency_ids:
+        return
+    now = utcnow()
+    session.execute(sa.insert(Assignment), [
+        {"task_id": task_id, "agency_id": aid, "role": LEAD, "status": OPEN, "percent": 0, "due_date": due,
+         "original_due_date": due, "created_at": now, "updated_at": now}
+        for aid in agency_ids
+    ])
+
+
+def ensure_report_duties(
+    session: Session, *, plan_id: int, actor: str, effective_on: date | None = None, from_day: date | None = None
+) -> DutyCounts:
+    """Create or complete the plan's report duties (rules in the module docstring).
+
+    With ``from_day``, periods whose report was due before that day get no new duty (a plan's
+    text duties confirmed in 2026 must not start with five overdue reports of 2023-2025);
+    duties that exist already are completed as usual."""
+    plan = session.get(Plan, plan_id)
+    if plan is None:
+        raise ValueError(f"no plan with id {plan_id}")
+    counts = DutyCounts()
+    calendar = plan_calendar(session, plan=plan)
+    agencies = tracked_agency_ids(session, plan_id=plan_id)
+    existing = {t.ref: t for t in session.exec(select(Task).where(Task.plan_id == plan_id, Task.source == REPORT_SOURCE))}
+    assigned: dict[int, set[int]] = {}
+    if existing:
+        for task_id, agency_id in session.execute(
+            select(Assignment.task_id, Assignment.agency_id)
+            .where(Assignment.task_id.in_([t.id for t in existing.values()]), Assignment.role == LEAD)  # type: ignore[attr-defined]
+        ):
+            assigned.setdefault(task_id, set()).add(agency_id)
+    wanted: set[str] = set()
+    for index, deadline in enumerate(calendar):
+        ref = duty_ref(deadline.period.code)
+        wanted.add(ref)
+        row = existing.get(ref)
+        if row is None:
+            if not agencies or (from_day is not None and deadline.due < from_day):
+                continue
+            row = Task(
+                plan_id=plan_id, ref=ref, position=POSITION_BASE + index, section=SECTION, section_code="BC",
+                content=duty_content(plan, deadline), deadline_text=f"Trước {deadline.due:%d/%m/%Y}",
+                deadline_kind="date", due_date=deadline.due, lead_text="Các cơ quan, đơn vị có nhiệm vụ trong Kế hoạch",
+                source=REPORT_SOURCE, state=TASK_ACTIVE,
+            )
+            session.add(row)
+            session.flush()
+            _insert_assignments(session, task_id=row.id, due=deadline.due, agency_ids=agencies)  # type: ignore[arg-type]
+            record(session, actor=actor, source=SOURCE, entity="task", entity_id=row.id, action="created",
+                   changes={"ref": ref, "due_date": deadline.due, "agencies": len(agencies)}, effective_on=effective_on)
+            counts.created += 1
+            counts.assigned += len(agencies)
+            continue
+        if row.state != TASK_ACTIVE:
+            continue  # cancelled by hand or by an earlier clause: left as decided
+        changes: dict[str, Any] = {}
+        missing = [a for a in agencies if a not in assigned.get(row.id, set())]  # type: ignore[arg-type]
+        if missing:
+            _insert_assignments(session, task_id=row.id, due=row.due_date or deadline.due, agency_ids=missing)  # type: ignore[arg-type]
+            changes["assignments_added"] = [[a, LEAD] for a in missing]
+            counts.assigned += len(missing)
+        if row.due_date != deadline.due:
+            changes["due_date"] = [row.due_date, deadline.due]
+            session.execute(
+                sa.update(Assignment)
+                .where(Assignment.task_id == row.id, Assignment.due_date == row.due_date, Assignment.status != DONE)
+                .values(due_date=deadline.due, original_due_date=deadline.due, updated_at=utcnow())
+            )
+            row.due_date = deadline.due
+            row.deadline_text = f"Trước {deadline.due:%d/%m/%Y}"
+        if changes:
+            row.updated_at = utcnow()
+            record(session, actor=actor, source=SOURCE, entity="task", entity_id=row.id, action="updated", changes=changes)
+    for ref, row in existing.items():
+        if ref in wanted or row.state != TASK_ACTIVE or period_of_duty_ref(ref) is None:
+            continue
+        row.state = TASK_CANCELLED
+        row.updated_at = utcnow()
+        session.execute(
+            sa.update(Assignment).where(Assignment.task_id == row.id, Assignment.status.notin_((CANCELLED, DONE)))  # type: ignore[attr-defined]
+            .values(status=CANCELLED, updated_at=utcnow())
+        )
+        record(session, actor=actor, source=SOURCE, entity="task", entity_id=row.id, action="cancelled",
+               changes={"state": [TASK_ACTIVE, TASK_CANCELLED]})
+        counts.cancelled += 1
+    session.flush()
+    return counts
+
+
+def apply_reporting(
+    session: Session, *, plan_id: int, parsed: Any, indicators: list[Any], actor: str, first_import: bool
+) -> DutyCounts:
+    """At import: store the plan's indicators, then create or complete its report duties.
+
+    What a plan's first import creates takes effect on the plan's issue date (the reports
+    rebuild past days from the audit log)."""
+    from models.indicators.store import store_indicators
+    from models.importing.store import first_import_day
+
+    plan = session.get(Plan, plan_id)
+    effective = first_import_day(plan) if first_import and plan is not None else None
+    store_indicators(session, plan_id=plan_id, province=parsed.province.slug, directory=parsed.province,
+                     indicators=indicators, actor=actor, effective_on=effective)
+    return ensure_report_duties(session, plan_id=plan_id, actor=actor, effective_on=effective)

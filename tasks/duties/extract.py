@@ -1,0 +1,343 @@
+"""Duties a plan assigns in its prose, proposed as tasks for the coordination office to confirm.
+
+Pure: no database, no Prefect. ``extract_text_duties`` reads the paragraphs of a plan that
+assigns work in the text rather than in an appendix table (Lạng Sơn 176/KH-UBND, Kiên Giang
+153/KH-UBND, the "Tổ chức thực hiện" sections of Bắc Giang 552/KH-BCĐ and Bến Tre
+1185/KH-UBND) and proposes one duty per assignment:
+
+* Only sections whose heading starts with "Nhiệm vụ", "Giải pháp" or "Tổ chức thực hiện"
+  (any level) are read; the outline comes from ``tasks.duties.outline``.
+* An item (number, letter, bullet) whose head names agencies ("a) Sở Kế hoạch và Đầu tư:
+  ...", "1. Sở Tài chính", "Giao Sở X chủ trì ...", "Sở Nội vụ phối hợp ...") leads its own
+  duty. Under such a heading, each item (letter, bullet) is a duty of its own, led by the
+  heading's agencies unless it names its own; text written on the heading itself (after its
+  ":") is one more duty. A list introduced by a paragraph ending in ":" ("Chủ trì phối hợp với
+  X:") passes its coordinating agencies to every item.
+* A heading that names a theme, followed by "Sở X chủ trì, phối hợp với ... thực hiện:",
+  assigns each item under it to Sở X; such an item is one duty, its bullets joined.
+* Heads are read by ``tasks.duties.phrases``; an item whose head does not clearly name
+  an agency is never proposed (precision over recall). Warnings say what was left out when it
+  looked like a duty: a deadline written without a clear lead, an unknown agency-like name, a
+  periodic reporting clause (left to the reporting schedule), a conditional clause.
+* Deadlines written in the text go through ``tasks.importing.deadlines``; several in one duty: the
+  latest is proposed, with a warning. A duty without one is standing, with the plan's horizon
+  as milestone (``horizon_year``, else read from the title: "đến năm 2025", the end of the
+  plan's period).
+
+Refs follow ``tasks.duties.outline.assign_refs``: "T." plus the labels on the path to the
+item ("T.III.8.1.b", bullets numbered among their siblings: "T.IV.1.3"); "T." never collides
+with an appendix ref.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from tasks.agencies.directory import AgencyEntry, ProvinceDirectory
+from tasks.importing.meta import read_plan_meta
+from tasks.common.text import fold, nfc, strip_diacritics
+from tasks.duties.outline import ROMAN, Node, assign_refs, parse_outline, sections_titled
+from tasks.duties.phrases import (
+    Coordination,
+    Head,
+    PhraseReader,
+    find_deadlines,
+    horizon_from_text,
+    is_conditional,
+    is_reporting_clause,
+    looks_like_agency,
+    short_clause,
+)
+
+__all__ = ["ProposedDuty", "TextExtraction", "extract_text_duties"]
+
+_SCOPE_RE = re.compile(r"^(?:nhiem vu|giai phap|to chuc thuc hien)\b")
+_PATH_CHARS = 160
+_GIAO_RE = re.compile(r"(?<!được )\bgiao\s+(?!thông|nhiệm|dịch)", re.IGNORECASE)
+
+
+@dataclass
+class ProposedDuty:
+    """One duty found in the text, waiting for the office to confirm it."""
+
+    ref: str  # "T.III.8.1.b", "T.IV.1.3" (see the module docstring)
+    title: str  # the first clause of the duty, at most ~120 characters
+    content: str  # the full text of the item (its bullets joined by newlines when it is one duty)
+    lead: list[AgencyEntry]
+    coordinating: list[AgencyEntry]
+    lead_text: str  # the head as written ("Sở Thông tin và Truyền thông")
+    coordinating_text: str  # the "phối hợp với ..." phrases as written, joined by "; "
+    deadline_text: str  # the deadline phrase(s) found, joined by "; "; "" if none
+    due_date: date | None
+    standing: bool  # no deadline written: a standing duty, with the plan's horizon as milestone
+    milestone: tuple[int, date] | None  # (horizon year, 31/12 of it) when standing
+    section_path: list[str]  # headings from the root down to the item
+    paragraph: str  # the paragraph(s) it came from, verbatim, joined by newlines
+    unresolved: list[str] = field(default_factory=list)  # names in the head or "phối hợp" not in the directory
+
+    def to_json(self) -> dict[str, Any]:
+        """The shape of a task in `dondoc import --json`, with ``"source": "text"``."""
+        return {
+            "ref": self.ref,
+            "title": self.title,
+            "content": self.content,
+            "lead": [a.name for a in self.lead],
+            "coordinating": [a.name for a in self.coordinating],
+            "lead_text": self.lead_text,
+            "coordinating_text": self.coordinating_text,
+            "deadline_text": self.deadline_text,
+            "deadline_kind": "standing" if self.standing else "date",
+            "due_date": self.due_date.isoformat() if self.due_date else None,
+            "milestones": (
+                [{"due_date": self.milestone[1].isoformat(), "target": f"đến năm {self.milestone[0]}"}]
+                if self.milestone else []
+            ),
+            "section_path": self.section_path,
+            "paragraph": self.paragraph,
+            "unresolved": self.unresolved,
+            "source": "text",
+        }
+
+
+@dataclass
+class TextExtraction:
+    duties: list[ProposedDuty]
+    warnings: list[str]
+
+
+@dataclass
+class _Context:
+    """What an item inherits from the heading or introduction above it."""
+
+    head: Head
+    coordination: Coordination
+
+
+def extract_text_duties(
+    paragraphs: list[str],
+    province: ProvinceDirectory,
+    *,
+    plan_year: int | None,
+    horizon_year: int | None = None,
+) -> TextExtraction:
+    """Propose the duties the text assigns (see the module docstring). Never raises on text."""
+    extractor = _Extractor(province, plan_year, horizon_year)
+    try:
+        extractor.run(list(paragraphs))
+    except Exception as exc:  # the last guard: unreadable structure is a warning, not a crash
+        extractor.warnings.append(f"could not read the text for duties ({type(exc).__name__}: {exc})")
+    return TextExtraction(extractor.duties, extractor.warnings)
+
+
+class _Extractor:
+    def __init__(self, province: ProvinceDirectory, plan_year: int | None, horizon_year: int | None) -> None:
+        self.reader = PhraseReader(province)
+        self.plan_year = plan_year
+        self.horizon_year = horizon_year
+        self.duties: list[ProposedDuty] = []
+        self.warnings: list[str] = []
+        self._refs: dict[int, str] = {}
+        self._heads: dict[int, Head | None] = {}
+
+    # -- the walk -----------------------------------------------------------------------
+
+    def run(self, paragraphs: list[str]) -> None:
+        if self.horizon_year is None:
+            self.horizon_year = _horizon(paragraphs, self.plan_year)
+        root = parse_outline(paragraphs)
+        self._refs = assign_refs(root)
+        sections = sections_titled(root, lambda title: _SCOPE_RE.match(strip_diacritics(fold(title))) is not None)
+        if not sections:
+            self.warnings.append(
+                "no 'Nhiệm vụ, giải pháp' or 'Tổ chức thực hiện' section found; no duties proposed from the text"
+            )
+        for section in sections:
+            context = self._intro(section)
+            for child in section.children:
+                self._guarded(child, context)
+
+    def _guarded(self, node: Node, context: _Context | None) -> None:
+        try:
+            self._item(node, context)
+        except Exception as exc:  # one unreadable item must not lose the others
+            self.warnings.append(f"{self._ref(node)}: could not read this item ({type(exc).__name__}: {exc})")
+
+    def _item(self, node: Node, context: _Context | None) -> None:
+        head = self._head(node)
+        if head is None and context is not None:
+            self._duty_under(node, context)
+        elif head is not None:
+            self._headed(node, head)
+        else:
+            self._theme(node)
+
+    def _theme(self, node: Node) -> None:
+        """A heading or item naming no agency: its items may still be assigned below it."""
+        context = self._intro(node)
+        own = "\n".join([node.text, *node.body])
+        dated = find_deadlines(own, self.plan_year)
+        if dated and context is None:
+            self.warnings.append(
+                f"{self._ref(node)}: a deadline is written ('{dated[0].text}') but no agency is named at the head"
+                f" of '{short_clause(node.text, 60)}'; not proposed, add it by hand if it is a duty"
+            )
+        elif looks_like_agency(node.text):
+            self.warnings.append(
+                f"{self._ref(node)}: '{short_clause(node.text, 60)}' looks like an agency heading but names no "
+                f"agency of the directory; not proposed"
+            )
+        for child in node.children:
+            self._guarded(child, context)
+
+    def _headed(self, node: Node, head: Head) -> None:
+        """An item whose head names agencies: one duty, or one per item under it."""
+        if self._skipped(node, node.text):
+            return
+        texts = [_capitalised(head.rest)] if head.form == "colon" else [node.text] if head.form == "subject" else []
+        texts = [t for t in (*texts, *node.body) if t.strip()]
+        if node.children:
+            intro = [t for t in texts if t.rstrip().endswith(":")]
+            duty_texts = [t for t in texts if not t.rstrip().endswith(":")]
+            coordination = self.reader.coordination("\n".join(intro))
+            if duty_texts:
+                title = head.rest if head.form == "subject" else ""
+                self._emit(node, head, duty_texts, [node.source, *node.body], coordination=None, title_from=title)
+            for child in node.children:
+                self._guarded(child, _Context(head, coordination))
+            return
+        if not texts:
+            self.warnings.append(f"{self._ref(node)}: '{head.text}' is a heading with no duty text under it")
+            return
+        title = head.rest if head.form == "subject" else ""
+        self._emit(node, head, texts, [node.source, *node.body], coordination=None, title_from=title)
+
+    def _duty_under(self, node: Node, context: _Context) -> None:
+        """An item under an agency heading or introduction: one duty, its own items joined."""
+        if self._skipped(node, node.text):
+            return
+        texts, sources = [node.text, *node.body], [node.source, *node.body]
+        for below in node.walk()[1:]:
+            texts += [below.source, *below.body]
+            sources += [below.source, *below.body]
+        self._emit(node, context.head, texts, sources, coordination=context.coordination)
+
+    def _skipped(self, node: Node, text: str) -> bool:
+        """Reporting and conditional clauses are not duties to track; say so."""
+        if fold(text).startswith("định kỳ") and is_reporting_clause(text):
+            self.warnings.append(
+                f"{self._ref(node)}: the periodic reporting clause ('{short_clause(text, 60)}') is left to the"
+                f" reporting schedule, not proposed as a duty"
+            )
+            return True
+        if is_conditional(text):
+            self.warnings.append(f"{self._ref(node)}: a conditional clause ('{short_clause(text, 60)}'), not proposed")
+            return True
+        return False
+
+    def _intro(self, node: Node) -> _Context | None:
+        """"Sở X chủ trì, phối hợp với ... thực hiện:" written under a theme heading."""
+        for paragraph in node.body:
+            if not paragraph.rstrip().endswith(":"):
+                continue
+            head = self.reader.head(paragraph)
+            if head is None and (m := _GIAO_RE.search(paragraph)):
+                head = self.reader.head(paragraph[m.end():])  # "Ban Cán sự Đảng ... giao UBND tỉnh ...:"
+            if head is not None:
+                return _Context(head, self.reader.coordination(paragraph))
+        return None
+
+    # -- one duty -----------------------------------------------------------------------
+
+    def _emit(
+        self,
+        node: Node,
+        head: Head,
+        texts: list[str],
+        sources: list[str],
+        *,
+        coordination: Coordination | None,
+        title_from: str = "",
+    ) -> None:
+        content = "\n".join(nfc(t) for t in texts if t.strip())
+        if not content:
+            return
+        own = self.reader.coordination(content)
+        inherited = coordination or Coordination()
+        lead_keys = {a.key for a in head.agencies}
+        coordinating = [a for a in [*inherited.agencies, *own.agencies] if a.key not in lead_keys]
+        coordinating = list({a.key: a for a in coordinating}.values())
+        found = find_deadlines(content, self.plan_year)
+        due = max((d.due_date for d in found), default=None)
+        if len({d.due_date for d in found}) > 1 and due is not None:
+            self.warnings.append(
+                f"{self._ref(node)}: several deadlines in the text ({'; '.join(d.text for d in found)}); the"
+                f" latest, {due:%d/%m/%Y}, is proposed"
+            )
+        standing = due is None
+        horizon = self.horizon_year
+        unresolved = list(dict.fromkeys([*head.unresolved, *inherited.unresolved, *own.unresolved]))
+        self.duties.append(
+            ProposedDuty(
+                ref=self._ref(node),
+                title=self._title(title_from or content),
+                content=content,
+                lead=list(head.agencies),
+                coordinating=coordinating,
+                lead_text=head.text,
+                coordinating_text="; ".join(dict.fromkeys([*inherited.texts, *own.texts])),
+                deadline_text="; ".join(dict.fromkeys(d.text for d in found)),
+                due_date=due,
+                standing=standing,
+                milestone=(horizon, date(horizon, 12, 31)) if standing and horizon else None,
+                section_path=self._path(node),
+                paragraph="\n".join(s.strip() for s in sources if s.strip()),
+                unresolved=unresolved,
+            )
+        )
+
+    def _title(self, text: str) -> str:
+        """The first clause, without a leading "Chủ trì, phối hợp với <agencies>" (the lead's own
+        coordination, already in ``coordinating``)."""
+        first = nfc(text.split("\n", 1)[0])
+        action = re.sub(r"^\s*chủ trì\s*,?\s*", "", first, flags=re.IGNORECASE)
+        if action != first:
+            coordination = self.reader.coordination(action)
+            if coordination.spans and coordination.spans[0][0] == 0:
+                action = action[coordination.spans[0][1]:].strip(" ,")
+        return short_clause(action if len(action.split()) >= 3 else first)
+
+    # -- refs, heads, paths -------------------------------------------------------------
+
+    def _head(self, node: Node) -> Head | None:
+        if id(node) not in self._heads:
+            self._heads[id(node)] = self.reader.head(node.text) if node.text else None
+        return self._heads[id(node)]
+
+    def _ref(self, node: Node | None) -> str:
+        return self._refs.get(id(node), "T.?") if node is not None else "T.?"
+
+    def _path(self, node: Node) -> list[str]:
+        chain = node.ancestors() + ([] if node.is_list_item else [node])
+        path = []
+        for item in chain:
+            head = self._head(item) if item.kind not in (ROMAN,) else None
+            text = head.text if head is not None else item.text
+            text = nfc(text)
+            if len(text) > _PATH_CHARS:  # a heading that is a whole paragraph: its start
+                text = text[: _PATH_CHARS - 1].rsplit(" ", 1)[0].rstrip(" ,;") + "…"
+            path.append(f"{item.marker} {text}".strip())
+        return path
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _horizon(paragraphs: list[str], plan_year: int | None) -> int | None:
+    """The plan's horizon year from its title (else its first paragraphs), else the plan year."""
+    strings = [p for p in paragraphs if isinstance(p, str)]
+    title = read_plan_meta(strings).title
+    return horizon_from_text([title] if title else strings[:15]) or plan_year

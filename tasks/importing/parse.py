@@ -1,0 +1,203 @@
+"""From a read document to a parsed plan: metadata, task rows, dates and agencies resolved.
+
+Pure: no database, no Prefect. The database layer (models.importing.store) stores what this returns,
+and the command line prints it as JSON.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+from tasks.agencies.directory import AgencyDirectory, AgencyEntry, CellResolution, ProvinceDirectory
+from tasks.importing.appendix import AppendixResult, TaskRow, find_task_rows
+from tasks.importing.deadlines import Deadline, parse_deadline
+from tasks.importing.meta import PlanMeta, read_plan_meta
+from tasks.importing.readers import PlanDocument, PlanFileError
+from tasks.duties.extract import ProposedDuty, extract_text_duties
+
+
+@dataclass(frozen=True)
+class ParsedMilestone:
+    year: int
+    due_date: date
+    target: str
+
+
+@dataclass
+class ParsedTask:
+    row: TaskRow
+    deadline: Deadline
+    due_date: date | None
+    lead: list[AgencyEntry]
+    coordinating: list[AgencyEntry]
+    milestones: list[ParsedMilestone]
+    unresolved: list[str]
+
+    @property
+    def ref(self) -> str:
+        return self.row.ref
+
+
+@dataclass
+class ParsedPlan:
+    meta: PlanMeta
+    code: str
+    province: ProvinceDirectory
+    year: int | None
+    tasks: list[ParsedTask]
+    # duties read from the prose: proposed, tracked only once the office confirms them
+    duties: list[ProposedDuty] = field(default_factory=list)
+    unresolved: list[dict[str, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """The shape the command line promises (`dondoc import --json`)."""
+        return {
+            "plan": {
+                "code": self.code,
+                "title": self.meta.title,
+                "issued_on": self.meta.issued_on.isoformat() if self.meta.issued_on else None,
+                "issuer": self.meta.issuer,
+                "province": self.province.slug,
+                "year": self.year,
+                "reporting": _reporting_json(self.meta),
+            },
+            "tasks": [_task_json(t) for t in self.tasks] + [_duty_json(d) for d in self.duties],
+            "unresolved": self.unresolved,
+            "warnings": self.warnings,
+        }
+
+
+def _reporting_json(meta: PlanMeta) -> dict[str, Any] | None:
+    if meta.reporting is None:
+        return None
+    r = meta.reporting
+    return {
+        "deadlines": [{"month": m, "day": d, "period": p} for m, d, p in r.deadlines],
+        "recipient": r.recipient_text,
+        "clause": r.clause,
+        # the periodic report duty the clause creates: one task per period (refs BC.2024-H1,
+        # BC.2024, ...) owed by every agency with a tracked task of the plan; for proposals
+        # from the text, once the office confirms them
+        "duty": {
+            "title": "Báo cáo định kỳ kết quả thực hiện Kế hoạch"
+                     + (f" gửi {r.recipient_text}" if r.recipient_text else ""),
+            "due": [f"{d:02d}/{m:02d}" for m, d, _p in r.deadlines],
+            "refs": "BC.<kỳ báo cáo>",
+            "owed_by": "every agency with a tracked (confirmed) task of the plan",
+        },
+    }
+
+
+def _task_json(task: ParsedTask) -> dict[str, Any]:
+    row = task.row
+    return {
+        "ref": row.ref,
+        "section": row.section,
+        "number": row.number,
+        "group": row.group,
+        "content": row.content,
+        "lead": [a.name for a in task.lead],
+        "coordinating": [a.name for a in task.coordinating],
+        "deadline_text": row.deadline_text,
+        "deadline_kind": task.deadline.kind,
+        "due_date": task.due_date.isoformat() if task.due_date else None,
+        "milestones": [{"due_date": m.due_date.isoformat(), "target": m.target} for m in task.milestones],
+        "unresolved": task.unresolved,
+        "source": "table",
+    }
+
+
+def _duty_json(duty: ProposedDuty) -> dict[str, Any]:
+    data = duty.to_json()
+    data.update(section=" › ".join(duty.section_path[:-1]) or None, number=None, group=None, state="proposed")
+    return data
+
+
+class PlanImportError(Exception):
+    """The document cannot become a plan; the message is one line for the user."""
+
+
+def parse_plan(
+    doc: PlanDocument,
+    directory: AgencyDirectory,
+    *,
+    source_name: str,
+    province: str | None = None,
+    year: int | None = None,
+) -> ParsedPlan:
+    """Read metadata, table rows and duties in the text; turn deadlines into dates and names
+    into agencies. A document with neither a task table nor duties in its text is not a plan."""
+    try:
+        appendix = find_task_rows(doc)
+        no_table: PlanFileError | None = None
+    except PlanFileError as exc:
+        appendix, no_table = AppendixResult(rows=[], warnings=[]), exc
+    meta = read_plan_meta(doc.paragraphs)
+    slug = province or directory.infer_province("\n".join(doc.paragraphs[:80]))
+    if slug is None and no_table is not None:
+        raise no_table
+    if slug is None:
+        raise PlanImportError(
+            f"{source_name}: cannot tell which province issued this plan; pass --province "
+            f"({', '.join(directory.provinces)})"
+        )
+    try:
+        prov = directory.province(slug)
+    except KeyError as exc:
+        raise PlanImportError(f"unknown province '{slug}': expected one of {', '.join(directory.provinces)}") from exc
+    plan_year = year or meta.year
+    code = meta.code or source_name.rsplit(".", 1)[0]
+    plan = ParsedPlan(meta=meta, code=code, province=prov, year=plan_year, tasks=[], warnings=list(appendix.warnings))
+    if meta.code is None:
+        plan.warnings.append(f"no plan number found in the document head; using '{code}'")
+    resolve = lru_cache(maxsize=None)(prov.resolve_cell)  # the same cell text recurs on many rows
+    parse = lru_cache(maxsize=None)(lambda text: parse_deadline(text, plan_year=plan_year))
+    for row in appendix.rows:
+        plan.tasks.append(_parse_row(row, resolve, parse, plan))
+    text = extract_text_duties(doc.paragraphs, prov, plan_year=plan_year)
+    plan.duties = text.duties
+    plan.warnings += text.warnings
+    if not plan.tasks and not plan.duties:
+        raise PlanFileError(f"{source_name}: no task table and no duties assigned in the text: this is not a plan")
+    return plan
+
+
+def _parse_row(row: TaskRow, resolve: Any, parse: Any, plan: ParsedPlan) -> ParsedTask:
+    deadline: Deadline = parse(row.deadline_text)
+    if deadline.kind == "unknown":
+        plan.warnings.append(f"{row.row_label} ({row.ref}): cannot read the deadline '{row.deadline_text}'; kept without a date")
+    milestones = [
+        ParsedMilestone(year=y, due_date=date(y, 12, 31), target=text) for y, text in sorted(row.targets.items())
+    ]
+    due = deadline.due_date
+    if due is None and deadline.kind == "empty" and milestones:
+        # target columns ("Đến năm 2020", "Đến năm 2025") stand in for a deadline column
+        due = milestones[0].due_date
+    lead_res: CellResolution = resolve(row.lead_text)
+    coord_res: CellResolution = resolve(row.coordinating_text)
+    lead = list(lead_res.agencies)
+    lead_keys = {a.key for a in lead}
+    coordinating = [a for a in coord_res.agencies if a.key not in lead_keys]
+    unresolved = [*lead_res.unresolved, *coord_res.unresolved]
+    for name in lead_res.unresolved:
+        plan.unresolved.append({"ref": row.ref, "row": row.row_label, "role": "lead", "name": name})
+    for name in coord_res.unresolved:
+        plan.unresolved.append({"ref": row.ref, "row": row.row_label, "role": "coordinating", "name": name})
+    if not lead:
+        plan.warnings.append(f"{row.row_label} ({row.ref}): no lead agency resolved from '{row.lead_text}'")
+    return ParsedTask(
+        row=row,
+        deadline=deadline,
+        due_date=due,
+        lead=lead,
+        coordinating=coordinating,
+        milestones=milestones,
+        unresolved=unresolved,
+    )
+
+
+__all__ = ["ParsedPlan", "ParsedTask", "ParsedMilestone", "PlanImportError", "PlanFileError", "parse_plan"]

@@ -1,0 +1,121 @@
+"""When a plan's progress reports are due, which period each covers, and where its data close.
+
+    calendar = reporting_calendar([(6, 15, "H1"), (12, 15, "year")], years=range(2020, 2021))
+    # [ReportDeadline(period 2020-H1, due 15/06/2020), ReportDeadline(period 2020, due 15/12/2020)]
+    cut_off(date(2020, 6, 15))   # 12/06/2020: data close one working day before the report is due
+
+A plan's reporting clause ("định kỳ 6 tháng (15/6), hàng năm (15/12) báo cáo ...") gives
+(month, day, kind) deadlines (tasks.importing.reporting); a plan without a dated clause reports on
+the usual semi-annual and annual dates (``DEFAULT_DEADLINES``). Each deadline closes the period
+of its kind whose end is nearest: 15/06 closes the first half of the same year, 15/01 an annual
+report of the year before.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from tasks.reports.period import Period, parse_period
+from tasks.common.workdays import WorkingDays
+
+__all__ = [
+    "DEFAULT_DEADLINES",
+    "DUTY_PREFIX",
+    "ReportDeadline",
+    "cut_off",
+    "default_as_of",
+    "duty_ref",
+    "period_for_deadline",
+    "period_of_duty_ref",
+    "reporting_calendar",
+]
+
+DEFAULT_DEADLINES: tuple[tuple[int, int, str], ...] = ((6, 15, "H1"), (12, 15, "year"))
+DUTY_PREFIX = "BC."
+_DUTY_RE = re.compile(r"^BC\.(\d{4}(?:-(?:H[12]|Q[1-4]|9M|\d{2}))?)$")
+
+
+@dataclass(frozen=True)
+class ReportDeadline:
+    period: Period
+    due: date  # the agencies' reports are due on this day; the compiled report follows it
+
+
+def _candidates(kind: str, year: int) -> list[str]:
+    years = (year - 1, year)
+    if kind == "H1":
+        return [f"{y}-H1" for y in years]
+    if kind == "year":
+        return [f"{y}" for y in years]
+    if kind == "9M":
+        return [f"{y}-9M" for y in years]
+    if kind == "quarter":
+        return [f"{y}-Q{q}" for y in years for q in range(1, 5)]
+    if kind == "month":
+        return [f"{y}-{m:02d}" for y in years for m in range(1, 13)]
+    return []
+
+
+def period_for_deadline(kind: str, due: date) -> Period | None:
+    """The period of ``kind`` a report due on ``due`` covers: the one whose end is nearest."""
+    periods = [parse_period(code) for code in _candidates(kind, due.year)]
+    if not periods:
+        return None
+    return min(periods, key=lambda p: (abs((p.end - due).days), p.end))
+
+
+def _valid(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def reporting_calendar(
+    deadlines: Sequence[tuple[int, int, str]], *, years: Iterable[int], not_before: date | None = None
+) -> list[ReportDeadline]:
+    """Every (period, due date) of the deadlines in ``years``, in due-date order, one per period.
+
+    Deadlines before ``not_before`` (the plan's issue date) are left out: the plan did not exist.
+    """
+    found: dict[str, ReportDeadline] = {}
+    for year in years:
+        for month, day, kind in deadlines or DEFAULT_DEADLINES:
+            due = _valid(year, month, day)
+            if due is None or (not_before is not None and due < not_before):
+                continue
+            period = period_for_deadline(kind, due)
+            if period is None or period.code in found:
+                continue
+            found[period.code] = ReportDeadline(period, due)
+    return sorted(found.values(), key=lambda d: (d.due, d.period.code))
+
+
+def cut_off(due: date) -> date:
+    """The last day whose data a report due on ``due`` counts: the working day before it."""
+    return WorkingDays().add(due, -1)
+
+
+def default_as_of(period: Period, *, today: date, due: date | None = None, scheduled: bool = False) -> date:
+    """The cut-off of a report on ``period`` compiled ``today``.
+
+    Scheduled (the day after the agencies' deadline ``due``): the working day before ``due``,
+    within the period. On demand: the period's end, or today when the period is not over; a
+    report for 2020-H1 produced in 2021 shows 30/06/2020.
+    """
+    if scheduled and due is not None:
+        return max(period.start, min(period.end, cut_off(due)))
+    return max(period.start, min(period.end, today))
+
+
+def duty_ref(period_code: str) -> str:
+    """'2020-H1' -> 'BC.2020-H1': the reference of the report-submission duty of a period."""
+    return f"{DUTY_PREFIX}{period_code}"
+
+
+def period_of_duty_ref(ref: str) -> str | None:
+    match = _DUTY_RE.match(ref)
+    return match.group(1) if match else None

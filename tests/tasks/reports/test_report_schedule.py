@@ -1,0 +1,56 @@
+"""When reports are due, which period each covers, and where their data close."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from tasks.reports.period import parse_period
+from tasks.reports.schedule import (
+    cut_off,
+    default_as_of,
+    duty_ref,
+    period_for_deadline,
+    period_of_duty_ref,
+    reporting_calendar,
+)
+
+
+def test_each_deadline_closes_the_period_of_its_kind_whose_end_is_nearest() -> None:
+    assert period_for_deadline("H1", date(2020, 6, 15)).code == "2020-H1"  # type: ignore[union-attr]
+    assert period_for_deadline("year", date(2020, 12, 15)).code == "2020"  # type: ignore[union-attr]
+    assert period_for_deadline("year", date(2021, 1, 15)).code == "2020"  # type: ignore[union-attr]
+    assert period_for_deadline("9M", date(2020, 9, 20)).code == "2020-9M"  # type: ignore[union-attr]
+    assert period_for_deadline("quarter", date(2020, 4, 10)).code == "2020-Q1"  # type: ignore[union-attr]
+    assert period_for_deadline("month", date(2020, 3, 25)).code == "2020-03"  # type: ignore[union-attr]
+    assert period_for_deadline("other", date(2020, 3, 25)) is None
+
+
+def test_the_calendar_of_a_plan_without_a_dated_clause_is_15_june_and_15_december() -> None:
+    calendar = reporting_calendar([], years=range(2020, 2022), not_before=date(2020, 2, 17))
+    assert [(d.period.code, d.due) for d in calendar] == [
+        ("2020-H1", date(2020, 6, 15)), ("2020", date(2020, 12, 15)),
+        ("2021-H1", date(2021, 6, 15)), ("2021", date(2021, 12, 15)),
+    ]
+
+
+def test_deadlines_before_the_plan_was_issued_are_left_out() -> None:
+    calendar = reporting_calendar([(6, 15, "H1"), (12, 15, "year")], years=[2023], not_before=date(2023, 8, 23))
+    assert [d.period.code for d in calendar] == ["2023"]
+
+
+def test_data_close_the_working_day_before_the_report_is_due() -> None:
+    assert cut_off(date(2020, 6, 15)) == date(2020, 6, 12)  # a Monday: the Friday before
+    assert cut_off(date(2020, 12, 15)) == date(2020, 12, 14)
+    assert cut_off(date(2021, 2, 15)) == date(2021, 2, 9)  # Tết 2021 (10-16 February) skipped
+
+
+def test_the_default_cut_off_is_the_period_end_or_today_or_before_the_deadline() -> None:
+    h1 = parse_period("2020-H1")
+    assert default_as_of(h1, today=date(2021, 3, 1)) == date(2020, 6, 30)
+    assert default_as_of(h1, today=date(2020, 5, 20)) == date(2020, 5, 20)
+    assert default_as_of(h1, today=date(2020, 6, 16), due=date(2020, 6, 15), scheduled=True) == date(2020, 6, 12)
+
+
+def test_duty_refs_name_their_period() -> None:
+    assert duty_ref("2020-H1") == "BC.2020-H1" and period_of_duty_ref("BC.2020-H1") == "2020-H1"
+    assert period_of_duty_ref("BC.2020") == "2020" and period_of_duty_ref("I.1") is None
