@@ -77,8 +77,8 @@ def generate(url: str, *, regenerate: bool = False) -> None:
 
     from benchmarks import dataset
     from models.core.db import make_engine, upgrade
-    from models.escalation.policies import policy_id
     from models.core.tables import Agency, Assignment, Plan, Task
+    from models.escalation.policies import policy_id
     from tasks.escalation.policy import load_policy
 
     backend = "postgresql" if url.startswith("postgresql") else "sqlite"
@@ -182,9 +182,9 @@ def _window_queries(session: Any, as_of: date) -> list[tuple[str, Any]]:
     """The SELECT of each window's candidates (policy, role, open states, range, active task)."""
     from sqlmodel import select
 
-    from models.outbox.notices import OPEN_STATES
-    from models.escalation.policies import stored_policies
     from models.core.tables import COORDINATING, LEAD, TASK_ACTIVE, Assignment, EscalationPolicy, Task
+    from models.escalation.policies import stored_policies
+    from models.outbox.notices import OPEN_STATES
     from tasks.escalation.policy import windows
 
     ids = list(session.exec(select(EscalationPolicy.id)))

@@ -24,7 +24,8 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, time as dtime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as dtime
 from typing import Any
 
 from benchmarks.common import DONDOC, OUT, Result, arg_parser, check, env_with, load, print_summary, run_timed
@@ -53,10 +54,10 @@ def generate(regenerate: bool = False) -> dict[str, Any]:
     from sqlmodel import Session
 
     from benchmarks import dataset
-    from models.escalation.policies import policy_id
+    from config.settings import REPO_ROOT
     from models.core.report_tables import Indicator, IndicatorValue, ReportSubmission
     from models.core.tables import Agency, Assignment, AuditEvent, Notice, Plan, Task
-    from config.settings import REPO_ROOT
+    from models.escalation.policies import policy_id
     from tasks.escalation.policy import load_policy
 
     if not regenerate and dataset.template_is_current(TEMPLATE):

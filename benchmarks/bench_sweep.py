@@ -77,8 +77,8 @@ def generate(regenerate: bool = False) -> dict[str, Any]:
     from sqlmodel import Session
 
     from benchmarks import dataset
-    from models.escalation.policies import policy_id
     from models.core.tables import Agency, Assignment, Plan, Task
+    from models.escalation.policies import policy_id
     from tasks.escalation.policy import load_policy
 
     if not regenerate and dataset.template_is_current(TEMPLATE):

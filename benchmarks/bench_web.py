@@ -68,9 +68,9 @@ def build(url: str, *, tasks: int, seed: int = 552) -> dict[str, Any]:
     """Migrate, load the agency directory, insert ``tasks`` tasks with assignments and notices."""
     from config.settings import get_settings
     from models.agencies.directory import sync_agencies
+    from models.auth.users import add_user
     from models.core.db import make_engine, session_scope, upgrade
     from models.core.tables import Agency, Assignment, Notice, Plan, Task
-    from models.auth.users import add_user
     from tasks.agencies.directory import AgencyDirectory
 
     rng = random.Random(seed)
@@ -109,7 +109,7 @@ def build(url: str, *, tasks: int, seed: int = 552) -> dict[str, Any]:
                 for role, count in (("lead", 1 + (rng.random() < 0.15)), ("coordinating", rng.randrange(3))):
                     for agency in rng.sample(agencies, count):
                         status, completed = ("open", None)
-                        if due and (due < AS_OF and rng.random() < 0.6 or rng.random() < 0.1):
+                        if due and ((due < AS_OF and rng.random() < 0.6) or rng.random() < 0.1):
                             status, completed = "done", min(AS_OF, due + timedelta(days=rng.randrange(-30, 45)))
                         elif rng.random() < 0.3:
                             status = "in_progress"

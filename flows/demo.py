@@ -89,12 +89,12 @@ def run_demo(root: Path | None = None) -> None:
     os.environ.pop("PREFECT_API_URL", None)
     reset_settings()
     try:
-        from flows.importing.flow import import_plan
         from flows.escalation.sweep import daily_sweep
-        from models.core.db import get_engine, session_scope, upgrade
+        from flows.importing.flow import import_plan
         from flows.reports.flow import compile_due_reports, compile_report
-        from models.progress.updates import record_progress
+        from models.core.db import get_engine, session_scope, upgrade
         from models.core.tables import LEAD, Assignment, Notice, Task
+        from models.progress.updates import record_progress
 
         upgrade(get_engine())
         outcome = import_plan(str(PLAN), province="bac-giang", actor="demo")
@@ -141,9 +141,9 @@ def _period_reports(day: date) -> None:
     from sqlmodel import select
 
     from models.core.db import session_scope
-    from models.reports.submissions import period_report_status, submit_period_report
     from models.core.report_tables import Indicator
     from models.core.tables import LEAD, Assignment, Plan, Task
+    from models.reports.submissions import period_report_status, submit_period_report
 
     with session_scope() as session:
         plan = session.exec(select(Plan)).one()

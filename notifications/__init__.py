@@ -12,6 +12,7 @@ Typical use::
 """
 
 from tasks.common.dates import fmt_date, fmt_days, local_now, local_today
+
 from .messages.render import KINDS, make_message, render, stable_message_id
 from .smtp.transport import SmtpTransport, clean_header_value
 from .transport import (

@@ -16,8 +16,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from config.settings import Settings, get_settings
 from models.core.db import ensure_schema, get_engine
-from tasks.common.dates import local_today
 from tasks.agencies.directory import AgencyDirectoryError
+from tasks.common.dates import local_today
 from tasks.escalation.policy import load_policy
 from web.cache import StampedCache
 from web.deps import LoginRequired, PageError, ids_in_range

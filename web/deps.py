@@ -11,10 +11,10 @@ from fastapi import Request
 from sqlmodel import Session
 
 from models.agencies.links import agency_from_token
-from models.overview.dashboard import data_stamp
 from models.core.db import get_engine, get_read_engine, session_scope
 from models.core.tables import Agency, Plan
 from models.core.web_tables import ROLE_OFFICE, StaffUser
+from models.overview.dashboard import data_stamp
 from tasks.common.tokens import BadToken
 from web.forms import MAX_ID, FormError, parse_date
 from web.security import CSRF_COOKIE, CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE, csrf_valid, read_session

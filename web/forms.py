@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from models.core.tables import DONE, IN_PROGRESS, OPEN
-from tasks.importing.deadlines import read_date
 from tasks.escalation.status import Status
+from tasks.importing.deadlines import read_date
 
 MAX_NOTE = 4000
 MAX_ID = 2**63 - 1  # the largest row id SQLite and PostgreSQL (BIGINT) store

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from fastapi import Request
-
 from sqlmodel import Session
 
 from models.listing.search_index import refresh

@@ -14,9 +14,9 @@ def init() -> None:
 
     engine = get_engine()
     upgrade(engine)
-    directory = directory()
+    agency_directory = directory()
     with session_scope(engine) as session:
-        entries = [a for slug in directory.provinces for a in directory.province(slug).agencies]
+        entries = [a for slug in agency_directory.provinces for a in agency_directory.province(slug).agencies]
         counts = sync_agencies(session, entries=entries, actor="dondoc init")
     typer.echo(
         f"database ready ({engine.url.render_as_string(hide_password=True)}); "

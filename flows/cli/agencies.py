@@ -12,10 +12,10 @@ def agencies(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """List the agency directory (config/agencies)."""
-    directory = directory()
+    agency_directory = directory()
     with user_errors():
-        slugs = [province] if province else directory.provinces
-        entries = [a for slug in slugs for a in directory.province(slug).agencies]
+        slugs = [province] if province else agency_directory.provinces
+        entries = [a for slug in slugs for a in agency_directory.province(slug).agencies]
     if as_json:
         emit_json([
             {"name": a.name, "aliases": list(a.aliases), "kind": a.kind, "province": a.province,

@@ -67,10 +67,10 @@ def directory():  # type: ignore[no-untyped-def]
 
 def resolve_agency_keys(name: str) -> list[tuple[str, str]]:
     """(province, key) of every agency the name means, in any province; exit 2 if none."""
-    directory = directory()
+    agency_directory = directory()
     keys = []
-    for slug in directory.provinces:
-        entry = directory.province(slug).resolve_name(name)
+    for slug in agency_directory.provinces:
+        entry = agency_directory.province(slug).resolve_name(name)
         if entry is not None:
             keys.append((slug, entry.key))
     if not keys:

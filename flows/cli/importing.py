@@ -24,9 +24,8 @@ def import_(
 
     if not dry_run:
         db()
-    with user_errors():
-        with _progress(f"Importing {path.name}", dry_run=dry_run):
-            outcome = import_plan(str(path), province=province, year=year, dry_run=dry_run)
+    with user_errors(), _progress(f"Importing {path.name}", dry_run=dry_run):
+        outcome = import_plan(str(path), province=province, year=year, dry_run=dry_run)
     parsed = outcome.parsed
     if as_json:
         emit_json(parsed.to_json())

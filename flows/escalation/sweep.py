@@ -12,6 +12,9 @@ from sqlmodel import Session
 from config.settings import Settings, get_settings
 from flows.engine import flow, step
 from models.core.db import get_engine, session_scope
+from models.core.tables import PENDING, Notice
+from models.core.types import utcnow
+from models.escalation.policies import schedule_unscheduled
 from models.outbox.notices import (
     claim,
     mark_failed_attempt,
@@ -20,9 +23,6 @@ from models.outbox.notices import (
     notice_views,
     plan_notices,
 )
-from models.escalation.policies import schedule_unscheduled
-from models.core.tables import PENDING, Notice
-from models.core.types import utcnow
 from notifications.smtp.pipeline import send_pipelined
 from tasks.escalation.digests import EXTENSION_REQUEST, OVERSIGHT_ROLES, Digest, NoticeView, group_digests
 

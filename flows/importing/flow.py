@@ -12,15 +12,15 @@ from config.directory import load_directory
 from config.settings import get_settings
 from flows.engine import flow, step
 from models.core.db import get_engine, session_scope
-from models.duties.store import DutySummary, apply_duties
-from models.indicators.store import plan_indicators
-from models.importing.store import ImportSummary, apply_import
-from models.escalation.policies import plan_policy, policy_id, schedule_unscheduled
-from models.reports.duties import apply_reporting
 from models.core.tables import Plan
-from tasks.indicators.targets import Indicator
+from models.duties.store import DutySummary, apply_duties
+from models.escalation.policies import plan_policy, policy_id, schedule_unscheduled
+from models.importing.store import ImportSummary, apply_import
+from models.indicators.store import plan_indicators
+from models.reports.duties import apply_reporting
 from tasks.importing.parse import ParsedPlan, parse_plan
 from tasks.importing.readers import PlanDocument, read_document
+from tasks.indicators.targets import Indicator
 
 
 @dataclass

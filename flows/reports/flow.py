@@ -166,7 +166,7 @@ def _in_child(work: Any, data: ReportData) -> Any:
     def child() -> None:
         try:
             send.send((True, work(data)))
-        except BaseException as exc:  # noqa: BLE001 - reported by the parent
+        except BaseException as exc:  # reported by the parent
             send.send((False, f"{type(exc).__name__}: {exc}"))
         finally:
             send.close()
@@ -273,9 +273,9 @@ def store_report(
 ) -> ReportOutcome:
     """Archive the files and record the run (a claimed scheduled run is completed, and its
     e-mails queued, in the same transaction)."""
-    from models.reports.runs import finish_run, queue_deliveries, run_dir
     from models.core.report_tables import TRIGGER_MANUAL, ReportRun
     from models.core.tables import Plan
+    from models.reports.runs import finish_run, queue_deliveries, run_dir
 
     data_dir = get_settings().data_dir
     folder: Path | None = None
@@ -395,6 +395,7 @@ def send_report_deliveries(now: datetime | None = None) -> DeliveryStats:
     from dataclasses import replace
 
     from flows.escalation.sweep import make_transport
+    from models.core.types import utcnow
     from models.outbox.notices import new_worker_id
     from models.reports.runs import (
         claim_deliveries,
@@ -403,7 +404,6 @@ def send_report_deliveries(now: datetime | None = None) -> DeliveryStats:
         mark_delivery_sent,
         run_file,
     )
-    from models.core.types import utcnow
     from notifications.messages.render import make_message, stable_message_id
     from notifications.transport import TransportError
 

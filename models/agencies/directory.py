@@ -12,6 +12,7 @@ from models.core.types import utcnow
 from tasks.agencies.directory import AgencyEntry, ProvinceDirectory
 from tasks.common.text import nfc
 
+
 def sync_agencies(session: Session, *, entries: Iterable[AgencyEntry], actor: str = "system") -> dict[str, int]:
     """Create or update agency rows from directory entries; returns {"created", "updated"}.
 
@@ -91,4 +92,4 @@ def resolve_agency_ids(session: Session, *, directory: ProvinceDirectory, names:
     return ids
 
 
-__all__ = ["sync_agencies", "agency_ids", "resolve_agency_ids", "UnknownAgency"]
+__all__ = ["UnknownAgency", "agency_ids", "resolve_agency_ids", "sync_agencies"]

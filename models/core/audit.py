@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from collections.abc import Collection, Mapping
+from datetime import date, datetime
 from typing import Any
 
 from sqlmodel import Session

@@ -1,7 +1,7 @@
 """Tables of the progress reports: indicators and their values, agencies' period reports,
 compiled report runs and their e-mail delivery.
 
-Registered on ``SQLModel.metadata`` through ``models.core.tables`` (which imports this module last).
+Registered on ``SQLModel.metadata`` when ``models.core`` is imported (its ``__init__``).
 Families as elsewhere (``XBase``, ``X(table=True)``, ``XPublic``); states are plain strings.
 """
 

@@ -257,7 +257,11 @@ apscheduler_jobs = sa.Table(
 )
 
 
-# the web application's tables (staff users, extension requests, evidence) share the metadata
-from models.core import web_tables as _web_tables  # noqa: E402,F401
-# ... and so do the reports' tables (indicators, period reports, report runs and their delivery)
-from models.core import report_tables as _report_tables  # noqa: E402,F401
+# The web app's queries on assignments: an agency's items by role and state in due-date order,
+# and the overview's grouped counts, read from this index alone (no table look-ups).
+sa.Index("ix_assignment_role_agency_state", Assignment.role, Assignment.agency_id, Assignment.status,  # type: ignore[arg-type]
+         Assignment.due_date, Assignment.completed_on, Assignment.task_id)
+# One page of an agency's list in due-date order: PostgreSQL walks this index in the list's order
+# (due date, nulls last, then id) and stops after the page; the filtered columns ride along.
+sa.Index("ix_assignment_agency_due", Assignment.agency_id, Assignment.role, Assignment.due_date, Assignment.id,  # type: ignore[arg-type]
+         postgresql_include=["status", "completed_on", "task_id"])

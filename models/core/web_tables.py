@@ -1,7 +1,7 @@
 """Tables of the web application: office staff, extension requests, evidence files.
 
-Registered on ``SQLModel.metadata`` through ``models.core.tables`` (which imports this module), so
-Alembic and the schema test see them. Families as elsewhere: ``XBase``, ``X(table=True)``,
+Registered on ``SQLModel.metadata`` when ``models.core`` is imported (its ``__init__`` imports
+every table module), so Alembic and the schema test see them. Families as elsewhere: ``XBase``, ``X(table=True)``,
 ``XPublic``; states are plain strings.
 """
 
@@ -127,16 +127,3 @@ class TaskSearch(SQLModel, table=True):
     task_id: int = Field(foreign_key="task.id", primary_key=True, sa_column_kwargs={"autoincrement": False})
     folded: str
     source_updated_at: datetime = Field(sa_type=UTCDateTime, nullable=False, index=True)
-
-
-# The web app's queries on assignments: an agency's items by role and state in due-date order,
-# and the overview's grouped counts, read from this index alone (no table look-ups).
-# (models.core.tables imports this module last, so Assignment exists by then.)
-from models.core.tables import Assignment  # noqa: E402
-
-sa.Index("ix_assignment_role_agency_state", Assignment.role, Assignment.agency_id, Assignment.status,  # type: ignore[arg-type]
-         Assignment.due_date, Assignment.completed_on, Assignment.task_id)
-# One page of an agency's list in due-date order: PostgreSQL walks this index in the list's order
-# (due date, nulls last, then id) and stops after the page; the filtered columns ride along.
-sa.Index("ix_assignment_agency_due", Assignment.agency_id, Assignment.role, Assignment.due_date, Assignment.id,  # type: ignore[arg-type]
-         postgresql_include=["status", "completed_on", "task_id"])

@@ -70,4 +70,4 @@ def waiting_by_plan(session: Session) -> list[PlanProposals]:
     return [PlanProposals(plan=plans[pid], proposals=rows) for pid, rows in by_plan.items()]
 
 
-__all__ = ["Proposal", "PlanProposals", "plan_proposals", "waiting_by_plan", "waiting_count"]
+__all__ = ["PlanProposals", "Proposal", "plan_proposals", "waiting_by_plan", "waiting_count"]

@@ -16,7 +16,6 @@ from sqlmodel import Session, select
 
 from models.agencies.directory import agency_ids
 from models.core.audit import apply_changes, record
-from models.reports.duties import ensure_report_duties
 from models.core.tables import (
     CANCELLED,
     COORDINATING,
@@ -33,6 +32,7 @@ from models.core.tables import (
     Task,
 )
 from models.core.types import utcnow
+from models.reports.duties import ensure_report_duties
 from tasks.duties.extract import ProposedDuty
 
 SOURCE = "plan import (text)"
@@ -236,4 +236,4 @@ def edit(
     return row
 
 
-__all__ = ["apply_duties", "proposals", "decide", "edit", "ReviewError", "DutySummary"]
+__all__ = ["DutySummary", "ReviewError", "apply_duties", "decide", "edit", "proposals"]

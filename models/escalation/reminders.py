@@ -13,9 +13,9 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from models.core.audit import record
-from models.outbox.notices import OPEN_STATES, notice_row
 from models.core.tables import COORDINATING, TASK_ACTIVE, Agency, Assignment, Notice, Task
 from models.core.types import utcnow
+from models.outbox.notices import OPEN_STATES, notice_row
 
 MANUAL = "manual_reminder"
 

@@ -24,7 +24,14 @@ from models.core.report_tables import Indicator as IndicatorRow
 from models.core.report_tables import IndicatorValue
 from models.core.tables import Agency
 from models.core.types import utcnow
-from tasks.indicators.targets import Indicator, IndicatorFact, Target, extract_indicators, merge_indicators, milestone_indicators
+from tasks.indicators.targets import (
+    Indicator,
+    IndicatorFact,
+    Target,
+    extract_indicators,
+    merge_indicators,
+    milestone_indicators,
+)
 
 __all__ = ["indicator_facts", "indicator_keys", "latest_values", "load_indicators", "plan_indicators", "store_indicators"]
 
@@ -50,7 +57,7 @@ def _owner_id(directory: Any, ids: dict[str, int], indicator: Indicator) -> int 
     for name in names:
         try:
             entry = directory.resolve_name(name) if directory is not None else None
-        except Exception:  # noqa: BLE001 - odd wording is not an import error
+        except Exception:  # odd wording is not an import error
             entry = None
         if entry is not None and entry.key in ids:
             return ids[entry.key]

@@ -15,9 +15,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
-from models.listing.search_index import like_pattern, matching_param
-from models.escalation.status_sql import assignment_status, assignment_status_is
 from models.core.tables import CANCELLED, COORDINATING, TASK_ACTIVE, Agency, Assignment, Plan, Task
+from models.escalation.status_sql import assignment_status, assignment_status_is
+from models.listing.search_index import like_pattern, matching_param
 from tasks.escalation.status import Status
 
 

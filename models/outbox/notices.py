@@ -32,9 +32,9 @@ from models.core.tables import (
     Plan,
     Task,
 )
+from models.core.types import utcnow
 from models.escalation.notice_plan import plan_day_notices
 from models.escalation.policies import stored_policies
-from models.core.types import utcnow
 
 if TYPE_CHECKING:
     from tasks.escalation.digests import ExtensionView, NoticeView
@@ -121,12 +121,18 @@ def new_worker_id() -> str:
 
 
 __all__ = [
-    "plan_notices", "claim", "mark_sent", "mark_failed_attempt", "cancel_pending", "new_worker_id",
-    "MAX_ATTEMPTS", "DONE",
+    "DONE",
+    "MAX_ATTEMPTS",
+    "cancel_pending",
+    "claim",
+    "mark_failed_attempt",
+    "mark_sent",
+    "new_worker_id",
+    "plan_notices",
 ]
 
 
-def notice_views(session: Session, *, notices: list[Notice]) -> list["NoticeView"]:
+def notice_views(session: Session, *, notices: list[Notice]) -> list[NoticeView]:
     """Join claimed notices with their task, plan and agency for the e-mail."""
     from tasks.escalation.digests import NoticeView
 
@@ -164,7 +170,7 @@ def notice_views(session: Session, *, notices: list[Notice]) -> list["NoticeView
     return out
 
 
-def _extension_views(session: Session, notices: list[Notice]) -> dict[tuple[str, int], "ExtensionView"]:
+def _extension_views(session: Session, notices: list[Notice]) -> dict[tuple[str, int], ExtensionView]:
     """The requests behind extension notices (their ``seq``); no query when there are none."""
     from models.core.web_tables import ExtensionRequest
     from tasks.escalation.digests import EXTENSION_KINDS, ExtensionView

@@ -15,9 +15,22 @@ from datetime import date
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from models.escalation.status_sql import assignment_status, assignment_status_is
 from models.core.report_tables import REPORT_SOURCE
-from models.core.tables import CANCELLED, LEAD, PENDING, SENDING, SENT, TASK_ACTIVE, Agency, Assignment, AuditEvent, Notice, Plan, Task
+from models.core.tables import (
+    CANCELLED,
+    LEAD,
+    PENDING,
+    SENDING,
+    SENT,
+    TASK_ACTIVE,
+    Agency,
+    Assignment,
+    AuditEvent,
+    Notice,
+    Plan,
+    Task,
+)
+from models.escalation.status_sql import assignment_status, assignment_status_is
 from tasks.escalation.status import ALL_STATUSES, Status, on_time_rate
 
 ESCALATION = "escalation"
@@ -188,7 +201,7 @@ def oldest_overdue(session: Session, *, as_of: date, near_days: int = 3, per_age
 
 def overview(session: Session, *, as_of: date, near_days: int = 3, per_agency: int = 3) -> Overview:
     agencies = agency_counts(session, as_of=as_of, near_days=near_days)
-    counts = {s: 0 for s in ALL_STATUSES}
+    counts = dict.fromkeys(ALL_STATUSES, 0)
     for a in agencies.values():
         for s, n in a.counts.items():
             counts[s] += n

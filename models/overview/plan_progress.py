@@ -8,9 +8,9 @@ from datetime import date
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from models.overview.dashboard import StatusTally, lead_scope
-from models.escalation.status_sql import assignment_status
 from models.core.tables import TASK_ACTIVE, Assignment, Plan, Task
+from models.escalation.status_sql import assignment_status
+from models.overview.dashboard import StatusTally, lead_scope
 from tasks.escalation.status import Status
 
 

@@ -10,8 +10,8 @@ import hashlib
 import re
 import secrets
 import unicodedata
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import BinaryIO
 
 from sqlmodel import Session

@@ -18,12 +18,12 @@ from datetime import date
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from models.core.audit import record
 from models.agencies.directory import province_office
-from models.outbox.notices import cancel_pending, notice_row
+from models.core.audit import record
 from models.core.tables import COORDINATING, DONE, PENDING, Agency, Assignment, Notice, Plan, Task
 from models.core.types import utcnow
 from models.core.web_tables import EXT_APPROVED, EXT_PENDING, EXT_REJECTED, ExtensionRequest
+from models.outbox.notices import cancel_pending, notice_row
 from tasks.common.dates import fmt_date, local_today
 from tasks.escalation.digests import EXTENSION_DECISION, EXTENSION_REQUEST
 
@@ -153,7 +153,8 @@ def pending_extensions(session: Session) -> list[tuple[ExtensionRequest, Assignm
 
 
 def pending_count(session: Session) -> int:
-    from sqlalchemy import func, select as sa_select
+    from sqlalchemy import func
+    from sqlalchemy import select as sa_select
 
     return session.execute(sa_select(func.count()).select_from(ExtensionRequest)
                            .where(ExtensionRequest.state == EXT_PENDING)).scalar_one()

@@ -7,7 +7,6 @@ from datetime import date
 from sqlmodel import Session, select
 
 from models.core.audit import record
-from models.outbox.notices import cancel_pending
 from models.core.tables import (
     CANCELLED,
     DONE,
@@ -22,6 +21,7 @@ from models.core.tables import (
     Task,
 )
 from models.core.types import utcnow
+from models.outbox.notices import cancel_pending
 
 STATUSES = (DONE, IN_PROGRESS, OPEN)
 

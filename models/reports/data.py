@@ -31,7 +31,6 @@ from typing import Any
 from sqlmodel import Session, select
 
 from models.core.db import fetch_raw
-from models.indicators.store import indicator_facts, load_indicators
 from models.core.report_tables import REPORT_SOURCE, ReportSubmission
 from models.core.tables import (
     LEAD,
@@ -45,6 +44,7 @@ from models.core.tables import (
     Plan,
     Task,
 )
+from models.indicators.store import indicator_facts, load_indicators
 from tasks.indicators.targets import progress
 from tasks.reports.asof import AuditRecord, NoticeFact, figures_as_of, rebuild
 from tasks.reports.content import NarrativeExcerpt, ReportData

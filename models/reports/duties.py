@@ -22,15 +22,26 @@ from sqlmodel import Session, select
 
 from models.core.audit import record
 from models.core.report_tables import REPORT_SOURCE, Indicator
-from models.core.tables import CANCELLED, DONE, LEAD, OPEN, TASK_ACTIVE, TASK_CANCELLED, Assignment, Milestone, Plan, Task
+from models.core.tables import (
+    CANCELLED,
+    DONE,
+    LEAD,
+    OPEN,
+    TASK_ACTIVE,
+    TASK_CANCELLED,
+    Assignment,
+    Milestone,
+    Plan,
+    Task,
+)
 from models.core.types import utcnow
 from tasks.reports.schedule import DEFAULT_DEADLINES, ReportDeadline, duty_ref, period_of_duty_ref, reporting_calendar
 
 __all__ = [
-    "DutyCounts",
-    "apply_reporting",
     "MAX_HORIZON_YEARS",
     "REPORT_SOURCE",
+    "DutyCounts",
+    "apply_reporting",
     "duty_content",
     "ensure_report_duties",
     "plan_calendar",
@@ -198,8 +209,8 @@ def apply_reporting(
 
     What a plan's first import creates takes effect on the plan's issue date (the reports
     rebuild past days from the audit log)."""
-    from models.indicators.store import store_indicators
     from models.importing.store import first_import_day
+    from models.indicators.store import store_indicators
 
     plan = session.get(Plan, plan_id)
     effective = first_import_day(plan) if first_import and plan is not None else None

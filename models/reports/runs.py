@@ -23,7 +23,6 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from models.agencies.directory import province_office
-from models.outbox.notices import MAX_ATTEMPTS, STALE_CLAIM
 from models.core.report_tables import (
     RUN_DONE,
     RUN_FAILED,
@@ -34,6 +33,7 @@ from models.core.report_tables import (
 )
 from models.core.tables import FAILED, PENDING, SENDING, SENT, Plan
 from models.core.types import utcnow
+from models.outbox.notices import MAX_ATTEMPTS, STALE_CLAIM
 
 __all__ = [
     "ARCHIVE",

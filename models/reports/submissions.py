@@ -26,10 +26,10 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from models.core.audit import record
-from models.indicators.store import indicator_keys, latest_values
-from models.progress.updates import record_progress
 from models.core.report_tables import REPORT_SOURCE, IndicatorValue, ReportSubmission
 from models.core.tables import CANCELLED, DONE, LEAD, TASK_ACTIVE, Agency, Assignment, Plan, ProgressUpdate, Task
+from models.indicators.store import indicator_keys, latest_values
+from models.progress.updates import record_progress
 from tasks.reports.period import parse_period
 from tasks.reports.schedule import duty_ref
 

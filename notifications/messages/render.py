@@ -22,8 +22,8 @@ from urllib.parse import urljoin
 
 import jinja2
 
-from tasks.common.dates import fmt_date, fmt_days
 from notifications.transport import OutgoingMessage
+from tasks.common.dates import fmt_date, fmt_days
 
 __all__ = [
     "DEFAULT_OFFICE_NAME",

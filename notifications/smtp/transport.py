@@ -26,8 +26,8 @@ from email.policy import SMTP as SMTP_POLICY
 from email.utils import format_datetime, formataddr, parseaddr
 from typing import Any
 
-from tasks.common.dates import local_now
 from notifications.transport import OutgoingMessage, PermanentError, RetryableError, TransportError
+from tasks.common.dates import local_now
 
 __all__ = ["SmtpTransport", "clean_header_value"]
 

@@ -35,7 +35,6 @@ import threading
 from datetime import date, timedelta
 from typing import Protocol
 
-
 __all__ = [
     "CalendarDays",
     "DayCounter",

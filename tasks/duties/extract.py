@@ -37,7 +37,6 @@ from datetime import date
 from typing import Any
 
 from tasks.agencies.directory import AgencyEntry, ProvinceDirectory
-from tasks.importing.meta import read_plan_meta
 from tasks.common.text import fold, nfc, strip_diacritics
 from tasks.duties.outline import ROMAN, Node, assign_refs, parse_outline, sections_titled
 from tasks.duties.phrases import (
@@ -51,6 +50,7 @@ from tasks.duties.phrases import (
     looks_like_agency,
     short_clause,
 )
+from tasks.importing.meta import read_plan_meta
 
 __all__ = ["ProposedDuty", "TextExtraction", "extract_text_duties"]
 

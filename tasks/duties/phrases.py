@@ -36,8 +36,8 @@ from datetime import date
 from functools import lru_cache
 
 from tasks.agencies.directory import AgencyEntry, CellResolution, ProvinceDirectory
-from tasks.importing.deadlines import parse_deadline
 from tasks.common.text import fold, nfc
+from tasks.importing.deadlines import parse_deadline
 
 __all__ = [
     "FoundDeadline",

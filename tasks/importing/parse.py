@@ -12,11 +12,11 @@ from functools import lru_cache
 from typing import Any
 
 from tasks.agencies.directory import AgencyDirectory, AgencyEntry, CellResolution, ProvinceDirectory
+from tasks.duties.extract import ProposedDuty, extract_text_duties
 from tasks.importing.appendix import AppendixResult, TaskRow, find_task_rows
 from tasks.importing.deadlines import Deadline, parse_deadline
 from tasks.importing.meta import PlanMeta, read_plan_meta
 from tasks.importing.readers import PlanDocument, PlanFileError
-from tasks.duties.extract import ProposedDuty, extract_text_duties
 
 
 @dataclass(frozen=True)
@@ -200,4 +200,4 @@ def _parse_row(row: TaskRow, resolve: Any, parse: Any, plan: ParsedPlan) -> Pars
     )
 
 
-__all__ = ["ParsedPlan", "ParsedTask", "ParsedMilestone", "PlanImportError", "PlanFileError", "parse_plan"]
+__all__ = ["ParsedMilestone", "ParsedPlan", "ParsedTask", "PlanFileError", "PlanImportError", "parse_plan"]

@@ -60,7 +60,7 @@ def _sentences(paragraph: str) -> list[str]:
 
 def _is_clause(sentence: str) -> bool:
     lowered = sentence.lower()
-    periodic = "định kỳ" in lowered or ("hàng năm" in lowered or "hằng năm" in lowered) and "(" in lowered
+    periodic = "định kỳ" in lowered or (("hàng năm" in lowered or "hằng năm" in lowered) and "(" in lowered)
     return periodic and "báo cáo" in lowered
 
 

@@ -25,20 +25,20 @@ from dataclasses import dataclass, field
 
 from tasks.indicators.targets import NUMBER, Indicator, Target, parse_number
 from tasks.indicators.units import (
-    cap,
     CONTINUATION,
     MAX_VERB_WORDS,
-    noun_phrase,
     OPENER,
     PCT_SUBJECT_RE,
     QUALIFIERS,
-    sentences,
-    strip_pre,
     STRIVE,
     SUBJECT_RE,
-    target_number,
     UNIT_RE,
     W,
+    cap,
+    noun_phrase,
+    sentences,
+    strip_pre,
+    target_number,
 )
 
 __all__ = ["clause_indicators"]

@@ -27,8 +27,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from tasks.indicators.targets import NUMBER, Indicator, Target, parse_number
 from tasks.importing.readers.base import PlanDocument, Table
+from tasks.indicators.targets import NUMBER, Indicator, Target, parse_number
 
 __all__ = ["table_indicators"]
 

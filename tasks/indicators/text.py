@@ -16,8 +16,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from tasks.indicators.targets import Indicator, merge_indicators
 from tasks.indicators.clause import clause_indicators
+from tasks.indicators.targets import Indicator, merge_indicators
 
 __all__ = ["objective_paragraphs", "text_indicators"]
 

@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
-from tasks.reports.render.xlsx import STATUS_FILLS
+from tasks.common.text import strip_diacritics
 from tasks.common.xlsx_writer import Sheet, write_xlsx
 from tasks.escalation.status import STATUS_LABELS, Status, overdue_days
-from tasks.common.text import strip_diacritics
+from tasks.reports.render.xlsx import STATUS_FILLS
 
 __all__ = ["MAX_ROWS", "ExportScope", "ListedAssignment", "columns", "export_caption", "export_filename",
            "export_rows", "render_task_workbook"]

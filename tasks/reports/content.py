@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from tasks.common.dates import fmt_date
+from tasks.escalation.status import STATUS_LABELS, Status
 from tasks.indicators.targets import IndicatorProgress, fmt_number
 from tasks.reports.figures import AgencyFigures, AssignmentFact, Period, ReportFigures
-from tasks.escalation.status import STATUS_LABELS, Status
 
 __all__ = [
     "Bullets",

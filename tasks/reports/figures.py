@@ -27,8 +27,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from tasks.reports.period import Period, parse_period, series_days
 from tasks.escalation.status import ALL_STATUSES, Status, classify, on_time_rate, overdue_bucket, overdue_days
+from tasks.reports.period import Period, parse_period, series_days
 
 __all__ = [
     "AgencyFigures",
@@ -162,7 +162,7 @@ class ReportFigures:
 
 
 def _zero_counts() -> dict[Status, int]:
-    return {status: 0 for status in ALL_STATUSES}
+    return dict.fromkeys(ALL_STATUSES, 0)
 
 
 def _counts(statuses: Iterable[Status]) -> dict[Status, int]:

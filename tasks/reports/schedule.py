@@ -18,8 +18,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from tasks.reports.period import Period, parse_period
 from tasks.common.workdays import WorkingDays
+from tasks.reports.period import Period, parse_period
 
 __all__ = [
     "DEFAULT_DEADLINES",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from tasks.escalation.status import Status
 from tasks.indicators.targets import IndicatorProgress, fmt_number
 from tasks.reports.content import (
     Block,
@@ -19,7 +20,6 @@ from tasks.reports.content import (
     fmt_rate,
 )
 from tasks.reports.figures import vi_sort_key
-from tasks.escalation.status import Status
 
 AGENCY_COLUMNS = (
     "TT",

@@ -14,7 +14,14 @@ from sqlmodel import Session, select
 
 from config.settings import CONFIG_DIR, REPO_ROOT, get_settings, reset_settings
 from flows.importing.flow import import_plan
-from flows.scheduler import ScheduleError, SchedulerLockError, cron_trigger, load_schedules, start_embedded, stop_embedded
+from flows.scheduler import (
+    ScheduleError,
+    SchedulerLockError,
+    cron_trigger,
+    load_schedules,
+    start_embedded,
+    stop_embedded,
+)
 from models.core.tables import Notice
 from tests.conftest import PLANS
 

@@ -16,9 +16,9 @@ from sqlmodel import Session, select
 from config.settings import get_settings, reset_settings
 from flows.importing.flow import import_plan
 from models.agencies.links import agency_token
+from models.auth.users import add_user
 from models.core.db import session_scope
 from models.core.tables import Agency, Assignment, Task
-from models.auth.users import add_user
 from tests.conftest import PLANS
 
 BAC_GIANG = PLANS / "bac-giang-552-kh-bcd-2020.txt"

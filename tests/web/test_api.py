@@ -77,8 +77,8 @@ def test_an_office_session_changes_through_the_api_only_with_the_csrf_header(off
     body = {"status": "in_progress", "percent": 10, "agency_id": world.agency_id("snnptnt")}
     assert office.post(f"/api/tasks/{task}/progress", json=body).status_code == 403
     office.get("/")  # the page sets the CSRF cookie; a script on our pages reads the token from a form
-    from web.security import csrf_token_for
     from config.settings import get_settings
+    from web.security import csrf_token_for
 
     token = csrf_token_for(get_settings().secret_key, office.cookies[CSRF_COOKIE])
     r = office.post(f"/api/tasks/{task}/progress", json=body, headers={"X-CSRF-Token": token})

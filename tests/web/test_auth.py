@@ -8,8 +8,6 @@ import pytest
 from sqlmodel import Session, select
 
 from config.settings import PLACEHOLDER_SECRET, Settings
-from models.core.tables import AuditEvent
-from models.core.types import utcnow
 from models.auth.users import (
     MAX_FAILURES_PER_CLIENT,
     MAX_FAILURES_PER_EMAIL,
@@ -21,6 +19,8 @@ from models.auth.users import (
     sign_in_blocked,
     verify_password,
 )
+from models.core.tables import AuditEvent
+from models.core.types import utcnow
 from models.core.web_tables import SignInFailure, StaffUser
 from tests.web.conftest import OFFICE, VIEWER, Browserless, World
 from web.security import SESSION_COOKIE, InsecureSecretError, check_secret

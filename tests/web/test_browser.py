@@ -17,8 +17,8 @@ from sqlmodel import Session, select
 from config.settings import reset_settings
 from flows.escalation.sweep import daily_sweep
 from models.core.db import session_scope
-from models.progress.updates import record_progress
 from models.core.tables import Assignment, Notice
+from models.progress.updates import record_progress
 from tests.conftest import PLANS, REPO
 from tests.smtp_server import free_port
 from tests.web.conftest import OFFICE, TODAY, World

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from fastapi import APIRouter, BackgroundTasks, Depends, Request, Security
 from fastapi.security import APIKeyQuery, HTTPAuthorizationCredentials, HTTPBearer
 
+from models.core.tables import Agency, Assignment
+from models.core.web_tables import ROLE_OFFICE, StaffUser
+from models.listing.task_detail import agency_assignment, task_detail
 from models.progress.extensions import ExtensionError, request_extension
 from models.progress.updates import ProgressError, record_progress
-from models.core.tables import Agency, Assignment
-from models.listing.task_detail import agency_assignment, task_detail
-from models.core.web_tables import ROLE_OFFICE, StaffUser
 from tasks.escalation.status import STATUS_LABELS
 from web.api_models import (
     AssignmentOut,
@@ -29,7 +29,17 @@ from web.api_models import (
     TaskOut,
     TaskRowOut,
 )
-from web.deps import PageError, actor_of_agency, actor_of_user, agency_for_token, as_of, db, near_days, session_user, today
+from web.deps import (
+    PageError,
+    actor_of_agency,
+    actor_of_user,
+    agency_for_token,
+    as_of,
+    db,
+    near_days,
+    session_user,
+    today,
+)
 from web.forms import MAX_ID, FormError, parse_progress
 from web.listing import run_listing, task_listing
 from web.outbox import send_after_response

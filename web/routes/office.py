@@ -9,14 +9,14 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
-from models.overview.dashboard import agency_counts, overview
-from models.progress.extensions import pending_extensions
-from models.overview.plan_progress import plan_list, plan_sections
-from models.duties.review import waiting_count
 from models.core.tables import Agency
+from models.core.web_tables import StaffUser
+from models.duties.review import waiting_count
 from models.listing.task_detail import task_detail
 from models.listing.task_list import coordinating_agencies, filter_names, filter_options
-from models.core.web_tables import StaffUser
+from models.overview.dashboard import agency_counts, overview
+from models.overview.plan_progress import plan_list, plan_sections
+from models.progress.extensions import pending_extensions
 from tasks.listing.export import ExportScope, export_filename, render_task_workbook
 from web.deps import PageError, as_of, db, near_days, office_user, plan_or_404, request_stamp
 from web.listing import export_href, run_listing, task_listing

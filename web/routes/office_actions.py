@@ -7,10 +7,10 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
 from models.agencies.links import revoke_links
-from models.progress.extensions import ExtensionError, approve_extension, pending_extensions, reject_extension
-from models.escalation.reminders import queue_manual_reminders
 from models.core.tables import Agency, Assignment, Task
 from models.core.web_tables import StaffUser
+from models.escalation.reminders import queue_manual_reminders
+from models.progress.extensions import ExtensionError, approve_extension, pending_extensions, reject_extension
 from web.deps import PageError, actor_of_user, csrf_checked, db, office_actor, today
 from web.outbox import send_after_response
 from web.templating import render

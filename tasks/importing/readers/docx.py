@@ -35,7 +35,7 @@ def read_docx(path: Path) -> PlanDocument:
     try:
         document = docx.Document(str(path))
         _walk(document.element.body, paragraphs, tables)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         # python-docx reports a damaged or foreign package as BadZipFile, KeyError (missing part),
         # ValueError (wrong content type), lxml syntax errors, PackageNotFoundError...; the user
         # needs one line naming the file, not a traceback

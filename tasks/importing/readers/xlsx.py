@@ -61,7 +61,7 @@ def read_xlsx(path: Path) -> PlanDocument:
         named = re.search(r"'([^']+)'", str(exc))
         missing = named.group(1) if named else one_line(exc)
         raise PlanFileError(f"cannot read '{path.name}': not a valid Excel .xlsx file (missing part {missing})") from exc
-    except Exception as exc:  # noqa: BLE001 - zip, XML and value errors all mean a damaged file
+    except Exception as exc:  # zip, XML and value errors all mean a damaged file
         raise PlanFileError(f"cannot read '{path.name}': not a valid Excel .xlsx file ({one_line(exc)})") from exc
     return PlanDocument(paragraphs=paragraphs, tables=tables, source="xlsx")
 

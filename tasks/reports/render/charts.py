@@ -15,8 +15,8 @@ import textwrap
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from tasks.reports.figures import IN_TERM_STATUSES, AgencyFigures, ReportFigures
 from tasks.escalation.status import Status
+from tasks.reports.figures import IN_TERM_STATUSES, AgencyFigures, ReportFigures
 
 __all__ = ["MAX_AGENCIES", "by_agency_png", "over_period_png"]
 

@@ -14,10 +14,10 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from tasks.reports.content import ReportData, fmt_date
-from tasks.reports.figures import LEAD, AssignmentFact, fact_status, is_live
 from tasks.common.xlsx_writer import Sheet, write_xlsx
 from tasks.escalation.status import STATUS_LABELS, Status, overdue_days
+from tasks.reports.content import ReportData, fmt_date
+from tasks.reports.figures import LEAD, AssignmentFact, fact_status, is_live
 
 __all__ = ["COLUMNS", "NO_SECTION", "STATUS_FILLS", "render_xlsx", "sheet_title"]
 

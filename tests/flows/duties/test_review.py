@@ -8,11 +8,11 @@ from datetime import date
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from flows.importing.flow import import_plan
 from flows.escalation.sweep import daily_sweep
+from flows.importing.flow import import_plan
 from models.core.db import session_scope
-from models.duties.store import decide, edit, proposals
 from models.core.tables import Assignment, Notice, Task
+from models.duties.store import decide, edit, proposals
 from tests.conftest import PLANS
 
 BAC_GIANG = PLANS / "bac-giang-552-kh-bcd-2020.txt"

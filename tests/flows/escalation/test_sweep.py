@@ -11,13 +11,13 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from config.settings import reset_settings
-from flows.importing.flow import import_plan
 from flows.escalation.sweep import daily_sweep
+from flows.importing.flow import import_plan
 from models.core.db import session_scope
-from models.outbox.notices import MAX_ATTEMPTS
-from models.progress.updates import find_assignment, find_task, record_progress
 from models.core.tables import FAILED, PENDING, SENT, Assignment, Notice, Task
 from models.core.types import utcnow
+from models.outbox.notices import MAX_ATTEMPTS
+from models.progress.updates import find_assignment, find_task, record_progress
 from tests.conftest import PLANS
 from tests.smtp_server import free_port
 

@@ -12,11 +12,11 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from config.settings import reset_settings
-from flows.importing.flow import import_plan
 from flows.escalation.sweep import daily_sweep
+from flows.importing.flow import import_plan
 from models.core.db import session_scope
-from models.progress.updates import find_assignment, find_task, record_progress
 from models.core.tables import Plan
+from models.progress.updates import find_assignment, find_task, record_progress
 from tests.conftest import PLANS
 
 BAC_GIANG = PLANS / "bac-giang-552-kh-bcd-2020.txt"

@@ -15,15 +15,15 @@ from sqlmodel import Session, select
 
 from flows.importing.flow import import_plan
 from flows.reports.flow import ReportError, compile_report
-from models.overview.dashboard import agency_counts, assignment_levels
-from models.reports.runs import report_runs, run_file
-from models.reports.data import report_data
 from models.core.tables import CANCELLED, Assignment, Plan, Task
+from models.overview.dashboard import agency_counts, assignment_levels
+from models.reports.data import report_data
+from models.reports.runs import report_runs, run_file
 from tasks.common.dates import local_today
+from tasks.escalation.status import Status
 from tasks.reports.content import place_date_line
 from tasks.reports.period import parse_period
 from tasks.reports.sections import NO_INDICATORS
-from tasks.escalation.status import Status
 from tests.flows.reports.report_helpers import (
     CODE,
     H1_END,

@@ -15,9 +15,9 @@ from sqlmodel import Session, select
 
 from flows.importing.flow import import_plan
 from models.core.db import session_scope
-from models.outbox.notices import OPEN_STATES, plan_notices
-from models.escalation.policies import stored_policies
 from models.core.tables import COORDINATING, TASK_ACTIVE, Agency, Assignment, EscalationPolicy, Notice, Plan, Task
+from models.escalation.policies import stored_policies
+from models.outbox.notices import OPEN_STATES, plan_notices
 from tasks.escalation.policy import notice_for
 from tests.conftest import PLANS
 

@@ -8,8 +8,8 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from flows.importing.flow import import_plan
-from models.escalation.policies import UNSCHEDULED_PLANS, schedule_unscheduled
 from models.core.tables import Assignment
+from models.escalation.policies import UNSCHEDULED_PLANS, schedule_unscheduled
 from tests.conftest import PLANS
 
 POLICY = Path(__file__).resolve().parents[3] / "config" / "escalation.yaml"

@@ -140,16 +140,15 @@ def test_a_revised_file_updates_tasks_audits_changes_and_cancels_vanished_rows(e
 
 
 def test_a_failure_while_storing_leaves_nothing_half_written(engine: sa.Engine) -> None:
-    from models.importing.store import apply_import
     from flows.importing.flow import parse_plan_document, read_plan_file
+    from models.importing.store import apply_import
 
     doc, sha = read_plan_file(str(BAC_GIANG))
     parsed = parse_plan_document(doc, source_name="x.txt", province=None, year=None)
-    with pytest.raises(RuntimeError):
-        with session_scope(engine) as session:
-            apply_import(session, parsed=parsed, source_name="x.txt", sha256=sha, actor="t")
-            assert session.exec(select(sa.func.count()).select_from(Task)).one() == 36
-            raise RuntimeError("disk full")
+    with pytest.raises(RuntimeError), session_scope(engine) as session:
+        apply_import(session, parsed=parsed, source_name="x.txt", sha256=sha, actor="t")
+        assert session.exec(select(sa.func.count()).select_from(Task)).one() == 36
+        raise RuntimeError("disk full")
     assert _count(engine, Task) == 0 and _count(engine, Plan) == 0 and _count(engine, AuditEvent) == 0
 
 

@@ -15,8 +15,8 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from flows.importing.flow import import_plan
-from models.listing.task_list import TaskFilters, count_tasks, search_tasks
 from models.core.tables import CANCELLED, LEAD, TASK_ACTIVE, Assignment, Task
+from models.listing.task_list import TaskFilters, count_tasks, search_tasks
 from tasks.escalation.status import Status, classify
 from tests.conftest import PLANS
 

@@ -9,11 +9,11 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from flows.importing.flow import import_plan
 from flows.escalation.sweep import daily_sweep
-from models.reports.duties import tracked_agency_ids
+from flows.importing.flow import import_plan
 from models.core.report_tables import Indicator
 from models.core.tables import LEAD, Assignment, AuditEvent, Notice, Plan, Task
+from models.reports.duties import tracked_agency_ids
 from tests.conftest import PLANS
 from tests.flows.reports.report_helpers import BAC_GIANG, CODE, mail_to
 

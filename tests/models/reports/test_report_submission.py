@@ -13,10 +13,10 @@ from sqlmodel import Session, select
 from config.settings import get_settings
 from flows.importing.flow import import_plan
 from models.core.db import session_scope
-from models.reports.submissions import SubmissionError, period_report_status, submission_path, submit_period_report
 from models.core.report_tables import IndicatorValue, ReportSubmission
-from models.reports.data import report_data
 from models.core.tables import Agency, Assignment, AuditEvent, Plan, ProgressUpdate, Task
+from models.reports.data import report_data
+from models.reports.submissions import SubmissionError, period_report_status, submission_path, submit_period_report
 from tasks.reports.period import parse_period
 from tests.flows.reports.report_helpers import BAC_GIANG, CODE, NN_NAME, VPDP_NAME
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import jinja2
@@ -142,7 +142,7 @@ def test_fmt_date_writes_day_month_year_with_slashes():
 
 
 def test_fmt_date_shows_an_aware_datetime_as_the_vietnamese_calendar_day():
-    late_utc_evening = datetime(2025, 3, 4, 20, 0, tzinfo=timezone.utc)  # 03:00 on the 5th in VN
+    late_utc_evening = datetime(2025, 3, 4, 20, 0, tzinfo=UTC)  # 03:00 on the 5th in VN
     assert fmt_date(late_utc_evening) == "05/03/2025"
 
 

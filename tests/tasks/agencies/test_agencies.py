@@ -175,7 +175,7 @@ def names(prov: ProvinceDirectory, cell: str) -> list[str]:
 
 
 def test_the_default_folder_holds_the_four_sample_provinces(directory: AgencyDirectory) -> None:
-    assert DEFAULT_ROOT == Path(__file__).resolve().parents[3] / "config" / "agencies"
+    assert Path(__file__).resolve().parents[3] / "config" / "agencies" == DEFAULT_ROOT
     assert sorted(directory.provinces) == ["bac-giang", "ben-tre", "kien-giang", "lang-son"]
 
 

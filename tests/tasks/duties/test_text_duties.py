@@ -14,10 +14,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tasks.agencies.directory import AgencyDirectory, ProvinceDirectory
-from tasks.importing.readers import read_document
 from tasks.duties.extract import ProposedDuty, TextExtraction, extract_text_duties
 from tasks.duties.outline import parse_outline
 from tasks.duties.phrases import PhraseReader, find_deadlines, horizon_from_text
+from tasks.importing.readers import read_document
 from tests.conftest import PLANS
 
 EXPECTED = yaml.safe_load((Path(__file__).parent / "fixtures" / "text_duties_expected.yaml").read_text("utf-8"))

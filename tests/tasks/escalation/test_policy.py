@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tasks.common.workdays import WorkingDays
 from tasks.escalation.policy import (
     FAR_PAST,
     KINDS,
@@ -21,7 +22,6 @@ from tasks.escalation.policy import (
     stages,
     windows,
 )
-from tasks.common.workdays import WorkingDays
 
 SHIPPED = Path(__file__).resolve().parents[3] / "config" / "escalation.yaml"
 AS_OF = date(2024, 6, 3)  # a Monday

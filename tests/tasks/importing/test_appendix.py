@@ -10,8 +10,8 @@ import pytest
 
 from tasks.importing.appendix import TaskRow, find_task_rows
 from tasks.importing.readers import PlanDocument, PlanFileError, Table, parse_text, read_document
-from tests.tasks.builders import build_big_xlsx_plan, build_docx_plan, build_xlsx_plan
 from tests.conftest import PLANS
+from tests.tasks.builders import build_big_xlsx_plan, build_docx_plan, build_xlsx_plan
 
 HEADER = ["TT", "Nội dung", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời gian hoàn thành"]
 BEN_TRE_HEADER = [

@@ -10,8 +10,8 @@ import pytest
 
 from tasks.importing.meta import PlanMeta, ReportingSchedule, read_plan_meta
 from tasks.importing.readers import read_document
-from tests.tasks.builders import build_docx_plan, build_xlsx_plan
 from tests.conftest import PLANS
+from tests.tasks.builders import build_docx_plan, build_xlsx_plan
 
 HEADER = ["TT", "Nội dung", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời gian hoàn thành"]
 

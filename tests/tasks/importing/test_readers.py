@@ -9,13 +9,13 @@ import zipfile
 from pathlib import Path
 
 import docx
-from docx.oxml import OxmlElement
 import openpyxl
 import pytest
+from docx.oxml import OxmlElement
 
 from tasks.importing.readers import PlanFileError, parse_text, read_document
-from tests.tasks.builders import build_big_xlsx_plan, build_docx_plan, build_xlsx_plan
 from tests.conftest import PLANS
+from tests.tasks.builders import build_big_xlsx_plan, build_docx_plan, build_xlsx_plan
 
 BAC_GIANG = PLANS / "bac-giang-552-kh-bcd-2020.txt"
 BEN_TRE = PLANS / "ben-tre-1185-kh-ubnd-2019.txt"

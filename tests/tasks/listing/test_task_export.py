@@ -9,7 +9,14 @@ from datetime import date, datetime
 from openpyxl import load_workbook
 
 from tasks.escalation.status import Status, classify
-from tasks.listing.export import ExportScope, columns, export_caption, export_filename, export_rows, render_task_workbook
+from tasks.listing.export import (
+    ExportScope,
+    columns,
+    export_caption,
+    export_filename,
+    export_rows,
+    render_task_workbook,
+)
 
 AS_OF = date(2020, 3, 15)
 CONTENT = "Phân bổ nguồn vốn thực hiện Chương trình MTQG xây dựng nông thôn mới năm 2020"

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, date, datetime
 
+from tasks.escalation.status import Status
 from tasks.reports.asof import AuditRecord, NoticeFact, escalation_levels, figures_as_of, rebuild, rebuild_many
 from tasks.reports.figures import AssignmentFact, compute
-from tasks.escalation.status import Status
 
 AS_OF = date(2020, 6, 30)
 IMPORTED = datetime(2020, 2, 20, 3, 0, tzinfo=UTC)

@@ -19,8 +19,8 @@ from tasks.reports.content import (
     number_line,
     place_date_line,
 )
-from tasks.reports.render.docx import render_docx
 from tasks.reports.figures import compute, parse_period
+from tasks.reports.render.docx import render_docx
 from tasks.reports.sections import NO_INDICATORS
 from tests.tasks.reports.test_report_figures import AS_OF, FACTS
 
@@ -124,10 +124,10 @@ def test_indicators_narratives_and_missing_reports_are_in_the_text(default_doc: 
     document = default_doc
     text = all_text(document)
     rows = table_rows(document)
-    assert ["1", "Số xã đạt chuẩn nông thôn mới", "xã", "101\n(2019)", "124\n(2020)", "110\n(15/06/2020)"] == next(
+    assert next(
         r[:6] for r in rows if r[1] == "Số xã đạt chuẩn nông thôn mới"
-    )
-    assert ["Huyện Sơn Động", "12,7", "13,4", "-"] == next(r[:4] for r in rows if r[0] == "Huyện Sơn Động")
+    ) == ["1", "Số xã đạt chuẩn nông thôn mới", "xã", "101\n(2019)", "124\n(2020)", "110\n(15/06/2020)"]
+    assert next(r[:4] for r in rows if r[0] == "Huyện Sơn Động") == ["Huyện Sơn Động", "12,7", "13,4", "-"]
     assert "Bình quân tiêu chí/xã (tiêu chí/xã; thực hiện 2019, kế hoạch 2020)" in text
     assert (
         "Sở Tài chính (nhiệm vụ I.3, báo cáo ngày 12/06/2020): “Đã trình UBND tỉnh phương án phân bổ vốn; chờ ý kiến.”"

@@ -19,8 +19,8 @@ from datetime import date
 
 import pytest
 
-from tasks.reports.figures import AssignmentFact, Period, compute, parse_period, series_days
 from tasks.escalation.status import Status
+from tasks.reports.figures import AssignmentFact, Period, compute, parse_period, series_days
 
 A = "Sở Nông nghiệp và Phát triển nông thôn"
 B = "Sở Tài chính"

@@ -8,6 +8,9 @@ from functools import cache
 import pytest
 
 from tasks.importing.appendix import find_task_rows
+from tasks.importing.meta import read_plan_meta
+from tasks.importing.readers import parse_text, read_document
+from tasks.indicators.clause import clause_indicators
 from tasks.indicators.targets import (
     Indicator,
     IndicatorFact,
@@ -18,11 +21,7 @@ from tasks.indicators.targets import (
     parse_number,
     progress,
 )
-from tasks.indicators.clause import clause_indicators
-from tasks.importing.meta import read_plan_meta
-from tasks.importing.readers import parse_text, read_document
 from tests.conftest import PLANS
-
 
 
 @cache

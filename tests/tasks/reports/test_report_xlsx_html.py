@@ -11,18 +11,18 @@ from pathlib import Path
 import openpyxl
 
 from tasks.agencies.directory import AgencyDirectory
-from tasks.indicators.targets import extract_indicators, progress
 from tasks.importing.parse import parse_plan
 from tasks.importing.readers import read_document
+from tasks.indicators.targets import extract_indicators, progress
 from tasks.reports.content import NarrativeExcerpt, ReportData, build_content
-from tasks.reports.render.docx import render_docx
 from tasks.reports.figures import AssignmentFact, compute
+from tasks.reports.render.docx import render_docx
 from tasks.reports.render.html import render_html
-from tasks.reports.sections import NO_INDICATORS
 from tasks.reports.render.xlsx import render_xlsx, sheet_title
+from tasks.reports.sections import NO_INDICATORS
+from tests.conftest import PLANS
 from tests.tasks.reports.test_report_docx import H1, report
 from tests.tasks.reports.test_report_figures import AS_OF, fact
-from tests.conftest import PLANS
 
 ROOT = Path(__file__).resolve().parents[3]
 

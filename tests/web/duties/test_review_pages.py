@@ -15,9 +15,9 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from flows.importing.flow import import_plan
+from models.auth.users import add_user
 from models.core.db import session_scope
 from models.core.tables import CANCELLED, Agency, Assignment, AuditEvent, Plan, Task
-from models.auth.users import add_user
 from tasks.agencies.directory import DEFAULT_ROOT
 from tests.conftest import PLANS
 from tests.web.conftest import OFFICE, VIEWER, Browserless

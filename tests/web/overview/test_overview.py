@@ -10,8 +10,8 @@ from sqlmodel import Session, select
 
 from flows.escalation.sweep import daily_sweep
 from models.core.db import session_scope
-from models.progress.updates import record_progress
 from models.core.tables import CANCELLED, LEAD, Assignment, Task
+from models.progress.updates import record_progress
 from tasks.escalation.status import ALL_STATUSES, Status, classify, on_time_rate
 from tests.web.conftest import Browserless, World
 

@@ -14,9 +14,9 @@ from sqlmodel import Session, select
 
 from config.settings import get_settings, reset_settings
 from flows.reports.flow import compile_report
-from models.reports.runs import report_runs
 from models.core.report_tables import Indicator, IndicatorValue, ReportRun, ReportSubmission
 from models.core.tables import Assignment, AuditEvent, Plan, ProgressUpdate, Task
+from models.reports.runs import report_runs
 from tests.web.conftest import OFFICE, TODAY, VIEWER, Browserless, World
 
 CODE = "552/KH-BCĐ"

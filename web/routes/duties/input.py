@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from models.agencies.directory import UnknownAgency
-from models.duties.store import ReviewError
 from models.core.tables import TASK_ACTIVE, TASK_CANCELLED, TASK_DISCARDED
+from models.duties.store import ReviewError
 from tasks.common.dates import fmt_date
 from web.forms import FormError, parse_date
 

@@ -10,9 +10,9 @@ from fastapi.responses import RedirectResponse, Response
 
 from config.directory import load_directory
 from models.agencies.directory import UnknownAgency, resolve_agency_ids
-from models.duties.store import ReviewError, decide, edit
-from models.duties.review import plan_proposals, waiting_by_plan
 from models.core.web_tables import StaffUser
+from models.duties.review import plan_proposals, waiting_by_plan
+from models.duties.store import ReviewError, decide, edit
 from web.deps import actor_of_user, csrf_checked, db, office_actor, office_user, plan_or_404
 from web.forms import FormError
 from web.messages import flash

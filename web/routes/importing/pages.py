@@ -17,11 +17,12 @@ from starlette.datastructures import UploadFile
 
 from config.directory import load_directory
 from flows.importing.flow import ImportOutcome, import_plan, would_change
-from models.progress.evidence import too_large_message
 from models.core.web_tables import StaffUser
+from models.progress.evidence import too_large_message
 from tasks.importing.parse import PlanImportError
 from tasks.importing.readers import PlanFileError
 from web.deps import actor_of_user, csrf_checked, office_actor
+from web.messages import flash
 from web.routes.importing.preview import build_preview, duties_changed, plan_error_message
 from web.routes.importing.staging import (
     NO_FILE,
@@ -35,7 +36,6 @@ from web.routes.importing.staging import (
     stage,
     staged_path,
 )
-from web.messages import flash
 from web.templating import render
 
 router = APIRouter(include_in_schema=False)

@@ -13,12 +13,12 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from models.core.tables import LEAD, Agency
+from models.listing.task_detail import AssignmentView, TaskDetail, agency_assignment, task_detail
 from models.overview.dashboard import agency_counts
 from models.progress.evidence import EvidenceError, store_evidence, too_large_message
 from models.progress.extensions import ExtensionError, request_extension
 from models.progress.updates import ProgressError, record_progress
-from models.core.tables import LEAD, Agency
-from models.listing.task_detail import AssignmentView, TaskDetail, agency_assignment, task_detail
 from web.deps import PageError, actor_of_agency, agency_for_token, agency_link, csrf_checked, db, near_days, today
 from web.forms import FormError, parse_date, parse_progress
 from web.listing import run_listing, task_listing
@@ -143,7 +143,8 @@ async def post_evidence(request: Request, token: str, task_id: int) -> Response:
 
         await run_in_threadpool(store)
     except EvidenceError as exc:
-        return await run_in_threadpool(lambda: _task_page(request, agency, task_id, errors={"evidence": str(exc)},
+        message = str(exc)
+        return await run_in_threadpool(lambda: _task_page(request, agency, task_id, errors={"evidence": message},
                                                           status_code=400))
     finally:
         await form.close()

@@ -7,11 +7,11 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, Response
 
-from models.progress.evidence import evidence_path
 from models.core.tables import Agency, Assignment
+from models.core.web_tables import Evidence, StaffUser
 from models.listing.task_detail import agency_can_see_task
 from models.listing.task_list import agency_deadlines
-from models.core.web_tables import Evidence, StaffUser
+from models.progress.evidence import evidence_path
 from web.deps import PageError, agency_for_token, agency_link, db, office_user, session_user
 from web.routes.progress.ical import DueEvent, calendar
 from web.templating import ROLE_LABELS, STATE_LABELS

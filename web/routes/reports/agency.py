@@ -11,16 +11,16 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from models.progress.evidence import too_large_message
-from models.reports.submissions import SubmissionError, submissions, submit_period_report
 from models.core.report_tables import ReportSubmission
 from models.core.tables import Agency
+from models.progress.evidence import too_large_message
+from models.reports.submissions import SubmissionError, submissions, submit_period_report
 from web.deps import PageError, agency_for_token, agency_link, csrf_checked, db, today
 from web.forms import FormError
 from web.messages import flash
 from web.routes.reports.input import INDICATOR, NARRATIVE, parse_report, submission_message
-from web.routes.reports.views import Duty, agency_duty, lead_tasks, plan_indicators, split_for_agency
 from web.routes.reports.office import submission_file
+from web.routes.reports.views import Duty, agency_duty, lead_tasks, plan_indicators, split_for_agency
 from web.templating import render
 
 router = APIRouter(include_in_schema=False)

@@ -6,9 +6,9 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from models.progress.evidence import ALLOWED, ALLOWED_LABEL, clean_filename, too_large_message
 from models.core.report_tables import Indicator
 from models.core.tables import Task
+from models.progress.evidence import ALLOWED, ALLOWED_LABEL, clean_filename, too_large_message
 from web.forms import MAX_NOTE, FormError
 
 NARRATIVE = "nar-"  # + task id

@@ -10,12 +10,12 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from sqlmodel import Session, select
 
-from models.overview.plan_progress import plan_list
-from models.reports.runs import RunView, report_runs, run_file
-from models.reports.submissions import period_report_status, submission_path, submissions
 from models.core.report_tables import RUN_DONE, ReportRun, ReportSubmission
 from models.core.tables import Agency
 from models.core.web_tables import ROLE_OFFICE, StaffUser
+from models.overview.plan_progress import plan_list
+from models.reports.runs import RunView, report_runs, run_file
+from models.reports.submissions import period_report_status, submission_path, submissions
 from tasks.reports.period import parse_period
 from web.deps import PageError, actor_of_user, csrf_checked, db, office_actor, office_user, plan_or_404, today
 from web.messages import flash

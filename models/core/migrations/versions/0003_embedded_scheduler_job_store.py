@@ -8,8 +8,6 @@ from typing import Sequence, Union
 
 from alembic import op
 import sqlalchemy as sa
-import sqlmodel.sql.sqltypes
-import models.core.types
 
 
 revision: str = '0003'
