@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -25,6 +25,7 @@ class Settings(BaseSettings):
     env: Literal["development", "production", "test"] = "development"
     data_dir: Path = Field(default=REPO_ROOT / "var", description="Where the SQLite database, uploads and mail copies live.")
     database_url: str | None = Field(default=None, description="SQLAlchemy URL; unset means SQLite under data_dir.")
+    # the province's zone: today's date, the day of a stored timestamp, the calendar feeds
     timezone: str = "Asia/Ho_Chi_Minh"
     agencies_dir: Path = CONFIG_DIR / "agencies"
     escalation_policy: Path = CONFIG_DIR / "escalation.yaml"
@@ -48,6 +49,17 @@ class Settings(BaseSettings):
     # Prefect's own variable: when set, flows run through that Prefect API (and show in its UI);
     # when unset they run in-process, without starting Prefect's slow ephemeral server.
     prefect_api_url: str | None = Field(default=None, validation_alias="PREFECT_API_URL")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (an IANA name such as Asia/Ho_Chi_Minh)") from None
+        return value
 
     @property
     def effective_database_url(self) -> str:

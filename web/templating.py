@@ -12,7 +12,7 @@ from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from tasks.common.dates import VN_TZ, fmt_date, fmt_days
+from tasks.common.dates import fmt_date, fmt_days, local_zone
 from tasks.escalation.status import ALL_STATUSES, STATUS_LABELS, Status
 from web.security import CSRF_COOKIE, csrf_token_for, new_csrf_cookie
 
@@ -52,7 +52,7 @@ def _date(value: date | datetime | str | None) -> str:
 def _datetime(value: datetime | None) -> str:
     if value is None:
         return "—"
-    local = value.astimezone(VN_TZ)
+    local = value.astimezone(local_zone())
     return f"{fmt_date(local)} {local:%H:%M}"
 
 

@@ -53,9 +53,26 @@ app.add_typer(user_app, name="user")
 
 def main() -> None:
     try:
+        _check_settings()
         app()
     finally:
         _end_of_process()
+
+
+def _check_settings() -> None:
+    """A bad ``DONDOC_*`` value is one line naming the variable and exit 2, not a traceback."""
+    from pydantic import ValidationError
+
+    from config.settings import get_settings
+
+    try:
+        get_settings()
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        name = f"DONDOC_{str(error['loc'][0]).upper()}" if error["loc"] else "DONDOC_*"
+        message = str(error["msg"]).removeprefix("Value error, ")
+        typer.echo(f"dondoc: error: {name}: {message}", err=True)
+        raise SystemExit(2) from None
 
 
 def _end_of_process() -> None:

@@ -36,7 +36,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, tzinfo
 
-from tasks.common.dates import VN_TZ
+from tasks.common.dates import local_zone
 from tasks.reports.audit import AuditRecord, Event, effective_day, prepare, undo_assignment, undo_task, with_changes
 from tasks.reports.figures import AssignmentFact, ReportFigures, compute, series_days
 
@@ -69,7 +69,7 @@ def rebuild(
     as_of: date,
     *,
     notices: Iterable[NoticeFact] | None = None,
-    tz: tzinfo = VN_TZ,
+    tz: tzinfo | None = None,
 ) -> list[AssignmentFact]:
     """The facts as they stood at the end of ``as_of`` (rules in the module docstring)."""
     return rebuild_many(facts_now, audit_events, [as_of], notices=notices, tz=tz)[as_of]
@@ -81,12 +81,12 @@ def rebuild_many(
     days: Iterable[date],
     *,
     notices: Iterable[NoticeFact] | None = None,
-    tz: tzinfo = VN_TZ,
+    tz: tzinfo | None = None,
 ) -> dict[date, list[AssignmentFact]]:
     """One snapshot per day, walking the log back once, newest day first."""
     facts = {f.assignment_id: f for f in facts_now}
     order = list(facts)
-    events = prepare(audit_events, tz)
+    events = prepare(audit_events, tz or local_zone())
     history: dict[int, list[Event]] = defaultdict(list)
     for event in events:
         if event.entity == "assignment" and event.action != "created":
@@ -149,7 +149,7 @@ def figures_as_of(
     as_of: date,
     notices: Sequence[NoticeFact] | None = None,
     near_days: int = 3,
-    tz: tzinfo = VN_TZ,
+    tz: tzinfo | None = None,
 ) -> tuple[list[AssignmentFact], ReportFigures]:
     """Rebuild on ``as_of`` and on each day of the status series, then compute the figures."""
     days = [*series_days(period_start, period_end, as_of), as_of]

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 
-from tasks.common.dates import VN_TZ
+from tasks.common.dates import local_zone
 from tasks.reports.figures import AssignmentFact
 
 __all__ = ["AuditRecord", "Event", "effective_day", "prepare", "undo_assignment", "undo_task", "with_changes"]
@@ -59,12 +59,12 @@ def _old_new(changes: Mapping[str, Any], name: str) -> tuple[Any, Any] | None:
     return None
 
 
-def effective_day(event: AuditRecord, tz: tzinfo = VN_TZ) -> date:
-    """The day a change took effect (rules in the module docstring)."""
+def effective_day(event: AuditRecord, tz: tzinfo | None = None) -> date:
+    """The day a change took effect (rules in the module docstring), in ``tz`` (default: the province's zone)."""
     if event.effective_on is not None:
         return event.effective_on
     at = event.at if event.at.tzinfo is not None else event.at.replace(tzinfo=UTC)
-    recorded = at.astimezone(tz).date()
+    recorded = at.astimezone(tz or local_zone()).date()
     completion = _old_new(event.changes, "completed_on")
     if event.entity == "assignment" and completion and completion[1] is not None:
         return min(recorded, completion[1])

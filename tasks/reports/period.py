@@ -5,10 +5,11 @@ parse_period("2020-H1")  ->  Period("2020-H1", 01/01/2020, 30/06/2020, "6 tháng
 
 from __future__ import annotations
 
-import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
+
+from tasks.common.dates import end_of_month
 
 __all__ = ["Period", "parse_period", "series_days"]
 
@@ -22,10 +23,6 @@ class Period:
     start: date
     end: date
     label_vi: str  # "6 tháng đầu năm 2020", "năm 2020", "quý III năm 2020"
-
-
-def _month_end(year: int, month: int) -> date:
-    return date(year, month, calendar.monthrange(year, month)[1])
 
 
 def parse_period(text: str) -> Period:
@@ -51,11 +48,11 @@ def parse_period(text: str) -> Period:
     if part.startswith("Q"):
         q = int(part[1])
         start = date(year, 3 * q - 2, 1)
-        return Period(f"{year}-Q{q}", start, _month_end(year, 3 * q), f"quý {_ROMAN[q]} năm {year}")
+        return Period(f"{year}-Q{q}", start, end_of_month(year, 3 * q), f"quý {_ROMAN[q]} năm {year}")
     month = int(part)
     if not 1 <= month <= 12:
         raise ValueError(f"cannot read period {text!r}: month {month} is not between 1 and 12")
-    return Period(f"{year}-{month:02d}", date(year, month, 1), _month_end(year, month), f"tháng {month} năm {year}")
+    return Period(f"{year}-{month:02d}", date(year, month, 1), end_of_month(year, month), f"tháng {month} năm {year}")
 
 
 def series_days(period_start: date, period_end: date, as_of: date) -> list[date]:
@@ -66,7 +63,7 @@ def series_days(period_start: date, period_end: date, as_of: date) -> list[date]
     days: list[date] = []
     year, month = period_start.year, period_start.month
     while True:
-        end = _month_end(year, month)
+        end = end_of_month(year, month)
         if end > last:
             break
         days.append(end)

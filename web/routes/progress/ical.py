@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from models.core.types import utcnow
+from tasks.common.dates import local_zone
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ def calendar(name: str, events: list[DueEvent], *, now: datetime | None = None) 
     stamp = _stamp(now or utcnow())
     lines = [
         "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//dondoc//theo doi don doc//VI", "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH", f"X-WR-CALNAME:{escape_text(name)}", "X-WR-TIMEZONE:Asia/Ho_Chi_Minh",
+        "METHOD:PUBLISH", f"X-WR-CALNAME:{escape_text(name)}", f"X-WR-TIMEZONE:{local_zone().key}",
     ]
     for e in events:
         lines += [
