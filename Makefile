@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install services browser office clean bench wrk
+.PHONY: demo test lint install services browser office clean bench wrk
 
 # Playwright must never fetch a browser of its own: the tests drive Debian's Chromium.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
@@ -39,7 +39,13 @@ office:
 	@command -v soffice >/dev/null && command -v pdftotext >/dev/null || { $(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends libreoffice-writer-nogui poppler-utils; }
 	@command -v soffice >/dev/null
 
-test: install services browser office
+# ruff (import order and the bug-finding families) and mypy over the code: zero findings, or make
+# test fails before a single test runs (configuration in pyproject.toml)
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+test: install lint services browser office
 	$(BIN)/python -m pytest -n 2 -q
 
 # the web benchmark's load generator (a Python client would take the CPU it measures)
