@@ -138,3 +138,11 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 def test_the_cycle_finder_finds_a_cycle() -> None:
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
     assert _cycles({"a": {"b"}, "b": set()}) == []
+
+
+def test_the_readme_names_every_concern_and_folder() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    layout = readme[readme.index("## Layout"):readme.index("## Data model")]
+    missing = [c for c in sorted(CONCERNS) if f"`{c}" not in layout]
+    missing += [layer for layer in (*LAYERS, "tests", "benchmarks") if f"`{layer}/`" not in layout]
+    assert missing == [], f"README's Layout section does not name: {missing}"
