@@ -11,6 +11,9 @@ Where each piece comes from, in order of trust:
   province (from the place-and-date line, or the "tỉnh X" the text names most).
 * title: the line(s) after the "KẾ HOẠCH" / "CHƯƠNG TRÌNH HÀNH ĐỘNG" heading, as written.
 * year: issued_on.year, else the single "năm YYYY" the title names.
+
+Word plans usually lay the head out as a borderless table (agency, number on the left; quốc hiệu,
+place and date on the right); head_lines/plan_paragraphs turn such a table back into head lines.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
+from tasks.importing.readers.base import PlanDocument
 from tasks.importing.reporting import ReportingSchedule, read_reporting
 
 _HEAD = 25  # the head (agency, number, date, heading, title) sits in the first paragraphs
@@ -43,6 +47,15 @@ _PREAMBLE_ISSUER_RE = re.compile(
 )
 _ACRONYMS = {"UBND", "HĐND", "MTTQ", "MTQG", "NTM", "BCĐ", "NN&PTNT"}
 _UBND_RE = re.compile(r"\b[UỦ][Yỷ]\s*ban\s+nhân\s+dân\b", re.IGNORECASE)
+_LOCALITY_RE = re.compile(r"\b(?:TỈNH|THÀNH PHỐ|HUYỆN)\s+\S.*$")  # "TỈNH LẠNG SƠN" at the end of an agency line
+# a table is the head only when it stands before the body: a few stray lines ("Dự thảo", footnotes a
+# text conversion moved to the top) may precede it, the "KẾ HOẠCH" heading and the preamble do not
+_HEAD_TABLE_BEFORE = 6
+_HEAD_TABLE_ROWS = 8  # the head fills a table's first rows (a worksheet goes on with the title and the tasks)
+_NATIONAL_RE = re.compile(
+    r"CỘNG\s+H(?:ÒA|OÀ)\s+XÃ\s+HỘI\s+CHỦ\s+NGHĨA\s+VIỆT\s+NAM|Độc\s+lập\s*[-–]\s*Tự\s+do\s*[-–]\s*Hạnh\s+phúc",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -70,6 +83,91 @@ def read_plan_meta(paragraphs: list[str]) -> PlanMeta:
         issuer = _normalise_issuer(issuer, place or _main_province(paras))
     year = issued_on.year if issued_on else _title_year(title)
     return PlanMeta(code, title, issuer, issued_on, year, read_reporting(paras))
+
+
+def plan_paragraphs(doc: PlanDocument) -> list[str]:
+    """The document's paragraphs with the head table's lines put back where the table stands: the
+    text read_plan_meta and the province inference read. Without a head table: doc.paragraphs."""
+    blocks = _head_blocks(doc)
+    if not blocks:
+        return doc.paragraphs
+    paragraphs: list[str] = []
+    done = 0
+    for position, lines in blocks:
+        paragraphs += doc.paragraphs[done:position] + lines
+        done = position
+    return paragraphs + doc.paragraphs[done:]
+
+
+def head_lines(doc: PlanDocument) -> list[str]:
+    """The lines of a head laid out as a table, in reading order; [] when the head is plain paragraphs.
+
+    A head table is one of the first tables, with at most _HEAD_TABLE_BEFORE paragraphs above it,
+    whose first rows hold the quốc hiệu or tiêu ngữ, a "Số: ..." line or a place-and-date line:
+    Word's borderless two-column head (one or two rows, sometimes a third, empty middle column),
+    the top rows of a worksheet, the tab-separated head lines of a .txt converted from Word. Each
+    cell is split into its lines and the columns are read one after the other, left column top to
+    bottom first ("ỦY BAN NHÂN DÂN" / "TỈNH BẮC NINH" / "Số: 45/KH-UBND", then "CỘNG HÒA ..." /
+    "Độc lập - Tự do - Hạnh phúc" / "Bắc Ninh, ngày ..."), so the agency's lines stay together.
+    One-cell rows right under the head (a sheet's "KẾ HOẠCH" and title rows) follow as lines.
+    Such a table has no task header, so tasks.importing.appendix passes over it.
+    """
+    return [line for _position, lines in _head_blocks(doc) for line in lines]
+
+
+def _head_blocks(doc: PlanDocument) -> list[tuple[int, list[str]]]:
+    """(paragraphs before it, its lines) for each head table. Tables with nothing between them are
+    read as one grid: a .txt head with blank lines between its rows arrives as one table per row."""
+    groups: list[list[list[str]]] = []
+    positions: list[int] = []
+    for table in doc.tables:
+        if table.paragraphs_before > _HEAD_TABLE_BEFORE:
+            break
+        if positions and positions[-1] == table.paragraphs_before:
+            groups[-1].extend(table.rows)
+        else:
+            positions.append(table.paragraphs_before)
+            groups.append(list(table.rows))
+    blocks = []
+    for position, rows in zip(positions, groups, strict=True):
+        # a sheet's one-cell top rows are paragraphs already (the xlsx reader copies them)
+        already = {line.strip() for paragraph in doc.paragraphs[:position] for line in paragraph.split("\n")}
+        lines = [line for line in _head_table_lines(rows) if line not in already]
+        if lines:
+            blocks.append((position, lines))
+    return blocks
+
+
+def _head_table_lines(rows: list[list[str]]) -> list[str]:
+    scanned: list[list[str]] = []
+    for row in rows[:_HEAD_TABLE_ROWS]:
+        if any("chủ trì" in cell.lower() for cell in row):
+            break  # a task header: the head (if any) is above it
+        scanned.append(row)
+    last = max((i for i, row in enumerate(scanned) if any(_is_head_marker(cell) for cell in row)), default=None)
+    if last is None:
+        return []
+    head = scanned[: last + 1]
+    width = max(len(row) for row in head)
+    lines = [line for col in range(width) for row in head if col < len(row) for line in _cell_lines(row[col])]
+    for row in scanned[last + 1 :]:
+        filled = [cell for cell in row if cell.strip()]
+        if len(filled) != 1:
+            break
+        lines += _cell_lines(filled[0])
+    return lines
+
+
+def _cell_lines(cell: str) -> list[str]:
+    # rules drawn with characters ("______", "-----") under the agency and the tiêu ngữ are not text
+    return [line.strip() for line in cell.split("\n") if any(ch.isalnum() for ch in line)]
+
+
+def _is_head_marker(cell: str) -> bool:
+    return any(
+        _NATIONAL_RE.search(line) or _HEAD_CODE_RE.match(line) or _PLACE_DATE_RE.match(line)
+        for line in unicodedata.normalize("NFC", cell).split("\n")
+    )
 
 
 def _normalise_code(number: str, suffix: str) -> str:
@@ -168,13 +266,25 @@ def _title_year(title: str | None) -> int | None:
 
 def _head_issuer(head: list[str]) -> str | None:
     for index, line in enumerate(head[:10]):
-        if _is_upper(line) and _HEAD_AGENCY_RE.match(line) and line.strip("* ") not in _HEADINGS:
+        if _is_head_agency(line):
             issuer = line.strip("* ")
             following = head[index + 1] if index + 1 < len(head) else ""
             if _is_upper(following) and re.match(r"^(TỈNH|THÀNH PHỐ|HUYỆN)\s", following):
                 issuer = f"{issuer} {following.strip('* ')}"  # "ỦY BAN NHÂN DÂN" / "TỈNH BẾN TRE"
+                index += 1
+            below = head[index + 1] if index + 1 < len(head) else ""
+            if _is_head_agency(below):
+                # Nghị định 30/2020: the parent agency ("UBND TỈNH LẠNG SƠN") stands above the one
+                # issuing the plan ("SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG"), which takes the parent's locality
+                locality = _LOCALITY_RE.search(issuer)
+                below = below.strip("* ")
+                issuer = below if locality is None or _LOCALITY_RE.search(below) else f"{below} {locality.group(0)}"
             return issuer
     return None
+
+
+def _is_head_agency(line: str) -> bool:
+    return _is_upper(line) and _HEAD_AGENCY_RE.match(line) is not None and line.strip("* ") not in _HEADINGS
 
 
 def _caption_issuer(captions: list[str], code: str | None) -> str | None:
@@ -230,7 +340,12 @@ def _sentence_case(text: str) -> str:
         plain = unicodedata.normalize("NFD", word.lower())
         acronym = word in _ACRONYMS or (word.isupper() and not re.search(r"[aeiouy]", plain))
         words.append(word if acronym or not word.isupper() else word.lower())
-    return " ".join(words)
+    # a department's name capitalises each of its fields: "Sở Văn hóa, Thể thao và Du lịch"
+    return re.sub(
+        r"^sở\s+(.+?)(?=\s+(?:tỉnh|thành phố|huyện)\s|$)",
+        lambda m: "Sở " + re.sub(r"(^|,\s*|\s-\s|\svà\s)(\w)", lambda f: f.group(1) + f.group(2).upper(), m.group(1)),
+        " ".join(words),
+    )
 
 
 def _normalise_issuer(issuer: str, province: str | None) -> str:

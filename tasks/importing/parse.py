@@ -15,7 +15,7 @@ from tasks.agencies.directory import AgencyDirectory, AgencyEntry, CellResolutio
 from tasks.duties.extract import ProposedDuty, extract_text_duties
 from tasks.importing.appendix import AppendixResult, TaskRow, find_task_rows
 from tasks.importing.deadlines import Deadline, parse_deadline
-from tasks.importing.meta import PlanMeta, read_plan_meta
+from tasks.importing.meta import PlanMeta, plan_paragraphs, read_plan_meta
 from tasks.importing.readers import PlanDocument, PlanFileError
 
 
@@ -136,8 +136,10 @@ def parse_plan(
         no_table: PlanFileError | None = None
     except PlanFileError as exc:
         appendix, no_table = AppendixResult(rows=[], warnings=[]), exc
-    meta = read_plan_meta(doc.paragraphs)
-    slug = province or directory.infer_province("\n".join(doc.paragraphs[:80]))
+    # a Word head laid out as a table is read with the paragraphs: number, date, issuer, province
+    paragraphs = plan_paragraphs(doc)
+    meta = read_plan_meta(paragraphs)
+    slug = province or directory.infer_province("\n".join(paragraphs[:80]))
     if slug is None and no_table is not None:
         raise no_table
     if slug is None:
@@ -169,7 +171,9 @@ def parse_plan(
 def _parse_row(row: TaskRow, resolve: Any, parse: Any, plan: ParsedPlan) -> ParsedTask:
     deadline: Deadline = parse(row.deadline_text)
     if deadline.kind == "unknown":
-        plan.warnings.append(f"{row.row_label} ({row.ref}): cannot read the deadline '{row.deadline_text}'; kept without a date")
+        plan.warnings.append(
+            f"{row.row_label} ({row.ref}): cannot read the deadline '{row.deadline_text}'; kept without a date"
+        )
     milestones = [
         ParsedMilestone(year=y, due_date=date(y, 12, 31), target=text) for y, text in sorted(row.targets.items())
     ]
