@@ -9,9 +9,10 @@ diacritics-free fallback for files typed without tones or with broken encodings.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from tasks.common.text import nfc_lower, strip_diacritics
 
 TT, CONTENT, TASK, LEAD, COORD, DEADLINE, TARGET = "tt", "content", "task", "lead", "coord", "deadline", "target"
 
@@ -19,15 +20,10 @@ _MAX_HEADER_CELL = 80  # header cells are short; long cells are data even if the
 _MAX_HEADER_SCAN = 30  # title rows above a header are few; do not scan a 20,000-row sheet
 
 
-def fold(text: str) -> str:
-    """NFC, lowercase, single spaces: the form header wording is compared in."""
-    return " ".join(unicodedata.normalize("NFC", text).lower().split())
-
-
-def strip_marks(text: str) -> str:
-    """Vietnamese without tone and vowel marks ("chủ trì" -> "chu tri")."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+# The form header wording is compared in (NFC, lower case, single spaces), also used by
+# tasks.importing.appendix under this name. Not tasks.common.text.fold: the header patterns
+# read punctuation ("Cơ quan, đơn vị thực hiện", "STT."), which fold turns into spaces.
+fold = nfc_lower
 
 
 @dataclass(frozen=True)
@@ -77,7 +73,7 @@ class _Wording:
 
 
 _MARKED = _Wording.build(lambda text: text)
-_PLAIN = _Wording.build(strip_marks)
+_PLAIN = _Wording.build(strip_diacritics)  # for files typed without marks
 
 
 def classify(cell: str) -> tuple[str, int] | None:
@@ -85,7 +81,7 @@ def classify(cell: str) -> tuple[str, int] | None:
     text = fold(cell)
     if not text or len(text) > _MAX_HEADER_CELL:
         return None
-    return _MARKED.role(text) or _PLAIN.role(strip_marks(text))
+    return _MARKED.role(text) or _PLAIN.role(strip_diacritics(text))
 
 
 @dataclass(frozen=True)

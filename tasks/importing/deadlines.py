@@ -28,11 +28,12 @@ from __future__ import annotations
 
 import calendar
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
+
+from tasks.common.text import nfc, plain_key
 
 __all__ = [
     "Deadline",
@@ -173,16 +174,22 @@ _FILLER = re.compile(
 _EMPTY = re.compile(r"[\s\-–—_.]*")
 
 
+_DASHES = re.compile(r"[–—‐‑]")
+
+
 def _fold(text: str) -> str:
-    """Lower case without tone marks: "Quí", "QUÝ" and NFD "quý" all become "qui"/"quy"."""
-    text = text.lower().replace("đ", "d").replace("ð", "d")
-    text = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
-    return re.sub(r"[–—‐‑]", "-", text)
+    """Lower case without tone marks: "Quí", "QUÝ" and NFD "quý" all become "qui"/"quy".
+
+    ``plain_key`` plus two repairs only deadline cells get (search keeps these characters as
+    typed): "ð" (eth, which looks like "đ" and stands in for it, e.g. in Windows-1258 text read as
+    Windows-1252) is a "d", and every dash is "-" for the ranges ("2021–2025").
+    """
+    return _DASHES.sub("-", plain_key(text).replace("ð", "d"))
 
 
 def parse_deadline(text: str | None, *, plan_year: int | None = None) -> Deadline:
     """Parse one deadline cell; see the module docstring for the rules."""
-    clean = " ".join(unicodedata.normalize("NFC", text or "").split())
+    clean = nfc(text or "")
     if _EMPTY.fullmatch(clean):
         return Deadline(clean, "empty", None)
     unknown = Deadline(clean, "unknown", None)

@@ -22,11 +22,11 @@ decimal mark ("3,5" is 3.5).
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
+from tasks.common.text import slugify
 from tasks.importing.readers.base import PlanDocument
 
 __all__ = [
@@ -99,9 +99,9 @@ class Indicator:
     @property
     def key(self) -> str:
         """A stable ASCII key: name, unit and district ("ty-le-ho-ngheo|%")."""
-        parts = [_slug(self.name), self.unit]
+        parts = [slugify(self.name), self.unit]
         if self.district:
-            parts.append(_slug(self.district))
+            parts.append(slugify(self.district))
         return "|".join(parts)
 
     def target_for(self, year: int) -> Target | None:
@@ -114,14 +114,9 @@ class Indicator:
         return self.targets[-1]
 
 
-def _slug(text: str) -> str:
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
-    return re.sub(r"[^a-z0-9]+", "-", plain).strip("-")
-
-
 def name_key(name: str) -> str:
-    return _slug(name)
+    """The ASCII slug indicators with the same name share ("Tỷ lệ hộ nghèo" -> "ty-le-ho-ngheo")."""
+    return slugify(name)
 
 
 def merge_indicators(items: Iterable[Indicator]) -> list[Indicator]:

@@ -21,12 +21,12 @@ Every status comes from tasks.escalation.status.classify (the one place status r
 
 from __future__ import annotations
 
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from tasks.common.text import vi_sort_key  # also offered here, where the report modules import it from
 from tasks.escalation.status import ALL_STATUSES, Status, classify, on_time_rate, overdue_bucket, overdue_days
 from tasks.reports.period import Period, parse_period, series_days
 
@@ -90,13 +90,6 @@ def fact_status(fact: AssignmentFact, as_of: date, near_days: int = 3) -> Status
 
 
 # --- figures ------------------------------------------------------------------------------
-
-
-def vi_sort_key(text: str) -> tuple[str, str]:
-    """Alphabetical order for Vietnamese names: base letters first (Đ after D), then accents."""
-    decomposed = unicodedata.normalize("NFD", text.casefold())
-    base = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).replace("đ", "d~")
-    return base, text
 
 
 @dataclass(frozen=True)
