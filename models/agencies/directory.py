@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.core.audit import apply_changes, record
 from models.core.tables import Agency
@@ -27,7 +28,7 @@ def sync_agencies(session: Session, *, entries: Iterable[AgencyEntry], actor: st
     created = updated = 0
     for entry in entries:
         row = existing.get((entry.province, entry.key))
-        values = {
+        values: dict[str, Any] = {
             "name": entry.name,
             "kind": entry.kind,
             "email": entry.email,
@@ -57,13 +58,15 @@ def province_office(session: Session, *, province: str) -> Agency | None:
     """The province's coordination office (the lowest id when the directory lists two, as the
     sweep's planning statement chooses), or ``None``."""
     return session.exec(select(Agency).where(Agency.province == province, Agency.kind == "office",
-                                             Agency.active == True).order_by(Agency.id)).first()  # noqa: E712
+                                             Agency.active == True).order_by(col(Agency.id))).first()  # noqa: E712
 
 
 def agency_ids(session: Session, *, province: str) -> dict[str, int]:
     """Directory key -> row id for one province."""
-    rows = session.exec(select(Agency.key, Agency.id).where(Agency.province == province))
-    return {key: id_ for key, id_ in rows}
+    rows = session.exec(select(col(Agency.key), col(Agency.id)).where(Agency.province == province))
+    # .all(): a Result has keys(), so dict() would take it for a mapping. A stored row's id is never
+    # None, though SQLModel types every id as int | None.
+    return dict(rows.all())  # type: ignore[arg-type]
 
 
 class UnknownAgency(ValueError):

@@ -10,7 +10,7 @@ import secrets
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.core.audit import record
 from models.core.types import utcnow
@@ -111,8 +111,8 @@ def authenticate(session: Session, *, email: str, password: str) -> StaffUser | 
 def sign_in_blocked(session: Session, *, email: str, client: str, now: datetime | None = None) -> bool:
     """Too many wrong tries for this e-mail lately (see ``THROTTLE_WINDOW``)."""
     since = (now or utcnow()) - THROTTLE_WINDOW
-    clients = session.execute(sa.select(SignInFailure.client).where(
-        SignInFailure.email == _key(email), SignInFailure.at >= since)).scalars().all()
+    clients = session.execute(sa.select(col(SignInFailure.client)).where(
+        col(SignInFailure.email) == _key(email), col(SignInFailure.at) >= since)).scalars().all()
     return len(clients) >= MAX_FAILURES_PER_EMAIL or sum(c == client for c in clients) >= MAX_FAILURES_PER_CLIENT
 
 
@@ -121,8 +121,8 @@ def note_failure(session: Session, *, email: str, client: str, now: datetime | N
     reaches the limit is an audit event of the account, when there is one."""
     now = now or utcnow()
     key = _key(email)
-    session.execute(sa.delete(SignInFailure).where(SignInFailure.email == key,
-                                                   SignInFailure.at < now - THROTTLE_WINDOW))
+    session.execute(sa.delete(SignInFailure).where(col(SignInFailure.email) == key,
+                                                   col(SignInFailure.at) < now - THROTTLE_WINDOW))
     session.add(SignInFailure(email=key, client=client[:64], at=now))
     session.flush()
     if sign_in_blocked(session, email=key, client=client[:64], now=now):
@@ -133,9 +133,9 @@ def note_failure(session: Session, *, email: str, client: str, now: datetime | N
 
 
 def clear_failures(session: Session, *, email: str, client: str | None = None) -> None:
-    q = sa.delete(SignInFailure).where(SignInFailure.email == _key(email))
+    q = sa.delete(SignInFailure).where(col(SignInFailure.email) == _key(email))
     if client is not None:
-        q = q.where(SignInFailure.client == client[:64])
+        q = q.where(col(SignInFailure.client) == client[:64])
     session.execute(q)
 
 

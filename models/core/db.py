@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlalchemy.engine.interfaces import DBAPIConnection, Dialect
+from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 from sqlmodel import Session
+
+if TYPE_CHECKING:  # Alembic is imported only when a migration runs
+    from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 _engines: dict[str, Engine] = {}
 
 
-def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_pragmas(dbapi_conn: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
     cur = dbapi_conn.cursor()
     # WAL lets the web app read while a sweep writes; foreign keys are off by default in SQLite.
     cur.execute("PRAGMA journal_mode=WAL")
@@ -47,12 +52,14 @@ def make_engine(url: str) -> Engine:
 IDLE_PING_SECONDS = 5.0
 
 
-def _note_checkin(_dbapi_conn, record) -> None:  # type: ignore[no-untyped-def]
+def _note_checkin(_dbapi_conn: DBAPIConnection | None, record: ConnectionPoolEntry) -> None:
     record.info["checked_in_at"] = time.monotonic()
 
 
-def _idle_pinger(dialect: sa.engine.Dialect):  # type: ignore[no-untyped-def]
-    def ping_if_idle(dbapi_conn, record, _proxy) -> None:  # type: ignore[no-untyped-def]
+def _idle_pinger(
+    dialect: Dialect,
+) -> Callable[[DBAPIConnection, ConnectionPoolEntry, PoolProxiedConnection], None]:
+    def ping_if_idle(dbapi_conn: DBAPIConnection, record: ConnectionPoolEntry, _proxy: PoolProxiedConnection) -> None:
         """Pessimistic disconnect handling for idle connections (SQLAlchemy's documented recipe:
         DisconnectionError makes the pool drop this connection and try another)."""
         last = record.info.get("checked_in_at")
@@ -100,7 +107,7 @@ def dispose_engines() -> None:
     _read_engines.clear()
 
 
-def fetch_raw(session: Session, query: Any) -> list[tuple[Any, ...]]:
+def fetch_raw(session: Session, query: Any) -> Sequence[tuple[Any, ...]]:
     """All rows of a SELECT as the driver returns them, skipping SQLAlchemy's row processing
     (a good part of the time when tens of thousands of rows are read). Values come as the
     driver gives them: on SQLite dates and timestamps are ISO text."""
@@ -130,7 +137,7 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
         session.close()
 
 
-def alembic_config(engine: Engine):  # type: ignore[no-untyped-def]
+def alembic_config(engine: Engine) -> Config:
     from alembic.config import Config
 
     cfg = Config()

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.core.tables import COORDINATING, LEAD, TASK_PROPOSED, Agency, Assignment, Plan, Task
 
@@ -28,9 +28,9 @@ class PlanProposals:
 
 def waiting_count(session: Session, *, plan_id: int | None = None) -> int:
     """How many proposals wait for a decision (in one plan, or in all)."""
-    q = sa.select(sa.func.count()).select_from(Task).where(Task.state == TASK_PROPOSED)
+    q = sa.select(sa.func.count()).select_from(Task).where(col(Task.state) == TASK_PROPOSED)
     if plan_id is not None:
-        q = q.where(Task.plan_id == plan_id)
+        q = q.where(col(Task.plan_id) == plan_id)
     return int(session.execute(q).scalar_one())
 
 

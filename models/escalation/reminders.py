@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.core.audit import record
 from models.core.tables import COORDINATING, TASK_ACTIVE, Agency, Assignment, Notice, Task
@@ -21,7 +21,7 @@ MANUAL = "manual_reminder"
 
 
 def _next_seq(session: Session) -> int:
-    last = session.execute(sa.select(sa.func.max(Notice.seq)).where(Notice.kind == MANUAL)).scalar()
+    last = session.execute(sa.select(sa.func.max(Notice.seq)).where(col(Notice.kind) == MANUAL)).scalar()
     return (last or 0) + 1
 
 
@@ -34,11 +34,14 @@ def queue_manual_reminders(session: Session, *, as_of: date, actor: str, task_id
     if (task_id is None) == (agency_id is None):
         raise ValueError("give exactly one of task_id and agency_id")
     q = (
-        select(Assignment.id, Assignment.role, Assignment.due_date, Agency.email, Agency.name)
-        .join(Task, Task.id == Assignment.task_id).join(Agency, Agency.id == Assignment.agency_id)  # type: ignore[arg-type]
-        .where(Assignment.status.in_(OPEN_STATES), Assignment.due_date.is_not(None), Task.state == TASK_ACTIVE)  # type: ignore[attr-defined,union-attr]
+        select(  # type: ignore[call-overload]  # sqlmodel's select() is typed for 4 columns at most
+            Assignment.id, Assignment.role, Assignment.due_date, Agency.email, Agency.name)
+        .join(Task, col(Task.id) == col(Assignment.task_id)).join(Agency, col(Agency.id) == col(Assignment.agency_id))
+        .where(col(Assignment.status).in_(OPEN_STATES), col(Assignment.due_date).is_not(None),
+               col(Task.state) == TASK_ACTIVE)
     )
-    q = q.where(Assignment.task_id == task_id) if task_id is not None else q.where(Assignment.agency_id == agency_id)
+    q = (q.where(col(Assignment.task_id) == task_id) if task_id is not None
+         else q.where(col(Assignment.agency_id) == agency_id))
     rows = session.execute(q).all()
     seq, now = _next_seq(session), utcnow()
     notices: list[dict[str, Any]] = [

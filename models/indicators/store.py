@@ -16,7 +16,7 @@ from dataclasses import asdict
 from datetime import date
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.agencies.directory import agency_ids
 from models.core.audit import apply_changes, record
@@ -33,7 +33,9 @@ from tasks.indicators.targets import (
     milestone_indicators,
 )
 
-__all__ = ["indicator_facts", "indicator_keys", "latest_values", "load_indicators", "plan_indicators", "store_indicators"]
+__all__ = [
+    "indicator_facts", "indicator_keys", "latest_values", "load_indicators", "plan_indicators", "store_indicators",
+]
 
 SOURCE = "plan import"
 
@@ -141,7 +143,7 @@ def load_indicators(session: Session, *, plan_id: int) -> list[Indicator]:
     """The plan's active indicators in document order, as tasks.indicators.targets.Indicator."""
     rows = session.exec(
         select(IndicatorRow).where(IndicatorRow.plan_id == plan_id, IndicatorRow.active == True)  # noqa: E712
-        .order_by(IndicatorRow.position, IndicatorRow.id)
+        .order_by(col(IndicatorRow.position), col(IndicatorRow.id))
     ).all()
     return [_indicator(r) for r in rows]
 
@@ -149,8 +151,9 @@ def load_indicators(session: Session, *, plan_id: int) -> list[Indicator]:
 def indicator_keys(session: Session, *, plan_id: int) -> dict[str, int]:
     """Indicator key -> id for the plan's active indicators."""
     return dict(session.execute(
-        select(IndicatorRow.key, IndicatorRow.id).where(IndicatorRow.plan_id == plan_id, IndicatorRow.active == True)  # noqa: E712
-    ).all())
+        select(col(IndicatorRow.key), col(IndicatorRow.id))
+        .where(IndicatorRow.plan_id == plan_id, IndicatorRow.active == True)  # noqa: E712
+    ).tuples().all())
 
 
 def indicator_facts(
@@ -163,11 +166,12 @@ def indicator_facts(
     periods count from the day they were reported, up to ``as_of``.
     """
     q = (
-        select(IndicatorRow.key, IndicatorValue.value, IndicatorValue.reported_on, IndicatorValue.period, Agency.name)
-        .join(IndicatorRow, IndicatorRow.id == IndicatorValue.indicator_id)  # type: ignore[arg-type]
-        .outerjoin(Agency, Agency.id == IndicatorValue.agency_id)  # type: ignore[arg-type]
-        .where(IndicatorRow.plan_id == plan_id, IndicatorValue.reported_on <= max(through, as_of))
-        .order_by(IndicatorValue.reported_on, IndicatorValue.id)
+        select(  # type: ignore[call-overload]  # sqlmodel's select() is typed for 4 columns at most
+            IndicatorRow.key, IndicatorValue.value, IndicatorValue.reported_on, IndicatorValue.period, Agency.name)
+        .join(IndicatorRow, col(IndicatorRow.id) == col(IndicatorValue.indicator_id))
+        .outerjoin(Agency, col(Agency.id) == col(IndicatorValue.agency_id))
+        .where(col(IndicatorRow.plan_id) == plan_id, col(IndicatorValue.reported_on) <= max(through, as_of))
+        .order_by(col(IndicatorValue.reported_on), col(IndicatorValue.id))
     )
     facts: list[IndicatorFact] = []
     for key, value, reported_on, value_period, agency in session.execute(q):
@@ -187,9 +191,10 @@ def latest_values(session: Session, *, indicator_ids: Iterable[int]) -> dict[int
     if not ids:
         return {}
     q = (
-        select(IndicatorValue.indicator_id, IndicatorValue.value)
-        .where(IndicatorValue.indicator_id.in_(ids))  # type: ignore[attr-defined]
-        .order_by(IndicatorValue.reported_on, IndicatorValue.id)
+        select(col(IndicatorValue.indicator_id), col(IndicatorValue.value))
+        .where(col(IndicatorValue.indicator_id).in_(ids))
+        .order_by(col(IndicatorValue.reported_on), col(IndicatorValue.id))
     )
-    return {i: v for i, v in session.execute(q)}
+    # .all(): a Result has keys(), so dict() would take it for a mapping; the latest value wins
+    return dict(session.execute(q).tuples().all())
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.core.tables import LEAD, TASK_ACTIVE, Agency, Assignment, Plan, Task
 
@@ -28,7 +28,7 @@ def find_agencies(session: Session, *, keys: list[tuple[str, str]]) -> list[Agen
     """Agency rows for (province, key) pairs."""
     if not keys:
         return []
-    cond = sa.or_(*[sa.and_(Agency.province == p, Agency.key == k) for p, k in keys])
+    cond = sa.or_(*[sa.and_(col(Agency.province) == p, col(Agency.key) == k) for p, k in keys])
     return list(session.exec(select(Agency).where(cond)))
 
 
@@ -40,26 +40,26 @@ def list_tasks(
     due_before: date | None = None,
     include_cancelled: bool = False,
 ) -> list[TaskListing]:
-    query = select(Task, Plan).join(Plan, Plan.id == Task.plan_id)  # type: ignore[arg-type]
+    query = select(Task, Plan).join(Plan, col(Plan.id) == col(Task.plan_id))
     if plan_code:
-        query = query.where(Plan.code == plan_code)
+        query = query.where(col(Plan.code) == plan_code)
     if not include_cancelled:
-        query = query.where(Task.state == TASK_ACTIVE)
+        query = query.where(col(Task.state) == TASK_ACTIVE)
     if due_before:
-        query = query.where(Task.due_date.is_not(None), Task.due_date <= due_before)  # type: ignore[union-attr,operator]
+        query = query.where(col(Task.due_date).is_not(None), col(Task.due_date) <= due_before)
     if agency_ids is not None:
-        sub = select(Assignment.task_id).where(Assignment.agency_id.in_(agency_ids))  # type: ignore[attr-defined]
-        query = query.where(Task.id.in_(sub))  # type: ignore[union-attr]
-    query = query.order_by(Plan.id, Task.position)
+        sub = select(col(Assignment.task_id)).where(col(Assignment.agency_id).in_(agency_ids))
+        query = query.where(col(Task.id).in_(sub))
+    query = query.order_by(col(Plan.id), col(Task.position))
     rows = list(session.exec(query))
     task_ids = [t.id for t, _ in rows]
     names: dict[int, dict[str, list[str]]] = {tid: {"lead": [], "coordinating": []} for tid in task_ids}  # type: ignore[misc]
     if task_ids:
         arows = session.exec(
-            select(Assignment.task_id, Assignment.role, Agency.name)
-            .join(Agency, Agency.id == Assignment.agency_id)  # type: ignore[arg-type]
-            .where(Assignment.task_id.in_(task_ids))  # type: ignore[attr-defined]
-            .order_by(Assignment.id)
+            select(col(Assignment.task_id), col(Assignment.role), col(Agency.name))
+            .join(Agency, col(Agency.id) == col(Assignment.agency_id))
+            .where(col(Assignment.task_id).in_(task_ids))
+            .order_by(col(Assignment.id))
         )
         for tid, role, name in arows:
             names[tid]["lead" if role == LEAD else "coordinating"].append(name)

@@ -3,11 +3,12 @@ requests and evidence; and the checks that keep an agency to its own tasks."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.core.tables import (
     CANCELLED,
@@ -73,50 +74,58 @@ def assignment_view(a: Assignment, agency: Agency, as_of: date, near_days: int =
     return AssignmentView(a, agency, status, days)
 
 
-def task_detail(session: Session, *, task_id: int, as_of: date, near_days: int = 3, full: bool = True) -> TaskDetail | None:
+def task_detail(session: Session, *, task_id: int, as_of: date, near_days: int = 3,
+                full: bool = True) -> TaskDetail | None:
     """The task page's data; ``full=False`` leaves out the audit history and notices."""
-    found = session.execute(select(Task, Plan).join(Plan, Plan.id == Task.plan_id).where(Task.id == task_id)).first()  # type: ignore[arg-type]
+    found = session.execute(
+        select(Task, Plan).join(Plan, col(Plan.id) == col(Task.plan_id)).where(col(Task.id) == task_id)).first()
     if found is None:
         return None
     task, plan = found
     rows = session.execute(
-        select(Assignment, Agency).join(Agency, Agency.id == Assignment.agency_id)  # type: ignore[arg-type]
-        .where(Assignment.task_id == task_id).order_by(Assignment.role.desc(), Agency.name)  # type: ignore[attr-defined]
+        select(Assignment, Agency).join(Agency, col(Agency.id) == col(Assignment.agency_id))
+        .where(col(Assignment.task_id) == task_id).order_by(col(Assignment.role).desc(), col(Agency.name))
     ).all()
     views = [assignment_view(a, ag, as_of, near_days) for a, ag in rows]
     by_id = {v.assignment.id: v for v in views}
     ids = list(by_id)
     detail = TaskDetail(task=task, plan=plan, as_of=as_of, assignments=views)
-    detail.milestones = list(session.exec(select(Milestone).where(Milestone.task_id == task_id).order_by(Milestone.year)))
+    detail.milestones = list(
+        session.exec(select(Milestone).where(col(Milestone.task_id) == task_id).order_by(col(Milestone.year)))
+    )
     if not ids:
         return detail
     detail.updates = [
         (u, by_id[u.assignment_id].assignment, by_id[u.assignment_id].agency)
-        for u in session.exec(select(ProgressUpdate).where(ProgressUpdate.assignment_id.in_(ids))  # type: ignore[attr-defined]
-                              .order_by(ProgressUpdate.created_at.desc(), ProgressUpdate.id.desc()))  # type: ignore[attr-defined,union-attr]
+        for u in session.exec(select(ProgressUpdate).where(col(ProgressUpdate.assignment_id).in_(ids))
+                              .order_by(col(ProgressUpdate.created_at).desc(), col(ProgressUpdate.id).desc()))
     ]
-    exts = list(session.exec(select(ExtensionRequest).where(ExtensionRequest.assignment_id.in_(ids))  # type: ignore[attr-defined]
-                             .order_by(ExtensionRequest.id.desc())))  # type: ignore[union-attr]
+    exts = list(session.exec(select(ExtensionRequest).where(col(ExtensionRequest.assignment_id).in_(ids))
+                             .order_by(col(ExtensionRequest.id).desc())))
     detail.extensions = [(e, by_id[e.assignment_id].assignment, by_id[e.assignment_id].agency) for e in exts]
-    evs = list(session.exec(select(Evidence).where(Evidence.assignment_id.in_(ids)).order_by(Evidence.id)))  # type: ignore[attr-defined]
+    evs = list(session.exec(select(Evidence).where(col(Evidence.assignment_id).in_(ids)).order_by(col(Evidence.id))))
     detail.evidence = [(e, by_id[e.assignment_id].assignment, by_id[e.assignment_id].agency) for e in evs]
     if full:
         detail.notices = [
             (n, by_id[n.assignment_id].agency)
-            for n in session.exec(select(Notice).where(Notice.assignment_id.in_(ids)).order_by(Notice.id.desc()))  # type: ignore[attr-defined,union-attr]
+            for n in session.exec(select(Notice).where(col(Notice.assignment_id).in_(ids))
+                                  .order_by(col(Notice.id).desc()))
         ]
         detail.audit = audit_history(session, task_id=task_id, assignment_ids=ids,
-                                     extension_ids=[e.id for e in exts], evidence_ids=[e.id for e in evs])  # type: ignore[misc]
+                                     extension_ids=[e.id for e in exts], evidence_ids=[e.id for e in evs])
     return detail
 
 
-def audit_history(session: Session, *, task_id: int, assignment_ids: list[int], extension_ids: list[int],
-                  evidence_ids: list[int]) -> list[AuditEvent]:
-    conds = [sa.and_(AuditEvent.entity == "task", AuditEvent.entity_id == task_id)]
-    for entity, ids in (("assignment", assignment_ids), ("extension_request", extension_ids), ("evidence", evidence_ids)):
+def audit_history(session: Session, *, task_id: int, assignment_ids: Sequence[int | None],
+                  extension_ids: Sequence[int | None], evidence_ids: Sequence[int | None]) -> list[AuditEvent]:
+    """The audit events of the task and of its assignments, extension requests and evidence, newest
+    first. The ids are those of stored rows (typed ``int | None`` as SQLModel types every id)."""
+    conds = [sa.and_(col(AuditEvent.entity) == "task", col(AuditEvent.entity_id) == task_id)]
+    linked = (("assignment", assignment_ids), ("extension_request", extension_ids), ("evidence", evidence_ids))
+    for entity, ids in linked:
         if ids:
-            conds.append(sa.and_(AuditEvent.entity == entity, AuditEvent.entity_id.in_(ids)))  # type: ignore[union-attr]
-    q = select(AuditEvent).where(sa.or_(*conds)).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())  # type: ignore[union-attr]
+            conds.append(sa.and_(col(AuditEvent.entity) == entity, col(AuditEvent.entity_id).in_(ids)))
+    q = select(AuditEvent).where(sa.or_(*conds)).order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc())
     return list(session.exec(q))
 
 

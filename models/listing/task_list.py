@@ -13,7 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.core.tables import CANCELLED, COORDINATING, TASK_ACTIVE, Agency, Assignment, Plan, Task
 from models.escalation.status_sql import assignment_status, assignment_status_is
@@ -70,24 +70,25 @@ def _p(name: str, type_: Any = None) -> Any:
     return sa.bindparam(name, type_=type_)
 
 
-def _where(query: sa.Select, shape: tuple[Any, ...]) -> sa.Select:  # type: ignore[type-arg]
+def _where(query: sa.Select[Any], shape: tuple[Any, ...]) -> sa.Select[Any]:
     """The filters present in ``shape``, with their values as bound parameters."""
     has_plan, has_agency, role, status, has_quarter, has_text, has_due_before = shape
-    query = query.where(Assignment.status != CANCELLED, Task.state == TASK_ACTIVE)
+    query = query.where(col(Assignment.status) != CANCELLED, col(Task.state) == TASK_ACTIVE)
     if has_plan:  # as a subquery: SQLite then starts from the plan's tasks, not from every assignment
-        query = query.where(Assignment.task_id.in_(sa.select(Task.id).where(Task.plan_id == _p("plan_id"))))  # type: ignore[attr-defined]
+        in_plan = sa.select(col(Task.id)).where(col(Task.plan_id) == _p("plan_id"))
+        query = query.where(col(Assignment.task_id).in_(in_plan))
     if has_agency:
-        query = query.where(Assignment.agency_id == _p("agency_id"))
+        query = query.where(col(Assignment.agency_id) == _p("agency_id"))
     if role:
-        query = query.where(Assignment.role == role)
+        query = query.where(col(Assignment.role) == role)
     if status is not None:
         query = query.where(assignment_status_is(status, _p("as_of", sa.Date), soon=_p("soon", sa.Date)))
     if has_quarter:
-        query = query.where(Assignment.due_date.between(_p("q_start", sa.Date), _p("q_end", sa.Date)))  # type: ignore[union-attr]
+        query = query.where(col(Assignment.due_date).between(_p("q_start", sa.Date), _p("q_end", sa.Date)))
     if has_text:
-        query = query.where(Assignment.task_id.in_(matching_param(_p("needle"))))  # type: ignore[attr-defined]
+        query = query.where(col(Assignment.task_id).in_(matching_param(_p("needle"))))
     if has_due_before:
-        query = query.where(Assignment.due_date <= _p("due_before", sa.Date))  # type: ignore[operator]
+        query = query.where(col(Assignment.due_date) <= _p("due_before", sa.Date))
     return query
 
 
@@ -98,15 +99,18 @@ def _statements(shape: tuple[Any, ...]) -> tuple[Any, Any, Any]:
     the every-row statement with a LIMIT and OFFSET."""
     st = assignment_status(_p("as_of", sa.Date), soon=_p("soon", sa.Date)).label("st")
     base = sa.select(
-        Assignment.id, Task.id, Plan.id, Plan.code, Task.ref, Task.content, Agency.id, Agency.name, Assignment.role,
-        Assignment.due_date, Assignment.original_due_date, Assignment.completed_on, Assignment.percent,
-        Assignment.status, st,
-    ).join(Task, Task.id == Assignment.task_id).join(Plan, Plan.id == Task.plan_id).join(Agency, Agency.id == Assignment.agency_id)  # type: ignore[arg-type]
+        col(Assignment.id), col(Task.id), col(Plan.id), col(Plan.code), col(Task.ref), col(Task.content),
+        col(Agency.id), col(Agency.name), col(Assignment.role), col(Assignment.due_date),
+        col(Assignment.original_due_date), col(Assignment.completed_on), col(Assignment.percent),
+        col(Assignment.status), st,
+    ).join(Task, col(Task.id) == col(Assignment.task_id)).join(Plan, col(Plan.id) == col(Task.plan_id))
+    base = base.join(Agency, col(Agency.id) == col(Assignment.agency_id))
     # Undated items last. Written as NULLS LAST (the order of a PostgreSQL index, which then
     # serves the page straight from ix_assignment_agency_due), not as "due_date IS NULL" first.
-    every = _where(base, shape).order_by(Assignment.due_date.asc().nulls_last(), Assignment.id)  # type: ignore[union-attr]
+    every = _where(base, shape).order_by(col(Assignment.due_date).asc().nulls_last(), col(Assignment.id))
     page = every.limit(_p("limit")).offset(_p("offset"))
-    count = _where(sa.select(sa.func.count()).select_from(Assignment).join(Task, Task.id == Assignment.task_id), shape)  # type: ignore[arg-type]
+    count = _where(
+        sa.select(sa.func.count()).select_from(Assignment).join(Task, col(Task.id) == col(Assignment.task_id)), shape)
     return page, count, every
 
 
@@ -138,14 +142,16 @@ def search_tasks(session: Session, *, filters: TaskFilters, page: int = 1, per_p
     if every_row:
         result = session.connection().execute(every_stmt, params)
     else:
-        result = session.connection().execute(page_stmt, {**params, "limit": per_page, "offset": (max(page, 1) - 1) * per_page})
-    rows = [TaskRow(*r[:-1], status=Status(r[-1])) for r in result]
+        offset = (max(page, 1) - 1) * per_page
+        result = session.connection().execute(page_stmt, {**params, "limit": per_page, "offset": offset})
+    # a row's length is unknown to mypy, which then lets *r[:-1] fill every field, status too
+    rows = [TaskRow(*r[:-1], status=Status(r[-1])) for r in result]  # type: ignore[misc]
     return rows, count_tasks(session, filters=filters) if count else None
 
 
 def count_tasks(session: Session, *, filters: TaskFilters) -> int:
     _page, count_stmt, _every = _statements(_shape(filters))
-    return session.connection().execute(count_stmt, _params(filters)).scalar_one()  # type: ignore[no-any-return]
+    return session.connection().execute(count_stmt, _params(filters)).scalar_one()
 
 
 @lru_cache(maxsize=_SHAPES)
@@ -154,11 +160,11 @@ def _coordinating_statement(shape: tuple[Any, ...]) -> Any:
     reads an alias of ``assignment``, so that the filter subquery's own ``assignment`` can never
     be correlated with it (which would filter the coordinating rows themselves)."""
     other = aliased(Assignment, name="coordinator")
-    matching = _where(sa.select(Assignment.task_id).join(Task, Task.id == Assignment.task_id), shape)  # type: ignore[arg-type]
+    matching = _where(sa.select(col(Assignment.task_id)).join(Task, col(Task.id) == col(Assignment.task_id)), shape)
     return (
-        sa.select(other.task_id, Agency.name).join(Agency, Agency.id == other.agency_id)  # type: ignore[arg-type]
-        .where(other.role == COORDINATING, other.status != CANCELLED, other.task_id.in_(matching))  # type: ignore[attr-defined]
-        .order_by(other.task_id, other.id)
+        sa.select(col(other.task_id), col(Agency.name)).join(Agency, col(Agency.id) == col(other.agency_id))
+        .where(col(other.role) == COORDINATING, col(other.status) != CANCELLED, col(other.task_id).in_(matching))
+        .order_by(col(other.task_id), col(other.id))
     )
 
 
@@ -175,7 +181,9 @@ def filter_options(session: Session) -> dict[str, Any]:
     """Plans, agencies with assignments, and the quarters that have due dates (for the form)."""
     plans = session.execute(select(Plan.id, Plan.code, Plan.province).order_by(Plan.province, Plan.code)).all()
     agency_ids = select(Assignment.agency_id).distinct().scalar_subquery()
-    agencies = session.execute(select(Agency.id, Agency.name).where(Agency.id.in_(agency_ids)).order_by(Agency.name)).all()  # type: ignore[union-attr]
+    agencies = session.execute(
+        select(Agency.id, Agency.name).where(Agency.id.in_(agency_ids)).order_by(Agency.name)  # type: ignore[union-attr]
+    ).all()
     lo, hi = session.execute(select(sa.func.min(Task.due_date), sa.func.max(Task.due_date))).one()
     quarters = [(y, q) for y in range(hi.year, lo.year - 1, -1) for q in (4, 3, 2, 1)] if lo and hi else []
     return {"plans": plans, "agencies": agencies, "quarters": quarters}
@@ -185,12 +193,13 @@ def agency_deadlines(session: Session, *, agency_id: int) -> list[tuple[Any, ...
     """(assignment id, task id, role, due date, original due date, status, plan code, ref, content)
     of every dated assignment of the agency on an active task, by due date."""
     q = (
-        select(Assignment.id, Task.id, Assignment.role, Assignment.due_date, Assignment.original_due_date,
-               Assignment.status, Plan.code, Task.ref, Task.content)
-        .join(Task, Task.id == Assignment.task_id).join(Plan, Plan.id == Task.plan_id)  # type: ignore[arg-type]
-        .where(Assignment.agency_id == agency_id, Assignment.status != CANCELLED, Task.state == TASK_ACTIVE,
-               Assignment.due_date.is_not(None))  # type: ignore[union-attr]
-        .order_by(Assignment.due_date, Assignment.id)
+        select(  # type: ignore[call-overload]  # sqlmodel's select() is typed for 4 columns at most
+            Assignment.id, Task.id, Assignment.role, Assignment.due_date, Assignment.original_due_date,
+            Assignment.status, Plan.code, Task.ref, Task.content)
+        .join(Task, col(Task.id) == col(Assignment.task_id)).join(Plan, col(Plan.id) == col(Task.plan_id))
+        .where(col(Assignment.agency_id) == agency_id, col(Assignment.status) != CANCELLED,
+               col(Task.state) == TASK_ACTIVE, col(Assignment.due_date).is_not(None))
+        .order_by(col(Assignment.due_date), col(Assignment.id))
     )
     return [tuple(r) for r in session.execute(q)]
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.core.report_tables import REPORT_SOURCE
 from models.core.tables import (
@@ -108,14 +109,14 @@ class Overview:
         return sorted(rows, key=lambda a: (-a.overdue, a.oldest_overdue or self.as_of, a.name))
 
 
-def lead_scope(query: sa.Select) -> sa.Select:  # type: ignore[type-arg]
+def lead_scope(query: sa.Select[Any]) -> sa.Select[Any]:
     """Lead assignments, not cancelled, of active tasks (the overview's population).
 
     The agencies' period-report duties (source "report", BC.2020-H1 ...) are not tasks of the
     plan: the compiled report leaves them out of its figures, so the overview does too and both
     show the same numbers for the same day. The reports page follows who has submitted."""
-    return query.where(Assignment.role == LEAD, Assignment.status != CANCELLED, Task.state == TASK_ACTIVE,
-                       Task.source != REPORT_SOURCE)
+    return query.where(col(Assignment.role) == LEAD, col(Assignment.status) != CANCELLED,
+                       col(Task.state) == TASK_ACTIVE, col(Task.source) != REPORT_SOURCE)
 
 
 def agency_counts(session: Session, *, as_of: date, near_days: int = 3, plan_id: int | None = None,
@@ -123,15 +124,17 @@ def agency_counts(session: Session, *, as_of: date, near_days: int = 3, plan_id:
     """Per agency: counts by status and the oldest overdue due date (one grouped scan)."""
     st = assignment_status(as_of, near_days).label("st")
     inner = lead_scope(
-        select(Assignment.agency_id, Assignment.due_date, st).join(Task, Task.id == Assignment.task_id)  # type: ignore[arg-type]
+        select(col(Assignment.agency_id), col(Assignment.due_date), st)
+        .join(Task, col(Task.id) == col(Assignment.task_id))
     )
     if plan_id is not None:
-        inner = inner.where(Task.plan_id == plan_id)
+        inner = inner.where(col(Task.plan_id) == plan_id)
     if agency_id is not None:
-        inner = inner.where(Assignment.agency_id == agency_id)
+        inner = inner.where(col(Assignment.agency_id) == agency_id)
     sub = inner.subquery()
     rows = session.execute(
-        sa.select(sub.c.agency_id, sub.c.st, sa.func.count(), sa.func.min(sub.c.due_date)).group_by(sub.c.agency_id, sub.c.st)
+        sa.select(sub.c.agency_id, sub.c.st, sa.func.count(), sa.func.min(sub.c.due_date))
+        .group_by(sub.c.agency_id, sub.c.st)
     ).all()
     out: dict[int, AgencyProgress] = {}
     for aid, status, n, oldest in rows:
@@ -140,7 +143,7 @@ def agency_counts(session: Session, *, as_of: date, near_days: int = 3, plan_id:
         if status == Status.OVERDUE.value:
             row.oldest_overdue = oldest
     if out:
-        names = session.execute(select(Agency.id, Agency.name).where(Agency.id.in_(list(out)))).all()  # type: ignore[union-attr]
+        names = session.execute(select(col(Agency.id), col(Agency.name)).where(col(Agency.id).in_(list(out)))).all()
         for aid, name in names:
             out[aid].name = name
     return out
@@ -149,13 +152,15 @@ def agency_counts(session: Session, *, as_of: date, near_days: int = 3, plan_id:
 def _escalation_levels(session: Session, *, as_of: date, near_days: int) -> dict[int, int]:
     """Agency id -> highest escalation level sent for one of its overdue items (current due date)."""
     q = lead_scope(
-        select(Assignment.agency_id, sa.func.max(Notice.level))
-        .join(Task, Task.id == Assignment.task_id)  # type: ignore[arg-type]
-        .join(Notice, sa.and_(Notice.assignment_id == Assignment.id, Notice.due_date == Assignment.due_date))  # type: ignore[arg-type]
-        .where(Notice.kind == ESCALATION, Notice.status == SENT, assignment_status_is(Status.OVERDUE, as_of, near_days))
-        .group_by(Assignment.agency_id)
+        select(col(Assignment.agency_id), sa.func.max(Notice.level))
+        .join(Task, col(Task.id) == col(Assignment.task_id))
+        .join(Notice, sa.and_(col(Notice.assignment_id) == col(Assignment.id),
+                              col(Notice.due_date) == col(Assignment.due_date)))
+        .where(col(Notice.kind) == ESCALATION, col(Notice.status) == SENT,
+               assignment_status_is(Status.OVERDUE, as_of, near_days))
+        .group_by(col(Assignment.agency_id))
     )
-    return {aid: lvl for aid, lvl in session.execute(q)}
+    return dict(session.execute(q).tuples().all())  # .all(): a Result has keys(), dict() would take it for a mapping
 
 
 def assignment_levels(session: Session, *, assignment_ids: list[int]) -> dict[int, int]:
@@ -163,31 +168,35 @@ def assignment_levels(session: Session, *, assignment_ids: list[int]) -> dict[in
     if not assignment_ids:
         return {}
     q = (
-        select(Notice.assignment_id, sa.func.max(Notice.level))
-        .join(Assignment, sa.and_(Assignment.id == Notice.assignment_id, Notice.due_date == Assignment.due_date))  # type: ignore[arg-type]
-        .where(Notice.kind == ESCALATION, Notice.status == SENT, Notice.assignment_id.in_(assignment_ids))  # type: ignore[attr-defined]
-        .group_by(Notice.assignment_id)
+        select(col(Notice.assignment_id), sa.func.max(Notice.level))
+        .join(Assignment, sa.and_(col(Assignment.id) == col(Notice.assignment_id),
+                                  col(Notice.due_date) == col(Assignment.due_date)))
+        .where(col(Notice.kind) == ESCALATION, col(Notice.status) == SENT,
+               col(Notice.assignment_id).in_(assignment_ids))
+        .group_by(col(Notice.assignment_id))
     )
-    return {aid: lvl for aid, lvl in session.execute(q)}
+    return dict(session.execute(q).tuples().all())
 
 
 def oldest_overdue(session: Session, *, as_of: date, near_days: int = 3, per_agency: int = 5,
                    agency_ids: list[int] | None = None) -> dict[int, list[OverdueItem]]:
     """The ``per_agency`` oldest overdue items of each agency (a window function)."""
-    rn = sa.func.row_number().over(partition_by=Assignment.agency_id, order_by=(Assignment.due_date, Assignment.id))
+    rn = sa.func.row_number().over(partition_by=col(Assignment.agency_id),
+                                   order_by=(col(Assignment.due_date), col(Assignment.id)))
     inner = lead_scope(
-        select(Assignment.id.label("aid"), Assignment.task_id, Assignment.agency_id, Assignment.due_date,  # type: ignore[union-attr]
-               Assignment.original_due_date, rn.label("rn"))
-        .join(Task, Task.id == Assignment.task_id)  # type: ignore[arg-type]
+        select(  # type: ignore[call-overload]  # sqlmodel's select() is typed for 4 columns at most
+            col(Assignment.id).label("aid"), Assignment.task_id, Assignment.agency_id, Assignment.due_date,
+            Assignment.original_due_date, rn.label("rn"))
+        .join(Task, col(Task.id) == col(Assignment.task_id))
         .where(assignment_status_is(Status.OVERDUE, as_of, near_days))
     )
     if agency_ids is not None:
-        inner = inner.where(Assignment.agency_id.in_(agency_ids))  # type: ignore[attr-defined]
+        inner = inner.where(col(Assignment.agency_id).in_(agency_ids))
     sub = inner.subquery()
     rows = session.execute(
         sa.select(sub.c.aid, sub.c.task_id, sub.c.agency_id, sub.c.due_date, sub.c.original_due_date,
-                  Plan.code, Task.ref, Task.content)
-        .join(Task, Task.id == sub.c.task_id).join(Plan, Plan.id == Task.plan_id)  # type: ignore[arg-type]
+                  col(Plan.code), col(Task.ref), col(Task.content))
+        .join(Task, col(Task.id) == sub.c.task_id).join(Plan, col(Plan.id) == col(Task.plan_id))
         .where(sub.c.rn <= per_agency).order_by(sub.c.agency_id, sub.c.rn)
     ).all()
     levels = assignment_levels(session, assignment_ids=[r[0] for r in rows])

@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.agencies.directory import province_office
 from models.core.audit import record
@@ -85,7 +85,8 @@ def _queue(session: Session, *, req: ExtensionRequest, assignment: Assignment, k
 def _tell_agency(session: Session, *, req: ExtensionRequest, assignment: Assignment, level: int,
                  today: date | None) -> None:
     # decided before the office's notice went out (mail server down): it need not ask any more
-    session.execute(sa.update(Notice).where(Notice.kind == REQUESTED, Notice.seq == req.id, Notice.status == PENDING)
+    session.execute(sa.update(Notice).where(col(Notice.kind) == REQUESTED, col(Notice.seq) == req.id,
+                                            col(Notice.status) == PENDING)
                     .values(status="cancelled"))
     agency = session.get(Agency, assignment.agency_id)
     assert agency is not None
@@ -142,14 +143,14 @@ def reject_extension(session: Session, *, request_id: int, actor: str, note: str
 
 def pending_extensions(session: Session) -> list[tuple[ExtensionRequest, Assignment, Agency, Task, Plan]]:
     q = (
-        select(ExtensionRequest, Assignment, Agency, Task, Plan)
-        .join(Assignment, Assignment.id == ExtensionRequest.assignment_id)  # type: ignore[arg-type]
-        .join(Agency, Agency.id == Assignment.agency_id)  # type: ignore[arg-type]
-        .join(Task, Task.id == Assignment.task_id)  # type: ignore[arg-type]
-        .join(Plan, Plan.id == Task.plan_id)  # type: ignore[arg-type]
-        .where(ExtensionRequest.state == EXT_PENDING).order_by(ExtensionRequest.requested_at)
+        select(ExtensionRequest, Assignment, Agency, Task, Plan)  # type: ignore[call-overload]  # typed for 4 at most
+        .join(Assignment, col(Assignment.id) == col(ExtensionRequest.assignment_id))
+        .join(Agency, col(Agency.id) == col(Assignment.agency_id))
+        .join(Task, col(Task.id) == col(Assignment.task_id))
+        .join(Plan, col(Plan.id) == col(Task.plan_id))
+        .where(col(ExtensionRequest.state) == EXT_PENDING).order_by(col(ExtensionRequest.requested_at))
     )
-    return list(session.exec(q).all())  # type: ignore[arg-type]
+    return list(session.exec(q).all())
 
 
 def pending_count(session: Session) -> int:
@@ -157,4 +158,4 @@ def pending_count(session: Session) -> int:
     from sqlalchemy import select as sa_select
 
     return session.execute(sa_select(func.count()).select_from(ExtensionRequest)
-                           .where(ExtensionRequest.state == EXT_PENDING)).scalar_one()
+                           .where(col(ExtensionRequest.state) == EXT_PENDING)).scalar_one()

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.core.db import fetch_raw
 from models.core.report_tables import REPORT_SOURCE, ReportSubmission
@@ -120,7 +120,7 @@ class _Dates:
         found = self.memo.get(value, _MISSING)
         if found is _MISSING:
             found = self.memo[value] = date.fromisoformat(value) if isinstance(value, str) else value
-        return found  # type: ignore[no-any-return]
+        return found
 
     @staticmethod
     def moment(value: Any) -> datetime:
@@ -142,11 +142,11 @@ def _fact(**values: Any) -> AssignmentFact:
 def _facts(session: Session, *, plan_id: int, duty: str) -> tuple[list[AssignmentFact], list[AssignmentFact], set[int]]:
     """(plan facts, the period duty's facts, ids of the tasks read from the text)."""
     q = (
-        select(*_FACT_COLUMNS)
-        .join(Task, Task.id == Assignment.task_id)  # type: ignore[arg-type]
-        .join(Plan, Plan.id == Task.plan_id)  # type: ignore[arg-type]
-        .join(Agency, Agency.id == Assignment.agency_id)  # type: ignore[arg-type]
-        .where(Task.plan_id == plan_id, Task.state.in_((TASK_ACTIVE, TASK_CANCELLED)))  # type: ignore[attr-defined]
+        select(*_FACT_COLUMNS)  # type: ignore[call-overload]  # sqlmodel's select() is typed for 4 columns at most
+        .join(Task, col(Task.id) == col(Assignment.task_id))
+        .join(Plan, col(Plan.id) == col(Task.plan_id))
+        .join(Agency, col(Agency.id) == col(Assignment.agency_id))
+        .where(col(Task.plan_id) == plan_id, col(Task.state).in_((TASK_ACTIVE, TASK_CANCELLED)))
         .order_by(Task.position, Assignment.id)
     )
     facts: list[AssignmentFact] = []
@@ -175,14 +175,15 @@ def _audits(
 ) -> list[list[AuditRecord]]:
     """The audit log of the plan's tasks and assignments, read in two indexed scans (no per-row
     query) and split into one list per (task ids, assignment ids) group."""
-    in_plan = select(Task.id).where(Task.plan_id == plan_id)
-    assignments = select(Assignment.id).where(Assignment.task_id.in_(in_plan))  # type: ignore[attr-defined]
+    in_plan = select(col(Task.id)).where(col(Task.plan_id) == plan_id)
+    assignments = select(col(Assignment.id)).where(col(Assignment.task_id).in_(in_plan))
     cols = (AuditEvent.id, AuditEvent.entity, AuditEvent.entity_id, AuditEvent.action, AuditEvent.changes,
             AuditEvent.at, AuditEvent.effective_on)
     out: list[list[AuditRecord]] = [[] for _ in groups]
     dates = _Dates()
     for index, (entity, ids) in enumerate((("task", in_plan), ("assignment", assignments))):
-        q = select(*cols).where(AuditEvent.entity == entity, AuditEvent.entity_id.in_(ids))  # type: ignore[union-attr]
+        q = select(*cols).where(  # type: ignore[call-overload]  # sqlmodel's select() is typed for 4 columns at most
+            col(AuditEvent.entity) == entity, col(AuditEvent.entity_id).in_(ids))
         for seq, ent, entity_id, action, changes, at, effective in fetch_raw(session, q):
             targets = [out[g] for g, group in enumerate(groups) if entity_id in group[index]]
             if not targets:
@@ -203,10 +204,12 @@ def _audits(
 
 def _notices(session: Session, *, plan_id: int) -> list[NoticeFact]:
     q = (
-        select(Notice.assignment_id, Notice.kind, Notice.level, Notice.as_of, Notice.due_date, Notice.status)
-        .join(Assignment, Assignment.id == Notice.assignment_id)  # type: ignore[arg-type]
-        .join(Task, Task.id == Assignment.task_id)  # type: ignore[arg-type]
-        .where(Task.plan_id == plan_id, Notice.kind == ESCALATION, Notice.status == SENT, Assignment.role == LEAD)
+        select(  # type: ignore[call-overload]  # sqlmodel's select() is typed for 4 columns at most
+            Notice.assignment_id, Notice.kind, Notice.level, Notice.as_of, Notice.due_date, Notice.status)
+        .join(Assignment, col(Assignment.id) == col(Notice.assignment_id))
+        .join(Task, col(Task.id) == col(Assignment.task_id))
+        .where(col(Task.plan_id) == plan_id, col(Notice.kind) == ESCALATION, col(Notice.status) == SENT,
+               col(Assignment.role) == LEAD)
         .distinct()
     )
     day = _Dates().day
@@ -239,14 +242,15 @@ def load_inputs(session: Session, *, plan: Plan, period: Period) -> ReportInputs
         ({f.task_id for f in duties}, {f.assignment_id for f in duties}),  # type: ignore[misc]
     ])
     duty_due = session.execute(
-        select(Task.due_date).where(Task.plan_id == plan.id, Task.source == REPORT_SOURCE, Task.ref == duty,
-                                    Task.state == TASK_ACTIVE)
+        select(col(Task.due_date)).where(col(Task.plan_id) == plan.id, col(Task.source) == REPORT_SOURCE,
+                                         col(Task.ref) == duty, col(Task.state) == TASK_ACTIVE)
     ).scalar()
     subs = session.execute(
-        select(Agency.name, ReportSubmission.submitted_on, ReportSubmission.summary, ReportSubmission.narratives)
-        .join(Agency, Agency.id == ReportSubmission.agency_id)  # type: ignore[arg-type]
-        .where(ReportSubmission.plan_id == plan.id, ReportSubmission.period == period.code)
-        .order_by(ReportSubmission.submitted_on, ReportSubmission.id)
+        select(col(Agency.name), col(ReportSubmission.submitted_on), col(ReportSubmission.summary),
+               col(ReportSubmission.narratives))
+        .join(Agency, col(Agency.id) == col(ReportSubmission.agency_id))
+        .where(col(ReportSubmission.plan_id) == plan.id, col(ReportSubmission.period) == period.code)
+        .order_by(col(ReportSubmission.submitted_on), col(ReportSubmission.id))
     ).all()
     return ReportInputs(
         plan=plan, facts=facts, duty_facts=duties, duty_due=duty_due,

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.core.audit import record
 from models.core.report_tables import REPORT_SOURCE, IndicatorValue, ReportSubmission
@@ -85,9 +85,9 @@ def _narrative_assignments(
     if not refs:
         return {}
     tasks = dict(session.execute(
-        select(Task.ref, Task.id).where(Task.plan_id == plan_id, Task.ref.in_(refs), Task.state == TASK_ACTIVE,  # type: ignore[attr-defined]
-                                        Task.source != REPORT_SOURCE)
-    ).all())
+        select(col(Task.ref), col(Task.id)).where(col(Task.plan_id) == plan_id, col(Task.ref).in_(refs),
+                                                  col(Task.state) == TASK_ACTIVE, col(Task.source) != REPORT_SOURCE)
+    ).tuples().all())
     unknown = [r for r in refs if r not in tasks]
     if unknown:
         raise SubmissionError(f"no active task {', '.join(unknown)} in this plan")
@@ -260,12 +260,13 @@ def period_report_status(session: Session, *, plan_id: int, period: str) -> list
     """Each agency owing a report on ``period``: whether it has submitted (one query)."""
     code = parse_period(period).code
     q = (
-        select(Agency.id, Agency.name, Assignment.id, Assignment.due_date, Assignment.status, Assignment.completed_on)
-        .join(Assignment, Assignment.agency_id == Agency.id)  # type: ignore[arg-type]
-        .join(Task, Task.id == Assignment.task_id)  # type: ignore[arg-type]
-        .where(Task.plan_id == plan_id, Task.source == REPORT_SOURCE, Task.ref == duty_ref(code),
-               Task.state == TASK_ACTIVE, Assignment.role == LEAD, Assignment.status != CANCELLED)
-        .order_by(Agency.name)
+        select(  # type: ignore[call-overload]  # sqlmodel's select() is typed for 4 columns at most
+            Agency.id, Agency.name, Assignment.id, Assignment.due_date, Assignment.status, Assignment.completed_on)
+        .join(Assignment, col(Assignment.agency_id) == col(Agency.id))
+        .join(Task, col(Task.id) == col(Assignment.task_id))
+        .where(col(Task.plan_id) == plan_id, col(Task.source) == REPORT_SOURCE, col(Task.ref) == duty_ref(code),
+               col(Task.state) == TASK_ACTIVE, col(Assignment.role) == LEAD, col(Assignment.status) != CANCELLED)
+        .order_by(col(Agency.name))
     )
     return [AgencyReportStatus(aid, name, asg, due, status == DONE, done_on)
             for aid, name, asg, due, status, done_on in session.execute(q)]
