@@ -16,12 +16,14 @@ def test_every_setting_is_in_the_readme() -> None:
 
 
 def test_every_command_is_in_the_readme() -> None:
-    from flows.cli import COMMANDS, USER_COMMANDS, app
+    from flows.cli import COMMANDS, PROVINCE_COMMANDS, USER_COMMANDS, app
 
     names = [c.name for c in app.registered_commands]
     assert names == list(COMMANDS), "every command is registered, by name, in flows/cli/__init__.py"
     assert len(names) == 13
+    assert [g.name for g in app.registered_groups] == ["user", "province"], "the sub-apps are registered there too"
     names += [f"user {name}" for name in USER_COMMANDS]
+    names += [f"province {name}" for name in PROVINCE_COMMANDS]
     for name in names:
         assert f"`dondoc {name}" in README, f"dondoc {name} is not documented in README.md"
 
@@ -29,9 +31,10 @@ def test_every_command_is_in_the_readme() -> None:
 def test_the_command_line_answers_every_command() -> None:
     from typer.testing import CliRunner
 
-    from flows.cli import COMMANDS, app
+    from flows.cli import COMMANDS, PROVINCE_COMMANDS, USER_COMMANDS, app
 
-    for name in [*COMMANDS, "user"]:
+    for name in [*COMMANDS, "user", *(f"user {n}" for n in USER_COMMANDS), "province",
+                 *(f"province {n}" for n in PROVINCE_COMMANDS)]:
         result = CliRunner().invoke(app, [*name.split(), "--help"])
         assert result.exit_code == 0, (name, result.output)
 

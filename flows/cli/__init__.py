@@ -21,11 +21,13 @@ from flows.cli import (
     importing,
     listing,
     progress,
+    provinces,
     reports,
 )
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="dondoc: theo dõi, đôn đốc thực hiện kế hoạch.")
 user_app = typer.Typer(no_args_is_help=True, help="Office staff accounts for the web application.")
+province_app = typer.Typer(no_args_is_help=True, help="Vietnam's provinces before and after the 2025 reform.")
 
 COMMANDS = {
     "init": admin.init,
@@ -43,12 +45,16 @@ COMMANDS = {
     "demo": admin.demo,
 }
 USER_COMMANDS = {"add": admin.user_add}
+PROVINCE_COMMANDS = {"list": provinces.list_}
 
 for _name, _function in COMMANDS.items():
     app.command(_name)(_function)
 for _name, _function in USER_COMMANDS.items():
     user_app.command(_name)(_function)
+for _name, _function in PROVINCE_COMMANDS.items():
+    province_app.command(_name)(_function)
 app.add_typer(user_app, name="user")
+app.add_typer(province_app, name="province")
 
 
 def main() -> None:
