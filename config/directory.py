@@ -13,7 +13,8 @@ if TYPE_CHECKING:
 def load_directory(settings: Settings | None = None) -> AgencyDirectory:
     """``DONDOC_AGENCIES_DIR`` read and checked; real mail domains are accepted only in production.
 
-    Raises ``tasks.agencies.directory.AgencyDirectoryError`` (one line naming the file) for a broken file.
+    Raises ``tasks.agencies.directory.AgencyDirectoryError`` for a broken file: one line naming the
+    file and, for an entry of the wrong shape or a bad address, its line.
     """
     from tasks.agencies.directory import AgencyDirectory
 

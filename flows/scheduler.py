@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from config.settings import Settings, get_settings
-from tasks.common.yaml_files import load_yaml
 
 log = logging.getLogger("dondoc.scheduler")
 # one lock per database and schema: a server may hold several dondoc installations
@@ -45,44 +44,28 @@ class ScheduleError(ValueError):
 
 
 def load_schedules(path: Path) -> Schedules:
-    """Read and check the schedule definition: every job, its cron fields and the time zone."""
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+    """Read and check the schedule definition: every job, its cron fields and the time zone.
 
-    data = load_yaml(path, error=ScheduleError)
-    if not isinstance(data, dict) or not isinstance(data.get("jobs"), list) or not data["jobs"]:
-        raise ScheduleError(f"{path}: expected 'timezone' and a list of 'jobs'")
-    timezone = data.get("timezone")
-    try:
-        ZoneInfo(str(timezone))
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ScheduleError(f"{path}: unknown time zone {timezone!r} (e.g. Asia/Ho_Chi_Minh)") from None
-    jobs: list[Job] = []
-    for i, raw in enumerate(data["jobs"], start=1):
-        try:
-            job = Job(**raw)
-        except TypeError:  # not a mapping, or a field missing or unknown
-            fields = ", ".join(Job.__dataclass_fields__)
-            raise ScheduleError(f"{path}: job {i} needs exactly the fields {fields}") from None
-        fields = str(job.cron).split()
-        if len(fields) != 5:
-            raise ScheduleError(f"{path}: job {job.name}: cron needs 5 fields, got '{job.cron}'")
-        if any(ch.isdigit() for ch in fields[4]):
-            raise ScheduleError(f"{path}: job {job.name}: write weekdays by name (mon-fri), not number")
-        try:
-            cron_trigger(job, str(timezone))
-        except ValueError as exc:  # APScheduler's own check of each field ("hour 25")
-            raise ScheduleError(f"{path}: job {job.name}: bad cron '{job.cron}' ({exc})") from None
-        jobs.append(job)
-    if len({j.name for j in jobs}) != len(jobs):
-        raise ScheduleError(f"{path}: two jobs share a name")
-    return Schedules(timezone=str(timezone), jobs=tuple(jobs))
+    The file's shape is declared by :mod:`flows.schedules_schema`; a problem is one
+    :class:`ScheduleError` line naming the file and, where it can, the line.
+    """
+    from flows.schedules_schema import parse_schedules
+    from tasks.common.yaml_files import load_yaml_lines
+
+    data, lines = load_yaml_lines(path, error=ScheduleError)
+    return parse_schedules(data, source=str(path), lines=lines)
+
+
+def cron_fields(cron: str) -> dict[str, str]:
+    """APScheduler's CronTrigger fields of a five-field cron line."""
+    minute, hour, day, month, dow = cron.split()
+    return {"minute": minute, "hour": hour, "day": day, "month": month, "day_of_week": dow}
 
 
 def cron_trigger(job: Job, timezone: str) -> Any:
     from apscheduler.triggers.cron import CronTrigger
 
-    minute, hour, day, month, dow = job.cron.split()
-    return CronTrigger(minute=minute, hour=hour, day=day, month=month, day_of_week=dow, timezone=timezone)
+    return CronTrigger(**cron_fields(job.cron), timezone=timezone)
 
 
 def run_daily_sweep() -> None:

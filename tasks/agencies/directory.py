@@ -13,21 +13,29 @@ the directory holds no communes.
 from __future__ import annotations
 
 import re
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, NoReturn, get_args
 
 from tasks.agencies.match import Hit, PhraseIndex, Target, phrase_keys, scan
 from tasks.common.text import fold, nfc, slugify
-from tasks.common.yaml_files import load_yaml
+
+if TYPE_CHECKING:  # the models are imported when a directory is read: pydantic is not needed before
+    from tasks.agencies.directory_schema import AgencySpec, DistrictSpec, GroupSpec, ProvinceSpec, StandardSpec
+    from tasks.common.yaml_files import YamlLines
 
 __all__ = ["AgencyDirectory", "AgencyDirectoryError", "AgencyEntry", "CellResolution", "ProvinceDirectory"]
 
 DEFAULT_ROOT = Path(__file__).resolve().parents[2] / "config" / "agencies"
-KINDS = frozenset({"department", "body", "mass_org", "district", "commune_group", "office"})
+Kind = Literal["department", "body", "mass_org", "district", "commune_group", "office"]
+KINDS = frozenset(get_args(Kind))
 # a well-formed address: something@domain.tld (no spaces, one @)
 ADDRESS = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
+DistrictType = Literal["huyen", "thanh_pho", "thi_xa"]
 DISTRICT_TYPES = {"huyen": ("huyện", "huyện"), "thanh_pho": ("thành phố", "TP"), "thi_xa": ("thị xã", "TX")}
+# where in a province file an agency or group is written (("agencies", 3)); None: in standard.yaml
+Loc = tuple[Hashable, ...] | None
 
 
 @dataclass(frozen=True)
@@ -53,130 +61,132 @@ class AgencyDirectoryError(ValueError):
     """A directory file the office edited cannot be used; the message is one line naming the file."""
 
 
-def _read_yaml(path: Path) -> dict[str, Any]:
-    data = load_yaml(path, error=AgencyDirectoryError) or {}
-    if not isinstance(data, dict):
-        raise AgencyDirectoryError(f"{path}: expected a mapping at the top level")
-    return data
-
-
 class ProvinceDirectory:
     """One province's agencies, groups and name index."""
 
-    def __init__(self, standard: dict[str, Any], spec: dict[str, Any], source: str = "", *,
-                 example_addresses_only: bool = True) -> None:
-        where = source or spec.get("slug", "?")
-        try:
-            self.slug: str = spec["slug"]
-            self.name: str = spec["name"]
-            self.email_domain: str = spec["email_domain"]
-            self.leadership_name: str = spec["leadership"]["name"]
-            self.leadership_email: str = spec["leadership"]["email"]
-        except (KeyError, TypeError) as exc:
-            raise ValueError(f"{where}: missing field {exc}") from exc
-        self._head_prefix: dict[str, str] = standard.get("head_prefix", {})
-        overrides: dict[str, dict[str, Any]] = spec.get("overrides") or {}
-        extra: dict[str, list[str]] = spec.get("extra_aliases") or {}
-        specs = [
-            *standard.get("agencies", []),
-            *(self._district_spec(d, where) for d in spec.get("districts", [])),
-            *(spec.get("agencies") or []),
+    def __init__(self, standard: StandardSpec | Mapping[str, Any], spec: ProvinceSpec | Mapping[str, Any],
+                 source: str = "", *, example_addresses_only: bool = True, lines: YamlLines | None = None) -> None:
+        """``standard`` and ``spec`` as read from the files (checked here) or already checked.
+
+        ``source`` names the province file in errors, ``lines`` gives its entries' lines; every
+        problem is an :class:`AgencyDirectoryError`.
+        """
+        from tasks.agencies.directory_schema import ProvinceSpec, StandardSpec, parse_province, parse_standard
+
+        slug = spec.get("slug") if isinstance(spec, Mapping) else getattr(spec, "slug", None)
+        self._where = source or str(slug or "?")
+        self._lines = lines
+        if not isinstance(standard, StandardSpec):
+            standard = parse_standard(standard, source=f"{self._where} (standard agencies)",
+                                      example_addresses_only=example_addresses_only)
+        if not isinstance(spec, ProvinceSpec):
+            spec = parse_province(spec, source=self._where, lines=lines, example_addresses_only=example_addresses_only)
+        self.slug: str = spec.slug
+        self.name: str = spec.name
+        self.email_domain: str = spec.email_domain
+        self.leadership_name: str = spec.leadership.name
+        self.leadership_email: str = spec.leadership.email
+        self._head_prefix: dict[Kind, str] = dict(standard.head_prefix)
+        self._district_names: dict[str, str] = {}  # code -> district name, for a group's members
+        specs: list[tuple[AgencySpec, Loc]] = [
+            *((a, None) for a in standard.agencies),
+            *((self._district_spec(d), ("districts", i)) for i, d in enumerate(spec.districts)),
+            *((a, ("agencies", i)) for i, a in enumerate(spec.agencies)),
         ]
-        specs = [dict(a, **overrides.get(a["code"], {})) for a in specs]
-        excluded = {a["code"] for a in specs if a.get("exclude")}
-        specs = [a for a in specs if a["code"] not in excluded]
-        groups = list(standard.get("groups", [])) + list(spec.get("groups") or [])
-        tags = self._group_tags(specs, groups, where)
-        self.agencies: list[AgencyEntry] = [self._entry(a, extra.get(a["code"], []), tags) for a in specs]
+        specs = [(a.model_copy(update=spec.overrides[a.code].changes()) if a.code in spec.overrides else a, loc)
+                 for a, loc in specs]
+        excluded = {a.code for a, _ in specs if a.exclude}
+        specs = [(a, loc) for a, loc in specs if a.code not in excluded]
+        groups: list[tuple[GroupSpec, Loc]] = [
+            *((g, None) for g in standard.groups),
+            *((g, ("groups", i)) for i, g in enumerate(spec.groups)),
+        ]
+        tags = self._group_tags([a for a, _ in specs], groups)
+        self.agencies: list[AgencyEntry] = [self._entry(a, spec.extra_aliases.get(a.code, []), tags) for a, _ in specs]
         self._by_key = {a.key: a for a in self.agencies}
-        self._groups = {g["code"]: g for g in groups}
-        self._successor_primary = {a["code"]: bool(a.get("primary_successor")) for a in specs}
-        self._validate(where, (set(extra) | set(overrides)) - excluded, example_addresses_only)
-        self._build_index(groups, standard.get("fillers", []), where)
+        self._groups = {g.code: g for g, _ in groups}
+        self._successor_primary = {a.code: a.primary_successor for a, _ in specs}
+        self._validate(specs, spec, excluded)
+        self._build_index([g for g, _ in groups], standard.fillers)
         self._province_words = tuple(w.fuzzy for w in phrase_keys(self.name))
         offices = [a for a in self.agencies if a.kind == "office"]
         if len(offices) != 1:
-            raise ValueError(f"{where}: expected exactly one agency of kind 'office', found {len(offices)}")
+            self._fail(f"expected exactly one agency of kind 'office', found {len(offices)}")
         self.office: AgencyEntry = offices[0]
 
     # -- construction -------------------------------------------------------------------
 
-    def _district_spec(self, item: str | dict[str, Any], where: str) -> dict[str, Any]:
+    def _fail(self, message: str, loc: Loc = None) -> NoReturn:
+        """One line naming the province file and, for an entry written in it, the entry's line."""
+        line = self._lines.line(loc) if self._lines is not None and loc else None
+        raise AgencyDirectoryError(f"{self._where}{'' if line is None else f', line {line}'}: {message}")
+
+    def _district_spec(self, d: DistrictSpec) -> AgencySpec:
         """A district-level unit as an agency: "UBND huyện X" / "UBND thành phố X"."""
-        d = {"name": item} if isinstance(item, str) else dict(item)
-        x, dtype = d["name"], d.get("type", "huyen")
-        if dtype not in DISTRICT_TYPES:
-            raise ValueError(f"{where}: district {x!r} has unknown type {dtype!r} ({', '.join(DISTRICT_TYPES)})")
-        full, short = DISTRICT_TYPES[dtype]
+        from tasks.agencies.directory_schema import AgencySpec
+
+        x = d.name
+        full, short = DISTRICT_TYPES[d.type]
         aliases = [f"UBND {full} {x}", f"{full} {x}", f"UBND {short} {x}", f"{short} {x}"]
         if fold(x) != fold(self.name):  # a bare "Bến Tre" means the province, not its city
             aliases.append(x)
-        return {
-            "code": slugify(f"UBND {short} {x}"),
-            "name": f"UBND {full} {x}",
-            "aliases": aliases + list(d.get("aliases", [])),
-            "kind": "district",
-            "groups": ["huyen"],
-            "head_title": d.get("head_title", "chutich"),
-            "district_name": x,
-        }
+        code = slugify(f"UBND {short} {x}")
+        self._district_names[code] = x
+        # built from checked parts: a slug code, the district's checked name, aliases and head title
+        return AgencySpec.model_construct(code=code, name=f"UBND {full} {x}", aliases=aliases + d.aliases,
+                                          kind="district", groups=["huyen"], head_title=d.head_title)
 
-    def _group_tags(self, specs: list[dict[str, Any]], groups: list[dict[str, Any]], where: str) -> dict[str, list[str]]:
+    def _group_tags(self, specs: list[AgencySpec], groups: list[tuple[GroupSpec, Loc]]) -> dict[str, list[str]]:
         """Extra group tags given by a group's explicit ``members`` (codes or district names)."""
         tags: dict[str, list[str]] = {}
-        by_name = {fold(a.get("district_name", a["code"])): a["code"] for a in specs}
-        codes = {a["code"] for a in specs}
-        for g in groups:
-            for member in g.get("members", []):
+        by_name = {fold(self._district_names.get(a.code, a.code)): a.code for a in specs}
+        codes = {a.code for a in specs}
+        for g, loc in groups:
+            for i, member in enumerate(g.members):
                 code = member if member in codes else by_name.get(fold(member))
                 if code is None:
-                    raise ValueError(f"{where}: group {g['code']!r} names unknown member {member!r}")
-                tags.setdefault(code, []).append(g["code"])
+                    self._fail(f"group {g.code!r} names unknown member {member!r}",
+                               None if loc is None else (*loc, "members", i))
+                tags.setdefault(code, []).append(g.code)
         return tags
 
-    def _entry(self, a: dict[str, Any], extra: list[str], tags: dict[str, list[str]]) -> AgencyEntry:
-        key = a["code"]
-        name = nfc(a["name"].replace("{province}", self.name))
+    def _entry(self, a: AgencySpec, extra: list[str], tags: dict[str, list[str]]) -> AgencyEntry:
+        key = a.code
+        name = nfc(a.name.replace("{province}", self.name))
         seen, aliases = {name.casefold()}, []  # punctuation kept: "A, B" and "A - B" match differently
-        for alias in [*(a.get("aliases") or []), *extra]:
+        for alias in [*a.aliases, *extra]:
             alias = nfc(alias.replace("{province}", self.name))
             if alias.casefold() not in seen:
                 seen.add(alias.casefold())
                 aliases.append(alias)
-        prefix = a.get("head_title") or self._head_prefix.get(a["kind"], "thutruong")
+        prefix = a.head_title or self._head_prefix.get(a.kind, "thutruong")
         return AgencyEntry(
             key=key,
             name=name,
             aliases=tuple(aliases),
-            kind=a["kind"],
+            kind=a.kind,
             province=self.slug,
-            email=a.get("email") or f"{key}@{self.email_domain}",
-            head_email=a.get("head_email") or f"{prefix}.{key}@{self.email_domain}",
-            groups=tuple(dict.fromkeys([*(a.get("groups") or []), *tags.get(key, [])])),
-            successor=a.get("merged_into") or a.get("renamed_to"),
+            email=a.email or f"{key}@{self.email_domain}",
+            head_email=a.head_email or f"{prefix}.{key}@{self.email_domain}",
+            groups=tuple(dict.fromkeys([*a.groups, *tags.get(key, [])])),
+            successor=a.merged_into or a.renamed_to,
         )
 
-    def _validate(self, where: str, referenced: set[str], example_addresses_only: bool) -> None:
-        keys = [a.key for a in self.agencies]
-        dupes = sorted({k for k in keys if keys.count(k) > 1})
-        if dupes:
-            raise ValueError(f"{where}: duplicate agency keys {dupes}")
-        unknown = sorted(referenced - set(keys))
-        if unknown:
-            raise ValueError(f"{where}: overrides/extra_aliases for unknown agencies {unknown}")
-        for a in self.agencies:
-            if a.kind not in KINDS:
-                raise ValueError(f"{where}: agency {a.key!r} has unknown kind {a.kind!r}")
-        for addr in [self.leadership_email] + [e for a in self.agencies for e in (a.email, a.head_email)]:
-            if not isinstance(addr, str) or not ADDRESS.fullmatch(addr):
-                raise ValueError(f"{where}: {addr!r} is not an e-mail address")
-            # outside production the directory may only name example mailboxes, so a demo or a
-            # test run can never mail a real department
-            if example_addresses_only and not addr.endswith(".example"):
-                raise ValueError(f"{where}: address {addr!r} must use an example domain (*.example) "
-                                 "unless DONDOC_ENV=production")
+    def _validate(self, specs: list[tuple[AgencySpec, Loc]], spec: ProvinceSpec, excluded: set[str]) -> None:
+        """What the two files must agree on (each file's shape and addresses are checked by its model)."""
+        keys = [a.code for a, _ in specs]
+        seen: set[str] = set()
+        for a, loc in specs:
+            if a.code in seen:  # standard.yaml's agencies come first: a repeat is on the province file's line
+                dupes = sorted({k for k in keys if keys.count(k) > 1})
+                self._fail(f"duplicate agency keys {dupes}", loc)
+            seen.add(a.code)
+        for section in ("overrides", "extra_aliases"):
+            unknown = sorted(set(getattr(spec, section)) - excluded - seen)
+            if unknown:
+                self._fail(f"overrides/extra_aliases for unknown agencies {unknown}", (section, unknown[0]))
 
-    def _build_index(self, groups: list[dict[str, Any]], fillers: list[str], where: str) -> None:
+    def _build_index(self, groups: list[GroupSpec], fillers: list[str]) -> None:
         self._index = PhraseIndex()
         self._short = PhraseIndex()  # "Y tế" after "Sở Công thương, ..."
         for a in self.agencies:
@@ -185,8 +195,8 @@ class ProvinceDirectory:
                 if fold(phrase).startswith("sở "):
                     self._short.add(phrase.split(None, 1)[1], ("entry", a.key))
         for g in groups:
-            target: Target = ("commune" if g.get("kind") == "commune_group" else "group", g["code"])
-            for phrase in g.get("phrases", []):
+            target: Target = ("commune" if g.kind == "commune_group" else "group", g.code)
+            for phrase in g.phrases:
                 self._index.add(phrase.replace("{province}", self.name), target)
         for phrase in fillers:
             self._index.add(phrase, ("filler", ""))
@@ -197,11 +207,11 @@ class ProvinceDirectory:
             carriers = [a for a in self.agencies if a.successor == succ]
             primary = [a for a in carriers if self._successor_primary.get(a.key)]
             if len(primary) != 1 and len(carriers) != 1:
-                raise ValueError(f"{where}: successor {succ!r} is shared; mark one entry primary_successor")
+                self._fail(f"successor {succ!r} is shared; mark one entry primary_successor")
             self._index.add(succ, ("entry", (primary or carriers)[0].key))
         if self._index.conflicts:
             lines = [f"{p!r}: {a} vs {b}" for p, a, b in self._index.conflicts]
-            raise ValueError(f"{where}: ambiguous names: " + "; ".join(lines))
+            self._fail("ambiguous names: " + "; ".join(lines))
 
     # -- queries ------------------------------------------------------------------------
 
@@ -235,14 +245,14 @@ class ProvinceDirectory:
         result = CellResolution()
         seen: set[str] = set()
         for hit in self._scan(text):
-            kind = hit.target[0] if hit.target else "unresolved"
-            if kind in ("unresolved", "commune"):
+            target = hit.target
+            if target is None or target[0] in ("unresolved", "commune"):
                 result.unresolved.append(hit.text)
                 continue
-            if kind == "entry":
-                members = [self._by_key[hit.target[1]]]
-            elif kind == "group":
-                members = self.group_members(hit.target[1])
+            if target[0] == "entry":
+                members = [self._by_key[target[1]]]
+            elif target[0] == "group":
+                members = self.group_members(target[1])
             else:  # filler
                 members = []
             for a in members:
@@ -273,27 +283,33 @@ class AgencyDirectory:
 
         ``example_addresses_only`` refuses every address outside ``*.example`` (all but production).
         """
+        from tasks.agencies.directory_schema import parse_standard
+        from tasks.common.yaml_files import load_yaml_lines
+
         root = Path(root) if root is not None else DEFAULT_ROOT
         standard_path = root / "standard.yaml"
         if not standard_path.is_file():
             raise AgencyDirectoryError(f"no standard.yaml in agency config folder {root}")
-        standard = _read_yaml(standard_path)
+        data, lines = load_yaml_lines(standard_path, error=AgencyDirectoryError)
+        standard = parse_standard(data, source=str(standard_path), lines=lines,
+                                  example_addresses_only=example_addresses_only)
         provinces: dict[str, ProvinceDirectory] = {}
         for path in sorted(root.glob("*.yaml")):
             if path.name == standard_path.name:
                 continue
-            spec = _read_yaml(path)
+            data, lines = load_yaml_lines(path, error=AgencyDirectoryError)
             try:
-                prov = ProvinceDirectory(standard, spec, source=str(path), example_addresses_only=example_addresses_only)
+                prov = ProvinceDirectory(standard, {} if data is None else data, source=str(path), lines=lines,
+                                         example_addresses_only=example_addresses_only)
             except AgencyDirectoryError:
                 raise
-            except ValueError as exc:  # the constructor's own checks name the file already
-                raise AgencyDirectoryError(str(exc)) from None
-            except (KeyError, TypeError, AttributeError) as exc:
-                # a field of the wrong shape (a list where a mapping belongs, a name missing)
+            except (ValueError, KeyError, TypeError, AttributeError) as exc:
+                # the models let nothing of the wrong shape through; were one to slip by, still one line
                 raise AgencyDirectoryError(f"{path}: malformed entry ({type(exc).__name__}: {exc})") from None
             if prov.slug in provinces:
-                raise AgencyDirectoryError(f"{path}: province slug {prov.slug!r} defined twice")
+                line = lines.line(("slug",))
+                raise AgencyDirectoryError(f"{path}{'' if line is None else f', line {line}'}: "
+                                           f"province slug {prov.slug!r} defined twice")
             provinces[prov.slug] = prov
         return cls(provinces)
 

@@ -29,20 +29,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 
 from tasks.common.workdays import DayCounter, date_range_for_offsets, day_counter
 
-__all__ = ["FAR_PAST", "KINDS", "ROLES", "Level", "Policy", "PolicyError", "Stage", "Window",
+__all__ = ["FAR_PAST", "KINDS", "ROLES", "Level", "Policy", "PolicyError", "Role", "Stage", "Window",
            "load_policy", "notice_for", "policy_from_dict", "recipient_roles", "stages", "windows"]
 
-ROLES = ("lead", "lead_head", "leadership", "office", "coordinating")
+Role = Literal["lead", "lead_head", "leadership", "office", "coordinating"]
+ROLES: tuple[str, ...] = get_args(Role)
 REMINDER, COORDINATION, ESCALATION = "reminder", "coordination_reminder", "escalation"
 KINDS = (REMINDER, COORDINATION, ESCALATION)
 # the open lower end of the top escalation window
 FAR_PAST = date(1900, 1, 1)
-_KEYS = ("near_days", "working_days", "reminders", "coordinating_reminders", "levels", "repeat_every_days")
-_LEVEL_KEYS = ("level", "after_days", "to", "cc")
 
 
 class PolicyError(ValueError):
@@ -102,91 +101,15 @@ def _fingerprint(policy: Policy) -> str:
 
 
 # --- loading and validation -------------------------------------------------------
-
-
-def _check_keys(data: Mapping[str, Any], known: tuple[str, ...], required: tuple[str, ...], where: str) -> None:
-    unknown = sorted(set(map(str, data)) - set(known))
-    if unknown:
-        raise PolicyError(f"{where}unknown key {unknown[0]!r} (known: {', '.join(known)})")
-    missing = [k for k in required if k not in data]
-    if missing:
-        raise PolicyError(f"{where}missing {missing[0]}")
-
-
-def _int(value: Any, what: str, *, minimum: int = 0) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise PolicyError(f"{what} must be a whole number, got {value!r}")
-    if value < minimum:
-        raise PolicyError(f"{what} must be at least {minimum}, got {value}")
-    return value
-
-
-def _offsets(value: Any, what: str) -> tuple[int, ...]:
-    if not isinstance(value, list | tuple):
-        raise PolicyError(f"{what} must be a list of days, got {value!r}")
-    days = [_int(v, f"{what} entry") for v in value]
-    if len(set(days)) != len(days):
-        raise PolicyError(f"{what} must not repeat a day: {days}")
-    return tuple(sorted(days, reverse=True))
-
-
-def _roles(value: Any, what: str) -> tuple[str, ...]:
-    if not isinstance(value, list | tuple) or not all(isinstance(r, str) for r in value):
-        raise PolicyError(f"{what} must be a list of roles, got {value!r}")
-    unknown = [r for r in value if r not in ROLES]
-    if unknown:
-        raise PolicyError(f"{what}: unknown role {unknown[0]!r} (known: {', '.join(ROLES)})")
-    if len(set(value)) != len(value):
-        raise PolicyError(f"{what} must not repeat a role: {list(value)}")
-    return tuple(value)
-
-
-def _level(value: Any, index: int) -> Level:
-    if not isinstance(value, Mapping):
-        raise PolicyError(f"levels[{index}] must be a mapping, got {value!r}")
-    _check_keys(value, _LEVEL_KEYS, ("level", "after_days", "to"), f"levels[{index}]: ")
-    number = _int(value["level"], f"levels[{index}] level", minimum=1)
-    after = _int(value["after_days"], f"level {number} after_days", minimum=1)
-    to = _roles(value["to"], f"level {number} to")
-    if not to:
-        raise PolicyError(f"level {number} to must name at least one role")
-    return Level(level=number, after_days=after, to=to, cc=_roles(value.get("cc") or [], f"level {number} cc"))
-
-
-def _validate(data: Mapping[str, Any]) -> Policy:
-    if not isinstance(data, Mapping):
-        raise PolicyError(f"must be a mapping of settings, got {type(data).__name__}")
-    _check_keys(data, _KEYS, _KEYS, "")
-    if not isinstance(data["working_days"], bool):
-        raise PolicyError(f"working_days must be true or false, got {data['working_days']!r}")
-    raw_levels = data["levels"]
-    if not isinstance(raw_levels, list | tuple) or not raw_levels:
-        raise PolicyError("levels must be a list with at least one level")
-    levels = tuple(_level(v, i) for i, v in enumerate(raw_levels))
-    for prev, cur in zip(levels, levels[1:]):
-        if cur.level <= prev.level:
-            raise PolicyError(f"levels must rise: level {cur.level} follows level {prev.level}")
-        if cur.after_days <= prev.after_days:
-            raise PolicyError(
-                f"levels must rise: level {cur.level} after_days {cur.after_days}"
-                f" <= level {prev.level} after_days {prev.after_days}"
-            )
-    return Policy(
-        near_days=_int(data["near_days"], "near_days"),
-        working_days=data["working_days"],
-        reminders=_offsets(data["reminders"], "reminders"),
-        coordinating_reminders=_offsets(data["coordinating_reminders"], "coordinating_reminders"),
-        levels=levels,
-        repeat_every_days=_int(data["repeat_every_days"], "repeat_every_days", minimum=1),
-    )
+# The shape of a policy is declared by the pydantic models of :mod:`tasks.escalation.policy_schema`,
+# imported on first use: reading the domain logic does not need pydantic.
 
 
 def policy_from_dict(data: Mapping[str, Any], *, source: str = "escalation policy") -> Policy:
     """A validated policy from plain data (every key required); errors start with ``source``."""
-    try:
-        return _validate(data)
-    except PolicyError as exc:
-        raise PolicyError(f"{source}: {exc}") from None
+    from tasks.escalation.policy_schema import parse_policy
+
+    return parse_policy(data, source=source)
 
 
 def load_policy(
@@ -196,27 +119,30 @@ def load_policy(
 
     The file may hold per-plan overrides under ``plans:`` keyed by plan number
     (``"552/KH-BCĐ": {working_days: true}``); ``plan`` selects one, applied before ``override``.
+    A problem is one :class:`PolicyError` line naming the file and, for a value the file holds,
+    its line.
     """
-    from tasks.common.yaml_files import load_yaml
+    from tasks.common.yaml_files import YamlLines, load_yaml_lines
+    from tasks.escalation.policy_schema import parse_policy, read_file
 
     path = Path(path)
     source = str(path)
-    data = load_yaml(path, error=PolicyError)
-    if not isinstance(data, Mapping):
-        raise PolicyError(f"{source}: must be a mapping of settings")
-    data = dict(data)
-    per_plan = data.pop("plans", None) or {}
-    if not isinstance(per_plan, Mapping) or not all(isinstance(v, Mapping) for v in per_plan.values()):
-        raise PolicyError(f"{source}: plans must map plan numbers to settings")
+    raw, lines = load_yaml_lines(path, error=PolicyError)
+    data, per_plan = read_file(raw, source=source, lines=lines)
+    file_lines = lines
+    lines = lines.without(["plans"])
     if plan is not None and plan in per_plan:
         data.update(per_plan[plan])
+        # the plan's keys are on the plan's lines
+        lines = YamlLines({**lines.without(per_plan[plan]), **file_lines.under("plans", plan)})
         source += f" (plans.{plan})"
     if override:
         if not isinstance(override, Mapping):
             raise PolicyError(f"{source} (per-plan override): override must be a mapping")
         data = {**data, **override}
+        lines = lines.without(override)  # the override's values are not in the file
         source += " (with per-plan override)"
-    return policy_from_dict(data, source=source)
+    return parse_policy(data, source=source, lines=lines)
 
 
 # --- windows ---------------------------------------------------------------------
@@ -240,11 +166,12 @@ def _stages(policy: Policy, kind: str) -> list[tuple[int, int | None, int]]:
     if kind in (REMINDER, COORDINATION):
         offsets = policy.reminders if kind == REMINDER else policy.coordinating_reminders
         floor = [0] if kind == COORDINATION else list(offsets[-1:])  # where the smallest offset stops
-        return [(o, low, o) for o, low in zip(offsets, [n + 1 for n in offsets[1:]] + floor)]
+        # with no offsets the floor has nothing to pair with: zip drops it
+        return [(o, low, o) for o, low in zip(offsets, [n + 1 for n in offsets[1:]] + floor, strict=False)]
     if kind == ESCALATION:
         # a level runs until the eve of the next one; the top level has no end
         lows: list[int | None] = [1 - lv.after_days for lv in policy.levels[1:]]
-        return [(lv.level, low, -lv.after_days) for lv, low in zip(policy.levels, lows + [None])]
+        return [(lv.level, low, -lv.after_days) for lv, low in zip(policy.levels, [*lows, None], strict=True)]
     raise ValueError(f"unknown notice kind {kind!r} (known: {', '.join(KINDS)})")
 
 

@@ -66,6 +66,29 @@ def test_a_broken_schedule_file_is_one_error_naming_the_file(tmp_path: Path, tex
     assert str(bad) in str(err.value) and "\n" not in str(err.value)
 
 
+@pytest.mark.parametrize(("change", "expected"), [
+    (('cron: "0 8 * * *"', "cron: 8"), "job compile-reports: cron must be text, got 8"),
+    (('cron: "0 8 * * *"', 'cron: "0 28 * * *"'), "job compile-reports: bad cron '0 28 * * *' ("),
+    (('cron: "0 8 * * *"', 'cron: "0 8 * * 1-5"'), "job compile-reports: write weekdays by name (mon-fri), not number"),
+    (("name: compile-reports", "name: daily-sweep"), "two jobs share a name ('daily-sweep')"),
+    (("name: compile-reports", "name: 5"), "job 2: name must be text, got 5"),
+    (("prefect_entrypoint: flows/deployments.py:compile", "entrypoint: flows/deployments.py:compile"),
+     "job 2 needs exactly the fields name, function, prefect_entrypoint, cron"),
+    (("timezone: Asia/Ho_Chi_Minh", "timezone: Asia"), "unknown time zone 'Asia' (e.g. Asia/Ho_Chi_Minh)"),
+    (("timezone: Asia/Ho_Chi_Minh", "zone: Asia/Ho_Chi_Minh"), "unknown key 'zone' (known: timezone, jobs)"),
+])
+def test_a_broken_entry_of_the_schedules_names_the_file_and_its_line(
+        tmp_path: Path, change: tuple[str, str], expected: str) -> None:
+    text = (CONFIG_DIR / "schedules.yaml").read_text(encoding="utf-8").replace(*change, 1)
+    line = max(n for n, row in enumerate(text.splitlines(), start=1) if change[1] in row)  # a repeat's, if any
+    bad = tmp_path / "s.yaml"
+    bad.write_text(text, encoding="utf-8")
+    with pytest.raises(ScheduleError) as err:
+        load_schedules(bad)
+    assert str(err.value).startswith(f"{bad}, line {line}: {expected}"), str(err.value)
+    assert "\n" not in str(err.value)
+
+
 def test_prefect_yaml_declares_the_same_schedules_as_the_config() -> None:
     schedules = load_schedules(CONFIG_DIR / "schedules.yaml")
     deployments = yaml.safe_load((REPO_ROOT / "prefect.yaml").read_text())["deployments"]

@@ -470,3 +470,79 @@ def test_a_directory_file_that_is_not_utf8_is_one_error_naming_it(tmp_path: Path
     (folder / "test.yaml").write_bytes(PROVINCE.format(domain="thu.example").encode("cp1258", errors="replace"))
     with pytest.raises(AgencyDirectoryError, match=r"test.yaml: not UTF-8 text"):
         AgencyDirectory.load(folder)
+
+
+# -- each file's shape, checked by its pydantic model: one line naming the file and the line --------------------------
+
+AGENCY = "agencies:\n  - code: sxd2\n    name: Sở Xây dựng 2\n    kind: body\n"  # lines 6-9 after PROVINCE
+
+
+@pytest.mark.parametrize(("tail", "line", "expected"), [
+    (AGENCY.replace("name: Sở Xây dựng 2", "name: 2020"), 8,
+     "malformed entry: agencies[0].name must be text, got 2020"),
+    (AGENCY + "    aliass: [SXD 2]\n", 10, "malformed entry: agencies[0]: unknown key 'aliass' (known: code, name, "),
+    (AGENCY.replace("kind: body", "kind: bureau"), 9, "agencies[0]: unknown kind 'bureau' (known: department, body,"),
+    (AGENCY + "    email: sxd2@thu\n", 10, "agencies[0].email: 'sxd2@thu' is not an e-mail address"),
+    (AGENCY + "    head_email: gd@thu.gov.vn\n", 10,
+     "agencies[0].head_email: address 'gd@thu.gov.vn' must use an example domain (*.example)"),
+    (AGENCY.replace("code: sxd2", "code: sxd 2"), 7, "agencies[0].code: 'sxd 2' cannot be part of a mail address"),
+    (AGENCY.replace("code: sxd2", "code: sxd"), 7, "duplicate agency keys ['sxd']"),
+    ("districts: [Nam Đông, {name: Huế, type: quan}]\n", 6, "districts[1]: unknown type 'quan' (known: huyen,"),
+    ("overrides:\n  bao: {name: Báo Thử}\n  nope: {name: X}\n", 8,
+     "overrides/extra_aliases for unknown agencies ['nope']"),
+    ("overrides:\n  bao: {code: bao2}\n", 7, "malformed entry: overrides.bao: unknown key 'code'"),
+    ("extra_aliases:\n  sxd: Sở XD mới\n", 7, "malformed entry: extra_aliases.sxd must be a list, got 'Sở XD mới'"),
+    ("groups:\n  - code: g\n    members: [Nam Đông]\n", 8, "group 'g' names unknown member 'Nam Đông'"),
+    ("groups:\n  - code: g\n    kind: commune\n", 8, "groups[0]: unknown kind 'commune' (known: group, commune_group)"),
+    ("slogan: Thử\n", 6, "unknown key 'slogan' (known: slug, name, email_domain, leadership, districts,"),
+])
+def test_a_broken_entry_is_one_error_naming_the_file_and_its_line(
+        tmp_path: Path, tail: str, line: int, expected: str) -> None:
+    folder = write_config(tmp_path, PROVINCE.format(domain="thu.example") + tail)
+    with pytest.raises(AgencyDirectoryError) as err:
+        AgencyDirectory.load(folder)
+    message = str(err.value)
+    assert message.startswith(f"{folder / 'test.yaml'}, line {line}: ") and expected in message, message
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize(("change", "expected"), [
+    (("kind: office", "kind: ofice"), "malformed entry: agencies[2]: unknown kind 'ofice'"),
+    (("  department: giamdoc", "  department: giam doc"), "head_prefix.department: 'giam doc' cannot be part of"),
+    (("  department: giamdoc", "  dept: giamdoc"), "head_prefix: unknown key 'dept' (known: department, body,"),
+])
+def test_a_broken_standard_yaml_is_named_with_its_line(tmp_path: Path, change: tuple[str, str], expected: str) -> None:
+    folder = write_config(tmp_path, PROVINCE.format(domain="thu.example"))
+    standard = folder / "standard.yaml"
+    text = standard.read_text(encoding="utf-8").replace(*change, 1)
+    standard.write_text(text, encoding="utf-8")
+    line = next(n for n, row in enumerate(text.splitlines(), start=1) if change[1] in row)
+    with pytest.raises(AgencyDirectoryError) as err:
+        AgencyDirectory.load(folder)
+    assert str(err.value).startswith(f"{standard}, line {line}: ") and expected in str(err.value), str(err.value)
+
+
+def test_a_malformed_leadership_address_names_its_line(tmp_path: Path) -> None:
+    spec = PROVINCE.format(domain="thu.example").replace("leadership: {name: X, email: x@thu.example}",
+                                                          "leadership:\n  name: X\n  email: x@@thu.example")
+    with pytest.raises(AgencyDirectoryError) as err:
+        AgencyDirectory.load(write_config(tmp_path, spec), example_addresses_only=False)
+    assert str(err.value).endswith(", line 6: leadership.email: 'x@@thu.example' is not an e-mail address")
+
+
+def test_a_real_mail_domain_names_the_line_of_the_domain(tmp_path: Path) -> None:
+    with pytest.raises(AgencyDirectoryError) as err:
+        AgencyDirectory.load(write_config(tmp_path, PROVINCE.format(domain="thu.gov.vn")))
+    assert str(err.value).endswith(
+        "test.yaml, line 3: email_domain: domain 'thu.gov.vn' must be an example domain (*.example)"
+        " unless DONDOC_ENV=production")
+
+
+def test_a_province_dict_is_checked_by_the_same_models() -> None:
+    standard = {"agencies": [{"code": "vp", "name": "Văn phòng", "kind": "office"}]}
+    spec = {"slug": "x", "name": "X", "email_domain": "x.example", "leadership": {"name": "L", "email": "l@x.example"}}
+    assert ProvinceDirectory(standard, spec).office.email == "vp@x.example"
+    with pytest.raises(AgencyDirectoryError, match=r"^x: malformed entry: districts\[0\] must be a name or a mapping"):
+        ProvinceDirectory(standard, {**spec, "districts": [5]})
+    with pytest.raises(AgencyDirectoryError, match=r"^x \(standard agencies\): malformed entry: agencies\[0\]"):
+        ProvinceDirectory({"agencies": [{"code": "vp"}]}, spec)

@@ -331,6 +331,48 @@ def test_a_policy_error_is_a_value_error() -> None:
     assert issubclass(PolicyError, ValueError)
 
 
+@pytest.mark.parametrize(("change", "expected"), [
+    (("near_days: 3", "near_days: ba"), "near_days must be a whole number, got 'ba'"),
+    (("working_days: false", "working_days: có"), "working_days must be true or false, got 'có'"),
+    (("reminders: [7, 1, 0]", "reminders: [7, 1, 1]"), "reminders must not repeat a day: [7, 1, 1]"),
+    (("reminders: [7, 1, 0]", "reminder: [7, 1, 0]"), "unknown key 'reminder' (known: near_days, working_days, "),
+    (("{level: 2, after_days: 7,", "{level: 2, afterdays: 7,"), "levels[1]: unknown key 'afterdays' (known: level,"),
+    (("{level: 2, after_days: 7,", "{level: 2,"), "levels[1]: missing after_days"),
+    (("to: [lead, lead_head], cc", "to: [lead, mayor], cc"), "level 2 to: unknown role 'mayor' (known: lead, "),
+    (("repeat_every_days: 7", "repeat_every_days: 0"), "repeat_every_days must be at least 1, got 0"),
+])
+def test_a_bad_value_in_the_file_is_one_line_naming_the_file_and_its_line(
+        tmp_path: Path, change: tuple[str, str], expected: str) -> None:
+    text = SHIPPED.read_text(encoding="utf-8").replace(*change, 1)
+    line = next(n for n, row in enumerate(text.splitlines(), start=1) if change[1] in row)
+    path = write(tmp_path, text)
+    with pytest.raises(PolicyError) as err:
+        load_policy(path)
+    assert str(err.value).startswith(f"{path}, line {line}: {expected}"), str(err.value)
+    assert "\n" not in str(err.value)
+
+
+def test_a_bad_value_of_a_plan_names_the_plan_and_its_line(tmp_path: Path) -> None:
+    text = SHIPPED.read_text(encoding="utf-8") + '  "552/KH-BCĐ":\n    working_days: có\n'
+    path = write(tmp_path, text)
+    assert load_policy(path, plan="1185/KH-UBND") == POLICY  # another plan's override is not used
+    with pytest.raises(PolicyError) as err:
+        load_policy(path, plan="552/KH-BCĐ")
+    line = len(text.splitlines())
+    assert str(err.value) == f"{path} (plans.552/KH-BCĐ), line {line}: working_days must be true or false, got 'có'"
+    with pytest.raises(PolicyError) as err:  # a value the override gives is not in the file: no line
+        load_policy(path, {"working_days": "có"})
+    assert str(err.value) == f"{path} (with per-plan override): working_days must be true or false, got 'có'"
+
+
+def test_plans_of_the_wrong_shape_name_the_line(tmp_path: Path) -> None:
+    text = SHIPPED.read_text(encoding="utf-8") + '  "552/KH-BCĐ": true\n'
+    path = write(tmp_path, text)
+    with pytest.raises(PolicyError) as err:
+        load_policy(path)
+    assert str(err.value) == f"{path}, line {len(text.splitlines())}: plans must map plan numbers to settings"
+
+
 # --- stages: the day's windows as due-date ranges the database can use directly -------------
 
 
