@@ -5,25 +5,19 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import partial
 from typing import Any
 
 from sqlmodel import Session
 
 from config.settings import Settings, get_settings
 from flows.engine import flow, step
+from flows.outbox.send import Outgoing, send_outbox
 from models.core.db import get_engine, session_scope
 from models.core.tables import PENDING, Notice
 from models.core.types import utcnow
 from models.escalation.policies import schedule_unscheduled
-from models.outbox.notices import (
-    claim,
-    mark_failed_attempt,
-    mark_sent,
-    new_worker_id,
-    notice_views,
-    plan_notices,
-)
-from notifications.smtp.pipeline import send_pipelined
+from models.outbox.notices import CLAIM_LIMIT, notice_views, plan_notices
 from tasks.escalation.digests import EXTENSION_REQUEST, OVERSIGHT_ROLES, Digest, NoticeView, group_digests
 
 
@@ -105,61 +99,29 @@ def plan_day(as_of: date, now: datetime | None = None) -> Counter[tuple[str, int
 
 @step(retries=0)
 def send_pending(as_of: date, now: datetime | None = None) -> SendStats:
-    """Claim pending notices, send digests over one connection, write each result back."""
-    from notifications.transport import TransportError
-
+    """Claim pending notices, send one digest per recipient over one connection, write each
+    result back (flows/outbox/send.py). The sweep reports a mail server that is down even when
+    nothing is due (its exit status tells the office)."""
     settings = get_settings()
-    stats = SendStats()
-    transport = make_transport(settings)
-    now = now or utcnow()
-    worker = new_worker_id()
-    engine = get_engine()
-    try:
-        transport.check()
-    except TransportError as exc:
-        # nothing is lost: every due notice stays pending with the error and one more attempt
-        stats.error = str(exc)
-        with session_scope(engine) as session:
-            claimed = claim(session, worker=worker, now=now)
-            mark_failed_attempt(session, notices=claimed, error=str(exc), permanent=False, now=now)
-        return stats
-    with session_scope(engine) as session:
-        claimed = claim(session, worker=worker, now=now)
-        views = notice_views(session, notices=claimed)
-    by_id = {n.id: n for n in claimed}
-    digests = group_digests(views)
-    with session_scope(engine) as session:
+
+    def digests(session: Session, claimed: list[Notice]) -> list[Outgoing[Notice]]:
+        by_id = {n.id: n for n in claimed}
+        grouped = group_digests(notice_views(session, notices=claimed))
         link = _link_maker(settings, session)
-        for d in digests:  # every agency's link token, read in this one transaction
+        for d in grouped:  # every agency's link token, read in this one transaction
             for n in d.notices:
                 link(n)
-    # rendered one by one in this thread while the previous digest is on the wire (no
-    # database needed: the tokens are cached in ``link``)
-    messages = (render_digest(d, as_of=as_of, settings=settings, link=link, office_name=OFFICE_NAME)
-                for d in digests)
-    # one session for the write-backs, committed after each digest exactly as one session per
-    # digest would be (a crash mid-batch keeps every result already written)
-    session = Session(engine, expire_on_commit=False)
-    try:
-        results = send_pipelined(transport.send_many, messages)
-        for digest, (message, error) in zip(digests, results, strict=True):
-            try:
-                if error is None:
-                    mark_sent(session, ids=digest.notice_ids, message_id=message.message_id, now=utcnow())
-                    stats.messages_sent += 1
-                    stats.notices_sent += len(digest.notice_ids)
-                else:
-                    mark_failed_attempt(session, notices=[by_id[i] for i in digest.notice_ids], error=str(error),
-                                        permanent=error.permanent, now=utcnow())
-                    stats.messages_failed += 1
-                session.commit()
-            except BaseException:
-                session.rollback()
-                raise
-    finally:
-        session.close()
-        transport.close()
-    return stats
+        # each digest is rendered in this thread while the previous one is on the wire (no
+        # database needed: the tokens are cached in ``link``)
+        return [Outgoing(rows=[by_id[i] for i in d.notice_ids],
+                         render=partial(render_digest, d, as_of=as_of, settings=settings, link=link,
+                                        office_name=OFFICE_NAME))
+                for d in grouped]
+
+    sent = send_outbox(table=Notice, engine=get_engine(), transport=make_transport(settings), now=now or utcnow(),
+                       limit=CLAIM_LIMIT, compose=digests, check_when_idle=True)
+    return SendStats(messages_sent=sent.messages_sent, notices_sent=sent.rows_sent,
+                     messages_failed=sent.messages_failed, error=sent.error)
 
 
 def preview_day(as_of: date) -> tuple[Counter[tuple[str, int]], list[Digest]]:

@@ -119,7 +119,9 @@ def file_name(slug: str, period: str, fmt: str) -> str:
 
 
 @step()
-def gather_report(plan_code: str, period: Period, as_of: date, report_date: date, province: str | None) -> tuple[ReportData, int, str]:
+def gather_report(
+    plan_code: str, period: Period, as_of: date, report_date: date, province: str | None,
+) -> tuple[ReportData, int, str]:
     """ReportData from the database, as of the end of ``as_of``: (data, plan id, plan slug)."""
     with session_scope(get_engine()) as session:
         plan = find_plan(session, code=plan_code, province=province)
@@ -282,8 +284,8 @@ def store_report(
     try:
         with session_scope(get_engine()) as session:
             if run_id is None:
-                run = ReportRun(plan_id=plan_id, period=data.period.code, as_of=data.as_of, report_date=data.report_date,
-                                trigger=TRIGGER_MANUAL, actor=actor)
+                run = ReportRun(plan_id=plan_id, period=data.period.code, as_of=data.as_of,
+                                report_date=data.report_date, trigger=TRIGGER_MANUAL, actor=actor)
                 session.add(run)
                 session.flush()
             else:
@@ -391,77 +393,48 @@ def _compile_scheduled(item: DueReport, today: date, now: datetime | None) -> Re
 
 @step(retries=0)
 def send_report_deliveries(now: datetime | None = None) -> DeliveryStats:
-    """Claim pending report e-mails, send each with the DOCX and XLSX attached, record the result."""
+    """Claim pending report e-mails, send each with the DOCX and XLSX attached, record the result
+    (flows/outbox/send.py: the notices' way, one e-mail per delivery). With nothing pending the
+    mail server is not contacted."""
     from dataclasses import replace
+    from functools import partial
+
+    from sqlmodel import Session
 
     from flows.escalation.sweep import make_transport
+    from flows.outbox.send import Outgoing, send_outbox
+    from models.core.report_tables import ReportDelivery
     from models.core.types import utcnow
-    from models.outbox.notices import new_worker_id
-    from models.reports.runs import (
-        claim_deliveries,
-        delivery_runs,
-        mark_delivery_failed,
-        mark_delivery_sent,
-        run_file,
-    )
+    from models.reports.runs import DELIVERY_CLAIM_LIMIT, delivery_runs, run_file
     from notifications.messages.render import make_message, stable_message_id
-    from notifications.transport import TransportError
 
     settings = get_settings()
-    stats = DeliveryStats()
-    now = now or utcnow()
-    engine = get_engine()
-    worker = new_worker_id()
-    with session_scope(engine) as session:
-        claimed = claim_deliveries(session, worker=worker, now=now)
-        runs = delivery_runs(session, run_ids=sorted({d.report_run_id for d in claimed}))
-    if not claimed:
-        return stats
-    transport = make_transport(settings)
     domain = settings.mail_from.rsplit("@", 1)[-1].strip(">") or "dondoc.example"
-    messages, failed_build = [], []
-    for d in claimed:
-        run, plan = runs[d.report_run_id]
-        try:
-            attachments = []
-            for fmt in MAILED:
-                path = run_file(settings.data_dir, run, fmt)
-                if path is not None:
-                    attachments.append((run.files[fmt]["name"], MIME_TYPES[fmt], path.read_bytes()))
-        except (OSError, ValueError) as exc:
-            failed_build.append((d, f"cannot read the report files: {exc}"))
-            continue
-        ctx = {"recipient_name": d.recipient_name, "plan_code": plan.code,
-               "period_label": parse_period(run.period).label_vi, "files": [a[0] for a in attachments]}
-        message = make_message("report_ready", [d.recipient], ctx,
-                               message_id=stable_message_id([f"report-run:{run.id}:{d.recipient}"], domain))
-        messages.append((d, replace(message, attachments=attachments)))
-    try:
-        with session_scope(engine) as session:
-            for d, error in failed_build:
-                mark_delivery_failed(session, delivery=d, error=error, permanent=False, now=now)
-                stats.failed += 1
-        try:
-            transport.check()
-        except TransportError as exc:
-            # as for the notices: nothing is lost, each e-mail stays pending with one more attempt
-            stats.error = str(exc)
-            with session_scope(engine) as session:
-                for d, _ in messages:
-                    mark_delivery_failed(session, delivery=d, error=str(exc), permanent=False, now=now)
-            return stats
-        results = transport.send_many([m for _, m in messages])
-        for (d, _), (message, error) in zip(messages, results, strict=True):
-            with session_scope(engine) as session:
-                if error is None:
-                    mark_delivery_sent(session, delivery_id=d.id, message_id=message.message_id, now=utcnow())  # type: ignore[arg-type]
-                    stats.sent += 1
-                else:
-                    mark_delivery_failed(session, delivery=d, error=str(error), permanent=error.permanent, now=utcnow())
-                    stats.failed += 1
-    finally:
-        transport.close()
-    return stats
+
+    def emails(session: Session, claimed: list[ReportDelivery]) -> list[Outgoing[ReportDelivery]]:
+        runs = delivery_runs(session, run_ids=sorted({d.report_run_id for d in claimed}))
+        out: list[Outgoing[ReportDelivery]] = []
+        for d in claimed:
+            run, plan = runs[d.report_run_id]
+            try:
+                attachments = []
+                for fmt in MAILED:
+                    path = run_file(settings.data_dir, run, fmt)
+                    if path is not None:
+                        attachments.append((run.files[fmt]["name"], MIME_TYPES[fmt], path.read_bytes()))
+            except (OSError, ValueError) as exc:
+                out.append(Outgoing(rows=[d], error=f"cannot read the report files: {exc}"))
+                continue
+            ctx = {"recipient_name": d.recipient_name, "plan_code": plan.code,
+                   "period_label": parse_period(run.period).label_vi, "files": [a[0] for a in attachments]}
+            message = make_message("report_ready", [d.recipient], ctx,
+                                   message_id=stable_message_id([f"report-run:{run.id}:{d.recipient}"], domain))
+            out.append(Outgoing(rows=[d], render=partial(replace, message, attachments=attachments)))
+        return out
+
+    sent = send_outbox(table=ReportDelivery, engine=get_engine(), transport=make_transport(settings),
+                       now=now or utcnow(), limit=DELIVERY_CLAIM_LIMIT, compose=emails)
+    return DeliveryStats(sent=sent.messages_sent, failed=sent.messages_failed, error=sent.error)
 
 
 @flow("compile-reports")

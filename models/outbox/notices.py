@@ -1,15 +1,15 @@
-"""The outbox: which notices are due on a day (set-based), written once, claimed atomically.
+"""The notices' outbox: which notices are due on a day (set-based), written once.
 
-Planning (models/notice_plan.py) is one INSERT ... SELECT over indexed ranges of due dates,
-with ON CONFLICT DO NOTHING on the notice key, so a repeated, restarted or concurrent sweep
-of the same day adds nothing.
+Planning (models/escalation/notice_plan.py) is one INSERT ... SELECT over indexed ranges of due
+dates, with ON CONFLICT DO NOTHING on the notice key, so a repeated, restarted or concurrent
+sweep of the same day adds nothing. Claiming, marking and retrying are the outbox's one
+mechanism (models/outbox/queue.py), shared with the report e-mails.
 """
 
 from __future__ import annotations
 
-import uuid
 from collections import Counter
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -18,13 +18,10 @@ from sqlmodel import Session, select
 from models.core.tables import (
     COORDINATING,
     DONE,
-    FAILED,
     IN_PROGRESS,
     LEAD,
     OPEN,
     PENDING,
-    SENDING,
-    SENT,
     Agency,
     Assignment,
     EscalationPolicy,
@@ -39,10 +36,9 @@ from models.escalation.policies import stored_policies
 if TYPE_CHECKING:
     from tasks.escalation.digests import ExtensionView, NoticeView
 
-MAX_ATTEMPTS = 5
 OPEN_STATES = (OPEN, IN_PROGRESS)
-# a claim older than this is taken to belong to a crashed sender and is released
-STALE_CLAIM = timedelta(minutes=15)
+# the most notices one sweep claims (and sends) at once; the rest wait for the next sweep
+CLAIM_LIMIT = 100_000
 
 
 def plan_notices(session: Session, *, as_of: date, now: datetime | None = None) -> Counter[tuple[str, int]]:
@@ -53,49 +49,6 @@ def plan_notices(session: Session, *, as_of: date, now: datetime | None = None) 
     # every stored policy (a handful of rows): one without open assignments simply finds nothing
     policies = stored_policies(session, ids=list(session.exec(select(EscalationPolicy.id))))
     return plan_day_notices(session, policies=policies, as_of=as_of, now=now or utcnow())
-
-
-def claim(session: Session, *, worker: str, now: datetime, limit: int = 100_000) -> list[Notice]:
-    """Atomically take pending notices for this worker (a conditional UPDATE: two sweeps never
-    take the same row), releasing claims a crashed sender left behind."""
-    session.execute(
-        sa.update(Notice).where(Notice.status == SENDING, Notice.claimed_at < now - STALE_CLAIM)  # type: ignore[operator]
-        .values(status=PENDING, claimed_by=None)
-    )
-    ids = select(Notice.id).where(Notice.status == PENDING, Notice.next_attempt_at <= now).order_by(Notice.id).limit(limit)
-    if session.get_bind().dialect.name == "postgresql":
-        ids = ids.with_for_update(skip_locked=True)
-    session.execute(
-        sa.update(Notice).where(Notice.id.in_(ids.scalar_subquery()), Notice.status == PENDING)  # type: ignore[union-attr]
-        .values(status=SENDING, claimed_by=worker, claimed_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    session.commit()
-    return list(session.exec(select(Notice).where(Notice.claimed_by == worker, Notice.status == SENDING)))
-
-
-def mark_sent(session: Session, *, ids: list[int], message_id: str, now: datetime) -> None:
-    """A set-based UPDATE: Notice objects a caller holds in the session are not refreshed (the
-    ORM's synchronisation cost more than the statement itself, once per digest of a sweep)."""
-    session.execute(
-        sa.update(Notice).where(Notice.id.in_(ids))  # type: ignore[union-attr]
-        .values(status=SENT, sent_at=now, message_id=message_id, claimed_by=None)
-        .execution_options(synchronize_session=False)
-    )
-
-
-def mark_failed_attempt(session: Session, *, notices: list[Notice], error: str, permanent: bool, now: datetime) -> None:
-    """Record the error; retry later with exponential backoff, give up after MAX_ATTEMPTS."""
-    for n in notices:
-        n.attempts += 1
-        n.last_error = error[:500]
-        n.claimed_by = None
-        if permanent or n.attempts >= MAX_ATTEMPTS:
-            n.status = FAILED
-        else:
-            n.status = PENDING
-            n.next_attempt_at = now + timedelta(minutes=2 ** n.attempts)
-        session.add(n)
 
 
 def cancel_pending(session: Session, *, assignment_id: int, except_due: date | None = None) -> int:
@@ -116,18 +69,13 @@ def notice_row(*, assignment_id: int, kind: str, level: int, seq: int, due_date:
             "created_at": now}
 
 
-def new_worker_id() -> str:
-    return uuid.uuid4().hex
-
-
 __all__ = [
+    "CLAIM_LIMIT",
     "DONE",
-    "MAX_ATTEMPTS",
+    "OPEN_STATES",
     "cancel_pending",
-    "claim",
-    "mark_failed_attempt",
-    "mark_sent",
-    "new_worker_id",
+    "notice_row",
+    "notice_views",
     "plan_notices",
 ]
 
@@ -142,7 +90,8 @@ def notice_views(session: Session, *, notices: list[Notice]) -> list[NoticeView]
     for n in notices:
         by_assignment.setdefault(n.assignment_id, []).append(n)
     rows = session.exec(
-        select(Assignment.id, Assignment.role, Assignment.agency_id, Agency.name, Task.id, Task.ref, Task.content, Plan.code)
+        select(Assignment.id, Assignment.role, Assignment.agency_id, Agency.name, Task.id, Task.ref, Task.content,
+               Plan.code)
         .join(Task, Task.id == Assignment.task_id)  # type: ignore[arg-type]
         .join(Plan, Plan.id == Task.plan_id)  # type: ignore[arg-type]
         .join(Agency, Agency.id == Assignment.agency_id)  # type: ignore[arg-type]

@@ -6,8 +6,8 @@ stored relative to the data directory), so each past report stays downloadable:
 
 A scheduled run is unique per plan and period (``schedule_key``): a job that runs twice, or
 twice at once, compiles and mails once. Its delivery is an outbox like the notices': one row
-per recipient (the province's coordination office and the plan's leadership address), claimed
-with a conditional UPDATE, retried with backoff, ``failed`` after MAX_ATTEMPTS.
+per recipient (the province's coordination office and the plan's leadership address), claimed,
+retried and marked by the outbox's one mechanism (models/outbox/queue.py).
 """
 
 from __future__ import annotations
@@ -31,18 +31,16 @@ from models.core.report_tables import (
     ReportDelivery,
     ReportRun,
 )
-from models.core.tables import FAILED, PENDING, SENDING, SENT, Plan
+from models.core.tables import PENDING, Plan
 from models.core.types import utcnow
-from models.outbox.notices import MAX_ATTEMPTS, STALE_CLAIM
 
 __all__ = [
     "ARCHIVE",
+    "DELIVERY_CLAIM_LIMIT",
     "RunView",
-    "claim_deliveries",
     "claim_scheduled_run",
+    "delivery_runs",
     "finish_run",
-    "mark_delivery_failed",
-    "mark_delivery_sent",
     "queue_deliveries",
     "report_runs",
     "run_dir",
@@ -51,6 +49,7 @@ __all__ = [
 
 ARCHIVE = "reports"
 STALE_RUN = timedelta(minutes=30)  # a scheduled run "running" for longer crashed: it may be taken over
+DELIVERY_CLAIM_LIMIT = 1000  # the most report e-mails one job claims (and sends) at once
 
 
 def run_dir(data_dir: Path, *, slug: str, period: str, run_id: int) -> Path:
@@ -104,7 +103,9 @@ def finish_run(session: Session, *, run: ReportRun, files: dict[str, Any], summa
 
 def fail_run(engine: Engine, *, run_id: int, error: str) -> None:
     with Session(engine) as session:
-        session.execute(sa.update(ReportRun).where(ReportRun.id == run_id).values(status=RUN_FAILED, error=error[:2000]))
+        session.execute(
+            sa.update(ReportRun).where(ReportRun.id == run_id).values(status=RUN_FAILED, error=error[:2000])
+        )
         session.commit()
 
 
@@ -194,50 +195,8 @@ def queue_deliveries(session: Session, *, run: ReportRun, plan: Plan, now: datet
     return len(result.all())
 
 
-def claim_deliveries(session: Session, *, worker: str, now: datetime, limit: int = 1000) -> list[ReportDelivery]:
-    """Take pending deliveries for this worker (conditional UPDATE), releasing stale claims."""
-    session.execute(
-        sa.update(ReportDelivery)
-        .where(ReportDelivery.status == SENDING, ReportDelivery.claimed_at < now - STALE_CLAIM)  # type: ignore[operator]
-        .values(status=PENDING, claimed_by=None)
-    )
-    ids = (select(ReportDelivery.id).where(ReportDelivery.status == PENDING, ReportDelivery.next_attempt_at <= now)
-           .order_by(ReportDelivery.id).limit(limit))
-    if session.get_bind().dialect.name == "postgresql":
-        ids = ids.with_for_update(skip_locked=True)
-    session.execute(
-        sa.update(ReportDelivery)
-        .where(ReportDelivery.id.in_(ids.scalar_subquery()), ReportDelivery.status == PENDING)  # type: ignore[union-attr]
-        .values(status=SENDING, claimed_by=worker, claimed_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    session.commit()
-    return list(session.exec(
-        select(ReportDelivery).where(ReportDelivery.claimed_by == worker, ReportDelivery.status == SENDING)
-        .order_by(ReportDelivery.id)
-    ))
-
-
-def mark_delivery_sent(session: Session, *, delivery_id: int, message_id: str, now: datetime) -> None:
-    session.execute(
-        sa.update(ReportDelivery).where(ReportDelivery.id == delivery_id)
-        .values(status=SENT, sent_at=now, message_id=message_id, claimed_by=None)
-    )
-
-
-def mark_delivery_failed(session: Session, *, delivery: ReportDelivery, error: str, permanent: bool, now: datetime) -> None:
-    """One more attempt recorded; retried later with backoff, failed after MAX_ATTEMPTS."""
-    attempts = delivery.attempts + 1
-    values: dict[str, Any] = {"attempts": attempts, "last_error": error[:500], "claimed_by": None}
-    if permanent or attempts >= MAX_ATTEMPTS:
-        values["status"] = FAILED
-    else:
-        values["status"] = PENDING
-        values["next_attempt_at"] = now + timedelta(minutes=2 ** attempts)
-    session.execute(sa.update(ReportDelivery).where(ReportDelivery.id == delivery.id).values(**values))
-
-
 def delivery_runs(session: Session, *, run_ids: list[int]) -> dict[int, tuple[ReportRun, Plan]]:
+    """The runs (and their plans) that claimed deliveries mail, by run id."""
     if not run_ids:
         return {}
     rows = session.execute(

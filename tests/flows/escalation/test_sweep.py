@@ -16,7 +16,7 @@ from flows.importing.flow import import_plan
 from models.core.db import session_scope
 from models.core.tables import FAILED, PENDING, SENT, Assignment, Notice, Task
 from models.core.types import utcnow
-from models.outbox.notices import MAX_ATTEMPTS
+from models.outbox.queue import MAX_ATTEMPTS
 from models.progress.updates import find_assignment, find_task, record_progress
 from tests.conftest import PLANS
 from tests.smtp_server import free_port

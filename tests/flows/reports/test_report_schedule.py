@@ -159,3 +159,30 @@ def test_the_report_job_runs_through_a_real_prefect_api(plan: sa.Engine, smtp_si
     assert len(outcome.compiled) == 1 and outcome.delivery.sent == 2
     assert any(r.state_type and r.state_type.value == "COMPLETED" for r in flow_runs)
     assert len(_report_mail(smtp_sink)) == 2
+
+
+def test_a_report_mail_claimed_by_a_crashed_job_is_released_and_sent_by_a_later_one(  # type: ignore[no-untyped-def]
+    plan: sa.Engine, smtp_sink, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The notices' claim, release and backoff (models/outbox/queue.py), on the report outbox."""
+    from config.settings import reset_settings
+    from models.core.db import session_scope
+    from models.outbox.queue import STALE_CLAIM, claim
+    from tests.smtp_server import free_port
+
+    monkeypatch.setenv("DONDOC_SMTP_PORT", str(free_port()))
+    reset_settings()
+    assert compile_due_reports(today=date(2020, 6, 16)).delivery.error  # compiled; the mail waits
+    now = utcnow()
+    crashed_at = now + timedelta(minutes=2)  # after the first backoff a job claims the mail, then dies
+    with session_scope(plan) as s:
+        assert len(claim(s, table=ReportDelivery, worker="crashed", now=crashed_at, limit=10)) == 2
+    monkeypatch.setenv("DONDOC_SMTP_PORT", str(smtp_sink.port))
+    reset_settings()
+    held = compile_due_reports(today=date(2020, 6, 16), now=crashed_at + STALE_CLAIM - timedelta(seconds=1))
+    assert held.delivery.sent == 0 and _report_mail(smtp_sink) == []
+    later = compile_due_reports(today=date(2020, 6, 17), now=crashed_at + STALE_CLAIM + timedelta(seconds=1))
+    assert later.delivery.sent == 2 and len(_report_mail(smtp_sink)) == 2
+    with Session(plan) as s:
+        rows = s.exec(select(ReportDelivery)).all()
+    assert {(r.status, r.attempts, r.claimed_by) for r in rows} == {("sent", 1, None)}
