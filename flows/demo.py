@@ -16,10 +16,15 @@ import shutil
 import socket
 import threading
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from config.settings import REPO_ROOT, SAMPLE_PLANS, reset_settings
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 PLAN = SAMPLE_PLANS / "bac-giang-552-kh-bcd-2020.txt"
 START, END = date(2020, 1, 1), date(2020, 6, 30)
@@ -33,7 +38,7 @@ class _MailDir:
         self.count = 0
         self.lock = threading.Lock()
 
-    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # aiosmtpd ships no types
         with self.lock:
             self.count += 1
             path = self.folder / f"{self.count:05d}.eml"
@@ -47,14 +52,14 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _completion_plan(tasks: list[tuple[int, date | None]]) -> dict[date, list[tuple[int, int]]]:
+def _completion_plan(tasks: list[tuple[int | None, date | None]]) -> dict[date, list[tuple[int, int]]]:
     """When each lead assignment gets done: about half on time, a quarter late, the rest never.
 
     Deterministic (hash of the assignment id) so every demo run tells the same story.
     """
     out: dict[date, list[tuple[int, int]]] = defaultdict(list)
     for assignment_id, due in tasks:
-        if due is None:
+        if assignment_id is None or due is None:  # (a stored row always has an id)
             continue
         h = int(hashlib.sha256(str(assignment_id).encode()).hexdigest(), 16) % 100
         if h < 50:
@@ -68,7 +73,7 @@ def run_demo(root: Path | None = None) -> None:
     from aiosmtpd.controller import Controller
     from rich.console import Console
     from rich.progress import Progress
-    from sqlmodel import select
+    from sqlmodel import col, select
 
     console = Console()
     if not PLAN.exists():
@@ -100,7 +105,8 @@ def run_demo(root: Path | None = None) -> None:
         outcome = import_plan(str(PLAN), province="bac-giang", actor="demo")
         console.print(f"Imported {outcome.parsed.code}: {len(outcome.parsed.tasks)} tasks")
         with session_scope() as session:
-            leads = session.exec(select(Assignment.id, Assignment.due_date).join(Task, Task.id == Assignment.task_id)
+            leads = session.exec(select(col(Assignment.id), col(Assignment.due_date))
+                                 .join(Task, col(Task.id) == col(Assignment.task_id))
                                  .where(Assignment.role == LEAD, Task.source != "report")).all()
         completions = _completion_plan(list(leads))
         days = (END - START).days + 1
@@ -113,7 +119,8 @@ def run_demo(root: Path | None = None) -> None:
                         for assignment_id, pct in completions[day]:
                             a = session.get(Assignment, assignment_id)
                             record_progress(session, assignment=a, status="done", percent=pct,  # type: ignore[arg-type]
-                                            note="Đã hoàn thành (dữ liệu minh họa)", on=day, actor="demo", source="demo")
+                                            note="Đã hoàn thành (dữ liệu minh họa)", on=day, actor="demo",
+                                            source="demo")
                 if day == REPORTS_ON:
                     _period_reports(day)
                 result = daily_sweep(day)
@@ -122,7 +129,7 @@ def run_demo(root: Path | None = None) -> None:
                 compile_due_reports(today=day)  # the 08:00 job: on 16/06 it compiles and mails 2020-H1
                 progress.advance(bar)
         with session_scope() as session:
-            sent = session.exec(select(Notice.as_of, Notice.kind, Notice.level, Notice.message_id)
+            sent = session.exec(select(col(Notice.as_of), col(Notice.kind), col(Notice.level), col(Notice.message_id))
                                 .where(Notice.status == "sent")).all()
         report = compile_report(outcome.parsed.code, "2020-H1", as_of=END, out_dir=str(root / "reports"),
                                 report_date=END + timedelta(days=1), actor="demo")
@@ -138,7 +145,7 @@ REPORTS_ON = date(2020, 6, 10)
 def _period_reports(day: date) -> None:
     """Two agencies in three send their half-year report (a summary, a note on one of their
     tasks, a value for a plan-level indicator); deterministic, like the completions."""
-    from sqlmodel import select
+    from sqlmodel import col, select
 
     from models.core.db import session_scope
     from models.core.report_tables import Indicator
@@ -152,9 +159,10 @@ def _period_reports(day: date) -> None:
         for i, status in enumerate(period_report_status(session, plan_id=plan.id, period="2020-H1")):  # type: ignore[arg-type]
             if int(hashlib.sha256(str(status.agency_id).encode()).hexdigest(), 16) % 3 == 0:
                 continue
-            ref = session.exec(select(Task.ref).join(Assignment, Assignment.task_id == Task.id)
+            ref = session.exec(select(Task.ref).join(Assignment, col(Assignment.task_id) == col(Task.id))
                                .where(Assignment.agency_id == status.agency_id, Assignment.role == LEAD,
-                                      Task.plan_id == plan.id, Task.source == "table").order_by(Task.position)).first()
+                                      Task.plan_id == plan.id, Task.source == "table")
+                               .order_by(col(Task.position))).first()
             values = {keys[i % len(keys)]: 50.0 + i} if keys and i < 4 else {}
             submit_period_report(
                 session, plan=plan, period="2020-H1", agency=status.agency_id,
@@ -163,15 +171,20 @@ def _period_reports(day: date) -> None:
                 indicator_values=values, actor="demo", source="demo", on=day)
 
 
-def _summary(console, sent, received: int, mail: Path) -> None:  # type: ignore[no-untyped-def]
+def _summary(console: Console, sent: Sequence[tuple[date, str, int, str | None]], received: int, mail: Path) -> None:
     from rich.table import Table
 
     weeks: dict[date, Counter[str]] = defaultdict(Counter)
     columns: set[str] = set()
-    messages: dict[date, set[str]] = defaultdict(set)
+    messages: dict[date, set[str | None]] = defaultdict(set)
     for as_of, kind, level, message_id in sent:
         week = as_of - timedelta(days=as_of.weekday())
-        label = "nhắc việc" if kind == "reminder" else "nhắc phối hợp" if kind == "coordination_reminder" else f"đôn đốc cấp {level}"
+        if kind == "reminder":
+            label = "nhắc việc"
+        elif kind == "coordination_reminder":
+            label = "nhắc phối hợp"
+        else:
+            label = f"đôn đốc cấp {level}"
         weeks[week][label] += 1
         columns.add(label)
         messages[week].add(message_id)

@@ -61,7 +61,7 @@ def step(*, retries: int = 0, retry_delay_seconds: float = 5) -> Callable[[Calla
                 if prefect_task is None:
                     from prefect import task
 
-                    prefect_task = task(fn, retries=retries, retry_delay_seconds=retry_delay_seconds)
+                    prefect_task = task(retries=retries, retry_delay_seconds=retry_delay_seconds)(fn)
                 result = prefect_task(*args, **kwargs)
             _notify(fn.__name__, True)
             return result
@@ -98,4 +98,4 @@ def as_prefect_flow(fn: Callable[..., Any], name: str) -> Any:
     """The Prefect flow object for a body (deployments in prefect.yaml point at these)."""
     from prefect import flow as prefect_flow
 
-    return prefect_flow(fn, name=name, log_prints=True)
+    return prefect_flow(name=name, log_prints=True)(fn)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from pydantic import BaseModel, Field
+from pydantic.json_schema import JsonDict
 
 
 class TaskRowOut(BaseModel):
@@ -74,7 +75,7 @@ class TaskOut(BaseModel):
 
 # Bounds and choices are documented in the schema but checked by web.forms, so a wrong value
 # gets the same Vietnamese message as on the pages (pydantic's would be English).
-_ID = {"minimum": 1, "maximum": 2**63 - 1}
+_ID: JsonDict = {"minimum": 1, "maximum": 2**63 - 1}
 
 
 class ProgressIn(BaseModel):

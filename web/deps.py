@@ -58,11 +58,11 @@ def plan_or_404(session: Session, plan_id: int) -> Plan:
 
 
 def today(request: Request) -> date:
-    return request.app.state.today()  # type: ignore[no-any-return]
+    return request.app.state.today()
 
 
 def near_days(request: Request) -> int:
-    return request.app.state.near_days  # type: ignore[no-any-return]
+    return request.app.state.near_days
 
 
 def as_of(request: Request) -> date:
@@ -82,7 +82,7 @@ def request_stamp(request: Request, session: Session) -> tuple[object, ...]:
     """The data stamp (models.overview.dashboard.data_stamp), read once per request."""
     if not hasattr(request.state, "stamp"):
         request.state.stamp = data_stamp(session)
-    return request.state.stamp  # type: ignore[no-any-return]
+    return request.state.stamp
 
 
 USER_TTL = 10.0  # seconds an account row is reused: a deactivation or role change applies within it
@@ -91,7 +91,7 @@ USER_TTL = 10.0  # seconds an account row is reused: a deactivation or role chan
 def session_user(request: Request) -> StaffUser | None:
     """The signed-in office user, if any (also stored on ``request.state.user``)."""
     if hasattr(request.state, "user"):
-        return request.state.user  # type: ignore[no-any-return]
+        return request.state.user
     settings = request.app.state.settings
     user_id = read_session(settings.secret_key, request.cookies.get(SESSION_COOKIE))
     user = None

@@ -42,10 +42,11 @@ def _date(value: date | datetime | str | None) -> str:
     if value is None or value == "":
         return "—"
     if isinstance(value, str):
+        text = value
         try:
-            value = date.fromisoformat(value[:10])
+            value = date.fromisoformat(text[:10])
         except ValueError:
-            return value
+            return text
     return fmt_date(value)
 
 

@@ -7,9 +7,14 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
+
+if TYPE_CHECKING:  # imported when a command runs, not when the command line starts
+    from sqlalchemy.engine import Engine
+
+    from tasks.agencies.directory import AgencyDirectory
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
@@ -49,7 +54,7 @@ def parse_date(value: str | None, option: str) -> date | None:
         fail(f"{option} expects a date as dd/mm/yyyy or YYYY-MM-DD, got '{value}'")
 
 
-def db():  # type: ignore[no-untyped-def]
+def db() -> Engine:
     """The configured database, created or upgraded on first use."""
     from models.core.db import ensure_schema, get_engine
 
@@ -58,7 +63,7 @@ def db():  # type: ignore[no-untyped-def]
     return engine
 
 
-def directory():  # type: ignore[no-untyped-def]
+def directory() -> AgencyDirectory:
     from config.directory import load_directory
 
     with user_errors():

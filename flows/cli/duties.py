@@ -80,7 +80,7 @@ def review(
             if deciding:
                 return
             rows = proposals(session, plan_code=plan, plan_id=plan_id)
-            data = [{"plan": code, "ref": t.ref, "title": t.title, "lead_text": t.lead_text,
+            data: list[dict[str, Any]] = [{"plan": code, "ref": t.ref, "title": t.title, "lead_text": t.lead_text,
                      "due_date": t.due_date.isoformat() if t.due_date else None, "deadline_text": t.deadline_text,
                      "section_path": t.section_path, "paragraph": t.paragraph} for t, code in rows]
     except ReviewError as exc:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
 
 from flows.cli.common import db, emit_json, fail, parse_date
@@ -38,16 +40,16 @@ def outbox(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Show the outbox: pending, sent and failed notices."""
-    from sqlmodel import select
+    from sqlmodel import col, select
 
     from models.core.db import session_scope
     from models.core.tables import FAILED, SENT, Notice
 
     with session_scope(db()) as session:
-        q = select(Notice).order_by(Notice.id)
+        q = select(Notice).order_by(col(Notice.id))
         q = q.where(Notice.status == FAILED) if failed else q.where(Notice.status != SENT)
         rows = list(session.exec(q))
-    data = [
+    data: list[dict[str, Any]] = [
         {"id": n.id, "assignment_id": n.assignment_id, "kind": n.kind, "level": n.level, "seq": n.seq,
          "due_date": n.due_date.isoformat(), "recipient": n.recipient, "status": n.status,
          "attempts": n.attempts, "last_error": n.last_error}

@@ -1,10 +1,11 @@
 """`dondoc tasks`: the task list, on the terminal, as JSON, or as the web list's Excel workbook.
 
-With ``--xlsx PATH`` (tasks.listing.export) the command's filters become the web list's (models.listing.task_list.TaskFilters) and its rows are
-read by the same statements: without ``--agency``, the lead assignments (as ``/tasks`` shows by
-default); with it, the agency's assignments in both roles (as its page shows). ``--due-before``
-compares each assignment's own due date (an extension moves it). A plan code or an agency name
-that means several rows (the same code or name in two provinces) is read once per row.
+With ``--xlsx PATH`` (tasks.listing.export) the command's filters become the web list's
+(models.listing.task_list.TaskFilters) and its rows are read by the same statements: without
+``--agency``, the lead assignments (as ``/tasks`` shows by default); with it, the agency's
+assignments in both roles (as its page shows). ``--due-before`` compares each assignment's own
+due date (an extension moves it). A plan code or an agency name that means several rows (the
+same code or name in two provinces) is read once per row.
 """
 
 from __future__ import annotations
@@ -93,12 +94,13 @@ def tasks(
             fail("--xlsx and --json cannot be used together")
         check_target(xlsx)
     with session_scope(db()) as session:
-        agency_ids = None
+        agency_ids: list[int] | None = None
         if agency:
             keys = resolve_agency_keys(agency)
-            agency_ids = [a.id for a in find_agencies(session, keys=keys)]
+            agency_ids = [a.id for a in find_agencies(session, keys=keys) if a.id is not None]  # stored: never None
         if xlsx is not None:
-            written = write_tasks_xlsx(session, xlsx, plan=plan, agency=agency, agency_ids=agency_ids, due_before=before)
+            written = write_tasks_xlsx(session, xlsx, plan=plan, agency=agency, agency_ids=agency_ids,
+                                       due_before=before)
             typer.echo(f"{written} rows written to {xlsx}")
             return
         rows = list_tasks(session, plan_code=plan, agency_ids=agency_ids, due_before=before)

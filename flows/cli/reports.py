@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -104,7 +105,7 @@ def indicators(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """List a plan's indicators (chỉ tiêu): key, target, baseline and the latest value reported."""
-    from sqlmodel import select
+    from sqlmodel import col, select
 
     from models.core.db import session_scope
     from models.core.report_tables import Indicator
@@ -115,12 +116,15 @@ def indicators(
         with session_scope(db()) as session:
             plan_row = find_plan(session, code=plan, province=province)
             rows = session.exec(select(Indicator).where(Indicator.plan_id == plan_row.id, Indicator.active == True)  # noqa: E712
-                                .order_by(Indicator.position, Indicator.id)).all()
+                                .order_by(col(Indicator.position), col(Indicator.id))).all()
             latest = latest_values(session, indicator_ids=[r.id for r in rows])  # type: ignore[misc]
     except ReportError as exc:
         fail(str(exc))
-    data = [{"key": r.key, "name": r.name, "unit": r.unit, "district": r.district, "baseline": r.baseline,
-             "baseline_year": r.baseline_year, "targets": r.targets, "latest": latest.get(r.id)} for r in rows]  # type: ignore[arg-type]
+    data: list[dict[str, Any]] = [
+        {"key": r.key, "name": r.name, "unit": r.unit, "district": r.district, "baseline": r.baseline,
+         "baseline_year": r.baseline_year, "targets": r.targets, "latest": latest.get(r.id)}  # type: ignore[arg-type]
+        for r in rows
+    ]
     if as_json:
         emit_json(data)
         return

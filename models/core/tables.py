@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, col
 
 from models.core.types import JSONType, UTCDateTime, utcnow
 
@@ -259,9 +259,10 @@ apscheduler_jobs = sa.Table(
 
 # The web app's queries on assignments: an agency's items by role and state in due-date order,
 # and the overview's grouped counts, read from this index alone (no table look-ups).
-sa.Index("ix_assignment_role_agency_state", Assignment.role, Assignment.agency_id, Assignment.status,  # type: ignore[arg-type]
-         Assignment.due_date, Assignment.completed_on, Assignment.task_id)
+sa.Index("ix_assignment_role_agency_state", col(Assignment.role), col(Assignment.agency_id), col(Assignment.status),
+         col(Assignment.due_date), col(Assignment.completed_on), col(Assignment.task_id))
 # One page of an agency's list in due-date order: PostgreSQL walks this index in the list's order
 # (due date, nulls last, then id) and stops after the page; the filtered columns ride along.
-sa.Index("ix_assignment_agency_due", Assignment.agency_id, Assignment.role, Assignment.due_date, Assignment.id,  # type: ignore[arg-type]
+sa.Index("ix_assignment_agency_due", col(Assignment.agency_id), col(Assignment.role), col(Assignment.due_date),
+         col(Assignment.id),
          postgresql_include=["status", "completed_on", "task_id"])

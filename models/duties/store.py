@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.agencies.directory import agency_ids
 from models.core.audit import apply_changes, record
@@ -102,8 +102,8 @@ def apply_duties(
             changes = apply_changes(row, values, skip=("position",))
             row.position = values["position"]
             if changes:
-                session.execute(sa.delete(Assignment).where(Assignment.task_id == row.id))
-                session.execute(sa.delete(Milestone).where(Milestone.task_id == row.id))
+                session.execute(sa.delete(Assignment).where(col(Assignment.task_id) == row.id))
+                session.execute(sa.delete(Milestone).where(col(Milestone.task_id) == row.id))
                 _assign(session, task=row, duty=duty, ids=ids)
                 record(session, actor=actor, source=SOURCE, entity="task", entity_id=row.id, action="updated",
                        changes=changes)
@@ -177,7 +177,7 @@ def decide(session: Session, *, plan_code: str, refs: list[str] | None, confirm:
         row.state = new_state
         row.updated_at = utcnow()
         if not confirm:
-            session.execute(sa.update(Assignment).where(Assignment.task_id == row.id).values(status=CANCELLED))
+            session.execute(sa.update(Assignment).where(col(Assignment.task_id) == row.id).values(status=CANCELLED))
         record(session, actor=actor, source="review", entity="task", entity_id=row.id,
                action="confirmed" if confirm else "discarded", changes={"state": [TASK_PROPOSED, new_state]})
     session.flush()
@@ -210,7 +210,7 @@ def edit(
         changes["due_date"] = [row.due_date, due_date]
         row.due_date = due_date
         row.deadline_kind = "standing" if standing else "date"
-        session.execute(sa.update(Assignment).where(Assignment.task_id == row.id)
+        session.execute(sa.update(Assignment).where(col(Assignment.task_id) == row.id)
                         .values(due_date=due_date, original_due_date=due_date))
     if lead is not None and coordinating is not None:  # one agency, one role: lead wins, as at import
         leads = set(lead)

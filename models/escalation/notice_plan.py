@@ -27,7 +27,7 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from models.core.tables import COORDINATING, IN_PROGRESS, LEAD, OPEN, PENDING, TASK_ACTIVE, Assignment, Notice
 from tasks.escalation.policy import COORDINATION, Policy, recipient_roles, stages
@@ -81,7 +81,8 @@ _PICK = """ q AS (SELECT c.assignment_id, c.kind, c.level, c.seq, c.due_date, r.
      c.email, c.head_email, c.leadership_email, c.office_email
    FROM c JOIN r ON r.policy_id = c.policy_id AND r.kind = c.kind AND r.level = c.level)"""
 _INTO = f"INSERT INTO notice ({_COLUMNS})"
-_SELECT = """SELECT q.assignment_id, q.kind, q.level, q.seq, q.due_date, :as_of, q.address, q.name, q.role, :pending, 0, :now, :now
+_SELECT = """SELECT q.assignment_id, q.kind, q.level, q.seq, q.due_date, :as_of, q.address, q.name, q.role,
+  :pending, 0, :now, :now
 FROM q
 WHERE q.address IS NOT NULL
   AND NOT (q.after_lead = 1 AND q.address = q.email)
@@ -124,14 +125,16 @@ SELECT kind, level, count(*) FROM ins GROUP BY kind, level"""
 
 # the address each role stands for (the lead and a coordinating agency both use the agency's
 # own); each address has an ``after_<address>`` flag in the roles table
-_ADDRESS_OF = {"lead": "lead", "coordinating": "lead", "lead_head": "head", "leadership": "leadership", "office": "office"}
-_ADDRESSES = tuple(dict.fromkeys(_ADDRESS_OF.values()))
+_ADDRESS_OF = {
+    "lead": "lead", "coordinating": "lead", "lead_head": "head", "leadership": "leadership", "office": "office",
+}
+_ADDRESS_KINDS = tuple(dict.fromkeys(_ADDRESS_OF.values()))  # not _ADDRESSES, the statement's columns
 
 
 def earliest_open_due(session: Session) -> date | None:
     """The earliest due date of an open lead assignment (two index look-ups: one per open state)."""
     firsts = [
-        sa.select(sa.func.min(Assignment.due_date)).where(Assignment.role == LEAD, Assignment.status == state)
+        sa.select(sa.func.min(Assignment.due_date)).where(col(Assignment.role) == LEAD, col(Assignment.status) == state)
         .scalar_subquery()
         for state in (OPEN, IN_PROGRESS)
     ]
@@ -139,7 +142,8 @@ def earliest_open_due(session: Session) -> date | None:
     return min(found, default=None)
 
 
-def stage_rows(policies: dict[int, Policy], *, as_of: date, earliest: date | None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def stage_rows(policies: dict[int, Policy], *, as_of: date,
+               earliest: date | None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The statement's two inputs: every policy's stages of the day, and the roles of each stage."""
     rows: list[dict[str, Any]] = []
     roles: list[dict[str, Any]] = []
@@ -155,7 +159,7 @@ def stage_rows(policies: dict[int, Policy], *, as_of: date, earliest: date | Non
             for i, role in enumerate(listed):
                 before = {_ADDRESS_OF[r] for r in listed[:i]}
                 roles.append({"policy_id": pid, "kind": kind, "level": level, "role": role,
-                              **{f"after_{a}": int(a in before) for a in _ADDRESSES}})
+                              **{f"after_{a}": int(a in before) for a in _ADDRESS_KINDS}})
     return rows, roles
 
 

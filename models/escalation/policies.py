@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlalchemy.engine import CursorResult
+from sqlmodel import Session, col, select
 
 from models.core.tables import Assignment, EscalationPolicy, Plan, Task
 from tasks.escalation.policy import Policy, load_policy, policy_from_dict
@@ -47,13 +50,14 @@ def schedule_unscheduled(session: Session, *, path: object) -> int:
         plan = session.get(Plan, pid)
         assert plan is not None
         pol_id = policy_id(session, policy=plan_policy(session, plan=plan, path=path))
-        tasks = select(Task.id).where(Task.plan_id == pid)
-        result = session.execute(
+        tasks = select(col(Task.id)).where(col(Task.plan_id) == pid)
+        # Session.execute is typed as returning a Result; an UPDATE's is a CursorResult (rowcount)
+        result = cast(CursorResult[Any], session.execute(
             sa.update(Assignment)
-            .where(Assignment.policy_id.is_(None), Assignment.task_id.in_(tasks))  # type: ignore[union-attr,attr-defined]
+            .where(col(Assignment.policy_id).is_(None), col(Assignment.task_id).in_(tasks))
             .values(policy_id=pol_id)
             # a set-based UPDATE: do not fetch every updated id back into the identity map
             .execution_options(synchronize_session=False)
-        )
+        ))
         total += result.rowcount or 0
     return total

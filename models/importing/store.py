@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.agencies.directory import agency_ids, sync_agencies
 from models.core.audit import apply_changes, jsonable, record
@@ -364,7 +364,7 @@ def _cancel_task(session: Session, *, row: Task, actor: str) -> None:
     row.state = TASK_CANCELLED
     row.updated_at = utcnow()
     session.execute(
-        sa.update(Assignment).where(Assignment.task_id == row.id, Assignment.status != CANCELLED)
+        sa.update(Assignment).where(col(Assignment.task_id) == row.id, col(Assignment.status) != CANCELLED)
         .values(status=CANCELLED, updated_at=utcnow())
     )
     record(session, actor=actor, source=SOURCE, entity="task", entity_id=row.id, action="cancelled",
@@ -372,7 +372,7 @@ def _cancel_task(session: Session, *, row: Task, actor: str) -> None:
 
 
 def plan_tasks(session: Session, *, plan_id: int) -> list[Task]:
-    return list(session.exec(select(Task).where(Task.plan_id == plan_id).order_by(Task.position)))
+    return list(session.exec(select(Task).where(Task.plan_id == plan_id).order_by(col(Task.position))))
 
 
 __all__ = ["ImportSummary", "apply_import", "plan_tasks"]

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.core.tables import TASK_ACTIVE, Assignment, Plan, Task
 from models.escalation.status_sql import assignment_status
@@ -25,9 +25,9 @@ class SectionProgress(StatusTally):
 def plan_sections(session: Session, *, plan_id: int, as_of: date, near_days: int = 3) -> list[SectionProgress]:
     """Sections in document order with their task count and lead-assignment statuses."""
     order = list(session.execute(
-        select(Task.section_code, Task.section, sa.func.min(Task.position), sa.func.count())
-        .where(Task.plan_id == plan_id, Task.state == TASK_ACTIVE)
-        .group_by(Task.section_code, Task.section).order_by(sa.func.min(Task.position))
+        select(col(Task.section_code), col(Task.section), sa.func.min(Task.position), sa.func.count())
+        .where(col(Task.plan_id) == plan_id, col(Task.state) == TASK_ACTIVE)
+        .group_by(col(Task.section_code), col(Task.section)).order_by(sa.func.min(Task.position))
     ))
     sections = {(c, t): SectionProgress(code=c, title=t, tasks=n) for c, t, _, n in order}
     st = assignment_status(as_of, near_days).label("st")

@@ -18,7 +18,7 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.core.audit import record
 from models.core.report_tables import REPORT_SOURCE, Indicator
@@ -178,7 +178,8 @@ def ensure_report_duties(
             changes["due_date"] = [row.due_date, deadline.due]
             session.execute(
                 sa.update(Assignment)
-                .where(Assignment.task_id == row.id, Assignment.due_date == row.due_date, Assignment.status != DONE)
+                .where(col(Assignment.task_id) == row.id, col(Assignment.due_date) == row.due_date,
+                       col(Assignment.status) != DONE)
                 .values(due_date=deadline.due, original_due_date=deadline.due, updated_at=utcnow())
             )
             row.due_date = deadline.due
@@ -192,7 +193,8 @@ def ensure_report_duties(
         row.state = TASK_CANCELLED
         row.updated_at = utcnow()
         session.execute(
-            sa.update(Assignment).where(Assignment.task_id == row.id, Assignment.status.notin_((CANCELLED, DONE)))  # type: ignore[attr-defined]
+            sa.update(Assignment)
+            .where(col(Assignment.task_id) == row.id, col(Assignment.status).notin_((CANCELLED, DONE)))
             .values(status=CANCELLED, updated_at=utcnow())
         )
         record(session, actor=actor, source=SOURCE, entity="task", entity_id=row.id, action="cancelled",

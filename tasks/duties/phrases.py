@@ -67,7 +67,9 @@ _COORD_STOPS = PREDICATES + (
     "đổi mới", "thống nhất", "xác định", "lấy ý kiến", "giải quyết", "đề xuất", "khen thưởng", "hoàn chỉnh",
 )
 # "tổ chức" is no verb in "tổ chức chính trị - xã hội", "tổ chức xã hội" (names of bodies)
-_NOT_A_VERB_AFTER = {("tổ", "chức"): (("chính", "trị"), ("xã", "hội"))}
+_NOT_A_VERB_AFTER: dict[tuple[str, ...], tuple[tuple[str, ...], ...]] = {
+    ("tổ", "chức"): (("chính", "trị"), ("xã", "hội")),
+}
 _REQUEST_RE = re.compile(r"^(?:giao(?:\s+cho)?|đề nghị|yêu cầu)\s+", re.IGNORECASE)
 _TRAILING_RE = re.compile(r"[\s,;:.]*(?:\b(?:các|mọi)\s+cấp)?[\s,;:.]*$", re.IGNORECASE)
 _DISTRIBUTIVE_RE = re.compile(r"^(?P<list>[^:;]+?,[^:;]*?)\s+(?P<tail>(?:các|cấp)\s+huyện\b.*)$", re.IGNORECASE)

@@ -148,8 +148,8 @@ def undo_task(
     if event.action == "cancelled":
         for i in ids:
             fact = facts[i]
-            restored = _restore(fact, history.get(i, ()), as_of) if fact.status == "cancelled" else fact
-            facts[i] = with_changes(restored, task_state="active")
+            reinstated = _restore(fact, history.get(i, ()), as_of) if fact.status == "cancelled" else fact
+            facts[i] = with_changes(reinstated, task_state="active")
         return
     changes = event.changes
 

@@ -108,10 +108,10 @@ def api_task(request: Request, task_id: int, who: Principal = Depends(principal)
     if d is None:
         raise PageError(404, "Không tìm thấy nhiệm vụ.")
     return TaskOut(
-        id=d.task.id, plan_id=d.plan.id, plan_code=d.plan.code, ref=d.task.ref, section=d.task.section,  # type: ignore[arg-type]
+        id=d.task.id, plan_id=d.plan.id, plan_code=d.plan.code, ref=d.task.ref, section=d.task.section,
         content=d.task.content, deadline_text=d.task.deadline_text, due_date=d.task.due_date,
         assignments=[AssignmentOut(
-            id=v.assignment.id, agency_id=v.agency.id, agency_name=v.agency.name, role=v.assignment.role,  # type: ignore[arg-type]
+            id=v.assignment.id, agency_id=v.agency.id, agency_name=v.agency.name, role=v.assignment.role,
             state=v.assignment.status, percent=v.assignment.percent, due_date=v.assignment.due_date,
             original_due_date=v.assignment.original_due_date, completed_on=v.assignment.completed_on,
             status=v.status.value, status_label=STATUS_LABELS[v.status]) for v in d.assignments],
@@ -165,7 +165,7 @@ def api_extension(request: Request, background: BackgroundTasks, task_id: int, b
             assert assignment is not None
             req = request_extension(session, assignment=assignment, new_date=body.new_due_date, reason=body.reason,
                                     today=today(request), actor=who.actor, source="api")
-            out = ExtensionOut(id=req.id, assignment_id=req.assignment_id, current_due_date=req.current_due_date,  # type: ignore[arg-type]
+            out = ExtensionOut(id=req.id, assignment_id=req.assignment_id, current_due_date=req.current_due_date,
                                requested_due_date=req.requested_due_date, reason=req.reason, state=req.state)
     except ExtensionError as exc:
         raise PageError(422, str(exc)) from exc

@@ -41,7 +41,7 @@ def overview_page(request: Request, user: StaffUser = Depends(office_user)) -> R
 def _options(request: Request, session: Session) -> dict[str, Any]:
     """Filter choices change only with imports: cached like the overview."""
     stamp = request_stamp(request, session)
-    return request.app.state.cache.get(("filter_options",), stamp, lambda: filter_options(session))  # type: ignore[no-any-return]
+    return request.app.state.cache.get(("filter_options",), stamp, lambda: filter_options(session))
 
 
 @router.get("/tasks")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.core.report_tables import REPORT_SOURCE, Indicator
 from models.core.tables import CANCELLED, LEAD, TASK_ACTIVE, Agency, Assignment, Plan, Task
@@ -25,9 +25,9 @@ class PlanPeriod:
 def plan_periods(session: Session, *, plan_id: int) -> list[PlanPeriod]:
     """The plan's reporting periods (its active report duties), by deadline."""
     rows = session.execute(
-        select(Task.ref, Task.due_date)
-        .where(Task.plan_id == plan_id, Task.source == REPORT_SOURCE, Task.state == TASK_ACTIVE)
-        .order_by(Task.due_date, Task.ref)  # type: ignore[arg-type]
+        select(col(Task.ref), col(Task.due_date))
+        .where(col(Task.plan_id) == plan_id, col(Task.source) == REPORT_SOURCE, col(Task.state) == TASK_ACTIVE)
+        .order_by(col(Task.due_date), col(Task.ref))
     ).all()
     out = []
     for ref, due in rows:
@@ -73,10 +73,10 @@ def agency_duty(session: Session, *, agency_id: int, assignment_id: int) -> Duty
 def lead_tasks(session: Session, *, plan_id: int, agency_id: int) -> list[Task]:
     """The plan's active tasks (not report duties) the agency leads: one narrative each."""
     return list(session.exec(
-        select(Task).join(Assignment, Assignment.task_id == Task.id)  # type: ignore[arg-type]
+        select(Task).join(Assignment, col(Assignment.task_id) == col(Task.id))
         .where(Task.plan_id == plan_id, Task.state == TASK_ACTIVE, Task.source != REPORT_SOURCE,
                Assignment.agency_id == agency_id, Assignment.role == LEAD, Assignment.status != CANCELLED)
-        .order_by(Task.position, Task.id)
+        .order_by(col(Task.position), col(Task.id))
     ))
 
 
