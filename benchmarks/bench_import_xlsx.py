@@ -185,7 +185,8 @@ def run(runs: int = 3, rows: int = ROWS, mix: str = "appendix") -> list[Result]:
         t2 = check(run_timed(cmd, env), "re-import")
         print(f"import run {i + 1}: first {t1.seconds:.2f} s ({_counts(t1.out)}; "
               f"{t1.err.count('unresolved')} unresolved lines), "
-              f"re-import {t2.seconds:.2f} s ({_counts(t2.out)}); cpu {t1.cpu:.1f} s + {t2.cpu:.1f} s; {load()}", flush=True)
+              f"re-import {t2.seconds:.2f} s ({_counts(t2.out)}); cpu {t1.cpu:.1f} s + {t2.cpu:.1f} s; {load()}",
+              flush=True)
         if "created 0" in t1.out or "created 0, updated 0, cancelled 0" not in t2.out:
             raise SystemExit(f"unexpected import result:\n{t1.out}\n{t2.out}")
         first.append(t1.seconds)

@@ -11,9 +11,10 @@ sweep that day finds about 20,000 notices (reminders, and escalations to 1-4 rec
 
 The data are written in bulk (benchmarks.dataset: executemany on SQLite, COPY on PostgreSQL,
 where the plain indexes of task and assignment are re-created after loading and foreign-key
-triggers are off during the load, as pg_restore does it) and kept between runs: benchmarks/out/national.sqlite3 and the schema ``bench_national`` of
-database ``test`` (created and migrated with models.core.db.upgrade; ANALYZEd after loading, as
-autovacuum would). --regenerate rebuilds them.
+triggers are off during the load, as pg_restore does it) and kept between runs:
+benchmarks/out/national.sqlite3 and the schema ``bench_national`` of database ``test`` (created
+and migrated with models.core.db.upgrade; ANALYZEd after loading, as autovacuum would).
+--regenerate rebuilds them.
 
 Each run, per backend, in one process:
 
@@ -150,7 +151,9 @@ def generate(url: str, *, regenerate: bool = False) -> None:
             print(f"national: {len(deferred)} indexes rebuilt in {time.perf_counter() - step:.1f} s", flush=True)
         if backend == "postgresql":
             for table in ("agency", "plan", "task", "assignment"):
-                conn.exec_driver_sql(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+                conn.exec_driver_sql(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
+                )
         session.commit()
     if backend == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:

@@ -133,7 +133,9 @@ def run(runs: int = 3, regenerate: bool = False) -> list[Result]:
             found = _SENT.search(timed.out)
             if not found or found.group(3) != "0" or found.group(1) == "0":
                 raise SystemExit(f"the sweep did not send as expected:\n{timed.out}\n{timed.err}")
-            planned = ", ".join(line.strip() for line in timed.out.splitlines() if "notices" in line and "level" in line)
+            planned = ", ".join(
+                line.strip() for line in timed.out.splitlines() if "notices" in line and "level" in line
+            )
             print(f"sweep run {i + 1}: {timed.seconds:.3f} s (cpu {timed.cpu:.2f} s): {found.group(1)} digests, "
                   f"{found.group(2)} notices sent [{planned}]; {load()}", flush=True)
             samples.append(timed.seconds)

@@ -51,7 +51,8 @@ request = function()
 end
 done = function(summary, latency, requests)
   local e = summary.errors
-  io.write(string.format('JSON {"requests":%d,"duration_us":%d,"errors":%d,"p50":%.3f,"p95":%.3f,"p99":%.3f,"max":%.3f}\\n',
+  io.write(string.format('JSON {"requests":%d,"duration_us":%d,"errors":%d,'
+    .. '"p50":%.3f,"p95":%.3f,"p99":%.3f,"max":%.3f}\\n',
     summary.requests, summary.duration, e.status + e.connect + e.read + e.write + e.timeout,
     latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000, latency.max / 1000))
 end
@@ -125,7 +126,8 @@ def build(url: str, *, tasks: int, seed: int = 552) -> dict[str, Any]:
                             and rng.random() < 0.5:
                         for level in range(1, rng.randrange(2, 5)):
                             notices.append({"assignment_id": aid, "kind": "escalation", "level": level, "seq": 0,
-                                            "due_date": a["due_date"], "as_of": a["due_date"] + timedelta(days=level * 7),
+                                            "due_date": a["due_date"],
+                                            "as_of": a["due_date"] + timedelta(days=level * 7),
                                             "recipient": "x@bacgiang.example", "recipient_name": "x",
                                             "recipient_role": "lead", "status": "sent", "attempts": 1,
                                             "next_attempt_at": now, "created_at": now, "sent_at": now})
@@ -179,8 +181,9 @@ def serve(url: str, data_dir: Path, *, workers: int) -> tuple[subprocess.Popen[b
     port = free_port()
     env = {**os.environ, "DONDOC_DATABASE_URL": url, "DONDOC_DATA_DIR": str(data_dir), "DONDOC_SECRET_KEY": SECRET,
            "DONDOC_ENV": "production", "PYTHONPATH": str(REPO)}
-    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "web.app:create_app", "--factory", "--host", "127.0.0.1",
-                             "--port", str(port), "--workers", str(workers), "--log-level", "warning", "--no-access-log"],
+    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "web.app:create_app", "--factory",
+                             "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
+                             "--log-level", "warning", "--no-access-log"],
                             env=env, cwd=REPO)
     base = f"http://127.0.0.1:{port}"
     import httpx
@@ -246,9 +249,10 @@ def scenarios(info: dict[str, Any]) -> dict[str, tuple[list[str], bool]]:
     by_plan = [f"/tasks?plan={p}&quarter={y}-Q{q}&role=lead&as_of={a}" for p in plans for y in (2020, 2021, 2022)
                for q in (1, 2, 3, 4)]
     words = ("phan bo nguon von", "nuoc sach", "thon kieu mau", "giai doan 4711", "OCOP", "chuyen doi so")
+    same_page = f"/tasks?agency={info['agency_id']}&status=qua_han&role=lead&as_of={a}"
     return {
         "overview": ([f"/?as_of={a}"], False),
-        "task list: agency + status, same page again": ([f"/tasks?agency={info['agency_id']}&status=qua_han&role=lead&as_of={a}"], False),
+        "task list: agency + status, same page again": ([same_page], False),
         "task list: agency + status, every request new": (by_agency, True),
         "task list: plan + quarter, every request new": (by_plan, True),
         "text search, every request new": ([f"/tasks?q={w.replace(' ', '+')}&as_of={a}" for w in words], True),
@@ -283,7 +287,8 @@ def run(db: str, *, tasks: int, workers: int, clients: int, seconds: int, reuse:
     try:
         info = _existing(url) if existing else build(url, tasks=tasks)
         # what a signed-in browser sends: its session and the CSRF cookie set by the first page it saw
-        cookie = f"{SESSION_COOKIE}={make_session(SECRET, user_id=info['user_id'], hours=2)}; {CSRF_COOKIE}={new_csrf_cookie()}"
+        session_cookie = make_session(SECRET, user_id=info["user_id"], hours=2)
+        cookie = f"{SESSION_COOKIE}={session_cookie}; {CSRF_COOKIE}={new_csrf_cookie()}"
         proc, base = serve(url, tmp, workers=workers)
         load = wrk if shutil.which("wrk") else httpx_load
         results = {}

@@ -56,11 +56,11 @@ def load(conn: sa.Connection, table: sa.Table, columns: Sequence[str], rows: Ite
     it = iter(rows)
     while chunk := list(islice(it, CHUNK)):
         full = [(*row, *(_value(v) for _, v in extra)) for row in chunk]
-        cols = list(zip(*full))
+        cols = list(zip(*full, strict=True))
         for i, process in enumerate(processors):
             if process is not None:
                 cols[i] = _convert(process, memos[i], cols[i])
-        conn.exec_driver_sql(compiled.string, [tuple(r[i] for i in order) for r in zip(*cols)])
+        conn.exec_driver_sql(compiled.string, [tuple(r[i] for i in order) for r in zip(*cols, strict=True)])
         total += len(chunk)
     return total
 
@@ -84,14 +84,14 @@ def _copy(conn: sa.Connection, table: sa.Table, names: list[str], extra: list[tu
     json_cols = {i for i, n in enumerate(names) if isinstance(table.c[n].type.dialect_impl(conn.dialect), sa.JSON)}
     raw = conn.connection.dbapi_connection
     total = 0
-    with raw.cursor() as cur:  # type: ignore[union-attr]
-        with cur.copy(f'COPY "{table.name}" ({", ".join(names)}) FROM STDIN') as copy:
-            for row in rows:
-                full = [*row, *(_value(v) for _, v in extra)]
-                for i in json_cols:
-                    full[i] = json.dumps(full[i], ensure_ascii=False)
-                copy.write_row(full)
-                total += 1
+    copy_sql = f'COPY "{table.name}" ({", ".join(names)}) FROM STDIN'
+    with raw.cursor() as cur, cur.copy(copy_sql) as copy:  # type: ignore[union-attr]
+        for row in rows:
+            full = [*row, *(_value(v) for _, v in extra)]
+            for i in json_cols:
+                full[i] = json.dumps(full[i], ensure_ascii=False)
+            copy.write_row(full)
+            total += 1
     return total
 
 
