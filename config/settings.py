@@ -23,7 +23,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="DONDOC_", extra="ignore")
 
     env: Literal["development", "production", "test"] = "development"
-    data_dir: Path = Field(default=REPO_ROOT / "var", description="Where the SQLite database, uploads and mail copies live.")
+    data_dir: Path = Field(default=REPO_ROOT / "var",
+                           description="Where the SQLite database, uploads and mail copies live.")
     database_url: str | None = Field(default=None, description="SQLAlchemy URL; unset means SQLite under data_dir.")
     # the province's zone: today's date, the day of a stored timestamp, the calendar feeds
     timezone: str = "Asia/Ho_Chi_Minh"

@@ -89,8 +89,8 @@ SECURITY_HEADERS = [
     # agencies' links carry their token in the path: never send it on as a Referer
     (b"referrer-policy", b"no-referrer"),
     (b"content-security-policy",
-     b"default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; "
-     b"frame-ancestors 'none'; base-uri 'none'"),
+     (b"default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; "
+      b"frame-ancestors 'none'; base-uri 'none'")),
 ]
 
 

@@ -108,9 +108,9 @@ def render(request: Request, name: str, context: dict[str, Any], *, status_code:
     fresh = None
     if not cookie:
         cookie = fresh = new_csrf_cookie()
-    ctx = {"request": request, "csrf_token": csrf_token_for(secret, cookie), "user": getattr(request.state, "user", None),
-           "agency_principal": getattr(request.state, "agency", None), "link_token": getattr(request.state, "token", None),
-           "today": request.app.state.today(), **context}
+    ctx = {"request": request, "csrf_token": csrf_token_for(secret, cookie),
+           "user": getattr(request.state, "user", None), "agency_principal": getattr(request.state, "agency", None),
+           "link_token": getattr(request.state, "token", None), "today": request.app.state.today(), **context}
     response = HTMLResponse(_ENV.get_template(name).render(ctx), status_code=status_code)
     if fresh:
         secure = request.app.state.settings.base_url.startswith("https://")

@@ -69,7 +69,8 @@ def review(
             plan_id = chosen.id if chosen is not None else None
             if edit_ref:
                 edit(session, plan_code=plan, plan_id=plan_id, ref=edit_ref, actor="cli", title=title,  # type: ignore[arg-type]
-                     due_date=due_date, standing=standing, lead=_agency_ids(session, plan=chosen, names=lead) if lead else None,
+                     due_date=due_date, standing=standing,
+                     lead=_agency_ids(session, plan=chosen, names=lead) if lead else None,
                      coordinating=_agency_ids(session, plan=chosen, names=coordinating) if coordinating else None)
                 typer.echo(f"{edit_ref}: edited")
             for refs, all_, yes in ((confirm, confirm_all, True), (discard, discard_all, False)):

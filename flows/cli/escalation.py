@@ -10,7 +10,9 @@ from flows.cli.common import db, emit_json, fail, parse_date
 
 
 def sweep(
-    as_of: str | None = typer.Option(None, "--as-of", help="dd/mm/yyyy or YYYY-MM-DD; default today (Asia/Ho_Chi_Minh)"),
+    as_of: str | None = typer.Option(
+        None, "--as-of", help="dd/mm/yyyy or YYYY-MM-DD; default today (Asia/Ho_Chi_Minh)"
+    ),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show who would get what; send and write nothing"),
 ) -> None:
     """Write today's reminders and escalations into the outbox and send the digests."""

@@ -14,7 +14,9 @@ def report(
     plan: str = typer.Option(..., "--plan", help="Plan number, e.g. 552/KH-BCĐ"),
     period: str = typer.Option(..., "--period", help="2020-H1, 2020-H2, 2020 (the year), 2020-Q3, 2020-9M or 2020-06"),
     out: Path = typer.Option(..., "--out", help="Folder for the files (also kept in the data directory)"),
-    as_of: str | None = typer.Option(None, "--as-of", help="dd/mm/yyyy or YYYY-MM-DD cut-off; default the period's end (or today)"),
+    as_of: str | None = typer.Option(
+        None, "--as-of", help="dd/mm/yyyy or YYYY-MM-DD cut-off; default the period's end (or today)"
+    ),
     formats: str = typer.Option("docx,xlsx,html", "--format", help="Comma-separated: docx, xlsx, html"),
     province: str | None = typer.Option(None, "--province", help="When two provinces have a plan with this number"),
 ) -> None:

@@ -125,8 +125,8 @@ class ReviewError(ValueError):
     """A review decision names something that is not a proposal of that plan.
 
     ``kind`` is "missing" (no such task in the plan), "reviewed" (already confirmed,
-    discarded or withdrawn: ``state``) or "ambiguous" (a plan number of several provinces); the message is for the command line, the web page
-    words its own from these fields."""
+    discarded or withdrawn: ``state``) or "ambiguous" (a plan number of several provinces); the
+    message is for the command line, the web page words its own from these fields."""
 
     def __init__(self, message: str, *, kind: str, plan_code: str, ref: str, state: str | None = None) -> None:
         super().__init__(message)

@@ -104,4 +104,5 @@ def assignment_status_is(status: Status, as_of: Any, near_days: int = 3, soon: A
     """``status_is`` over assignments that are not cancelled (the callers filter those out)."""
     return status_is(status, due=Assignment.due_date, completed_on=Assignment.completed_on,
                      done=Assignment.status == DONE, as_of=as_of, near_days=near_days, soon=soon,
-                     not_done=open_states_sql(state=Assignment.status, completed_on=Assignment.completed_on, as_of=as_of))
+                     not_done=open_states_sql(state=Assignment.status, completed_on=Assignment.completed_on,
+                                              as_of=as_of))

@@ -81,7 +81,9 @@ def _plan_values(parsed: ParsedPlan, *, source_name: str, sha256: str) -> dict[s
         "year": parsed.year,
         "source_name": source_name,
         "source_sha256": sha256,
-        "report_schedule": [{"month": m, "day": d, "period": p} for m, d, p in reporting.deadlines] if reporting else [],
+        "report_schedule": (
+            [{"month": m, "day": d, "period": p} for m, d, p in reporting.deadlines] if reporting else []
+        ),
         "report_recipient": reporting.recipient_text if reporting else None,
         "report_clause": reporting.clause if reporting else None,
         "leadership_email": parsed.province.leadership_email,
@@ -192,7 +194,9 @@ def _insert_tasks(session: Session, *, plan_id: int, tasks: list[ParsedTask], id
         tid = task_ids[t.ref]
         for a in _assignment_rows(tid, t, ids):
             assignments.append({**a, "percent": 0, "created_at": now, "updated_at": now, "policy_id": policy_id})
-        milestones += [{"task_id": tid, "year": m.year, "due_date": m.due_date, "target": m.target} for m in t.milestones]
+        milestones += [
+            {"task_id": tid, "year": m.year, "due_date": m.due_date, "target": m.target} for m in t.milestones
+        ]
         audits.append({"at": now, "actor": actor, "source": SOURCE, "entity": "task", "entity_id": tid,
                        "action": "created", "changes": {"ref": t.ref, "due_date": jsonable(t.due_date)},
                        "effective_on": effective_on})
@@ -228,9 +232,9 @@ def _bulk_insert(session: Session, model: Any, rows: list[dict[str, Any]]) -> No
                       else list(map(operator.itemgetter(name), rows)))
         for name in names
     ]
-    params: list[Any] = list(zip(*columns))
+    params: list[Any] = list(zip(*columns, strict=True))
     if not compiled.positional:
-        params = [dict(zip(names, values)) for values in params]
+        params = [dict(zip(names, values, strict=True)) for values in params]
     conn.exec_driver_sql(compiled.string, params)
 
 

@@ -36,7 +36,8 @@ def plan_sections(session: Session, *, plan_id: int, as_of: date, near_days: int
         .where(Task.plan_id == plan_id)
     ).subquery()
     for code, title, status, n in session.execute(
-        sa.select(sub.c.section_code, sub.c.section, sub.c.st, sa.func.count()).group_by(sub.c.section_code, sub.c.section, sub.c.st)
+        sa.select(sub.c.section_code, sub.c.section, sub.c.st, sa.func.count())
+        .group_by(sub.c.section_code, sub.c.section, sub.c.st)
     ):
         sections.setdefault((code, title), SectionProgress(code=code, title=title)).counts[Status(status)] = n
     return list(sections.values())

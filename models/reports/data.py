@@ -320,7 +320,10 @@ def report_data(
     )
     through = through_day(as_of=as_of, report_date=report_date, duty_due=inputs.duty_due)
     indicators = load_indicators(session, plan_id=plan.id)  # type: ignore[arg-type]
-    values = indicator_facts(session, plan_id=plan.id, period=period.code, through=through, as_of=as_of) if indicators else []  # type: ignore[arg-type]
+    values = (
+        indicator_facts(session, plan_id=plan.id, period=period.code, through=through, as_of=as_of)  # type: ignore[arg-type]
+        if indicators else []
+    )
     return ReportData(
         plan_code=plan.code,
         plan_title=plan.title,

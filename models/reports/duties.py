@@ -81,7 +81,8 @@ def _horizon(session: Session, *, plan: Plan, first: int) -> int:
     ).scalar()
     if milestone:
         years.append(int(milestone))
-    for (targets,) in session.execute(select(Indicator.targets).where(Indicator.plan_id == plan.id, Indicator.active == True)):  # noqa: E712
+    active_targets = select(Indicator.targets).where(Indicator.plan_id == plan.id, Indicator.active == True)  # noqa: E712
+    for (targets,) in session.execute(active_targets):
         years += [int(t["year"]) for t in targets or () if isinstance(t, dict) and t.get("year")]
     return max(first, min(max(years), first + MAX_HORIZON_YEARS))
 
@@ -136,7 +137,9 @@ def ensure_report_duties(
     counts = DutyCounts()
     calendar = plan_calendar(session, plan=plan)
     agencies = tracked_agency_ids(session, plan_id=plan_id)
-    existing = {t.ref: t for t in session.exec(select(Task).where(Task.plan_id == plan_id, Task.source == REPORT_SOURCE))}
+    existing = {
+        t.ref: t for t in session.exec(select(Task).where(Task.plan_id == plan_id, Task.source == REPORT_SOURCE))
+    }
     assigned: dict[int, set[int]] = {}
     if existing:
         for task_id, agency_id in session.execute(
@@ -186,7 +189,8 @@ def ensure_report_duties(
             row.deadline_text = f"Trước {deadline.due:%d/%m/%Y}"
         if changes:
             row.updated_at = utcnow()
-            record(session, actor=actor, source=SOURCE, entity="task", entity_id=row.id, action="updated", changes=changes)
+            record(session, actor=actor, source=SOURCE, entity="task", entity_id=row.id, action="updated",
+                   changes=changes)
     for ref, row in existing.items():
         if ref in wanted or row.state != TASK_ACTIVE or period_of_duty_ref(ref) is None:
             continue

@@ -236,7 +236,8 @@ def submission_path(data_dir: Path, row: ReportSubmission) -> Path | None:
     return data_dir / INBOX / row.stored_name
 
 
-def submissions(session: Session, *, plan_id: int, period: str | None = None, agency_id: int | None = None) -> list[ReportSubmission]:
+def submissions(session: Session, *, plan_id: int, period: str | None = None,
+                agency_id: int | None = None) -> list[ReportSubmission]:
     """The period reports received, newest first."""
     q = select(ReportSubmission).where(ReportSubmission.plan_id == plan_id)
     if period is not None:

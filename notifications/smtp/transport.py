@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import logging
 import re
 import secrets
@@ -457,11 +458,7 @@ class SmtpTransport:
 
     def _drop(self) -> None:
         conn, self._conn = self._conn, None
-        if conn is not None:
-            try:
-                conn.close()
-            except OSError:
-                pass
+        _close_quietly(conn)
 
     def _connect(self) -> smtplib.SMTP:
         """Open, greet, STARTTLS and log in; raise TransportError on failure."""
@@ -566,10 +563,8 @@ def _describe_reply(code: int, text: bytes | str) -> str:
 
 def _close_quietly(conn: smtplib.SMTP | None) -> None:
     if conn is not None:
-        try:
+        with contextlib.suppress(OSError):
             conn.close()
-        except OSError:
-            pass
 
 
 def _quit(conn: smtplib.SMTP) -> None:

@@ -4,8 +4,9 @@ A cell is cut into words; separators ("," ";" "/" line breaks) before a word are
 Known names, aliases and group phrases are stored in word tries, one keyed on ``fold`` keys
 and one on diacritic-free keys (a fallback for OCR noise such as "UBNĐ" or "Vãn phòng").
 A name may run across "," or "/" where its phrase has one ("Sở Văn hóa, Thể thao và Du
-lịch"), across "-" or "." anywhere ("Sở Nông - nghiệp ..."), never across ";" or a line break. Words no name covers become unresolved
-spans, cut at separators ("," ";" "/" line breaks and the word "và").
+lịch"), across "-" or "." anywhere ("Sở Nông - nghiệp ..."), never across ";" or a line break.
+Words no name covers become unresolved spans, cut at separators ("," ";" "/" line breaks and
+the word "và").
 """
 
 from __future__ import annotations
@@ -140,8 +141,8 @@ class PhraseIndex:
         owner = self._owners.setdefault(plain, target)
         if owner != target:
             self.conflicts.append((phrase, owner, target))
-        self._insert(self._exact, list(zip(plain, seps)), target)
-        self._insert(self._fuzzy, [(w.fuzzy, sep) for w, sep in zip(words, seps)], target)
+        self._insert(self._exact, list(zip(plain, seps, strict=True)), target)
+        self._insert(self._fuzzy, [(w.fuzzy, sep) for w, sep in zip(words, seps, strict=True)], target)
 
     @staticmethod
     def _insert(root: dict, keys: Sequence[tuple[str, bool]], target: Target) -> None:

@@ -98,9 +98,11 @@ def _sheet_parts(sheet: Sheet, fill_styles: Mapping[str, int]) -> Iterator[str]:
         '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
         'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
         f'<dimension ref="A1:{last}{end}"/>'
-        f'<sheetViews><sheetView workbookViewId="0"><pane ySplit="{head_row}" topLeftCell="A{top}" activePane="bottomLeft" state="frozen"/>'
+        f'<sheetViews><sheetView workbookViewId="0">'
+        f'<pane ySplit="{head_row}" topLeftCell="A{top}" activePane="bottomLeft" state="frozen"/>'
         f'<selection pane="bottomLeft" activeCell="A{top}" sqref="A{top}"/></sheetView></sheetViews>'
-        f'<sheetFormatPr defaultRowHeight="15"/><cols>{cols}</cols><sheetData>{caption}<row r="{head_row}">{head}</row>'
+        f'<sheetFormatPr defaultRowHeight="15"/><cols>{cols}</cols>'
+        f'<sheetData>{caption}<row r="{head_row}">{head}</row>'
     )
     letters = [_col(i) for i in range(n)]
     parts: list[str] = []
@@ -146,7 +148,8 @@ def _styles(fills: Sequence[str]) -> str:
         '<xf numFmtId="0" fontId="1" fillId="2" borderId="0" xfId="0" applyFont="1" applyFill="1" applyAlignment="1">'
         '<alignment horizontal="center" vertical="center" wrapText="1"/></xf>'
         '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
-        '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" applyAlignment="1"><alignment vertical="top" wrapText="1"/></xf>'
+        '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" applyAlignment="1">'
+        '<alignment vertical="top" wrapText="1"/></xf>'
         '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
         f"{fill_xfs}</cellXfs>"
         '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>'
@@ -157,9 +160,11 @@ def write_xlsx(target: str | IO[bytes], sheets: Sequence[Sheet], *, title: str =
     fills = sorted({color for sheet in sheets for color in sheet.fills.values()})
     fill_styles = {color: _FIRST_FILL + i for i, color in enumerate(fills)}
     names = "".join(
-        f'<definedName name="_xlnm._FilterDatabase" localSheetId="{i}" hidden="1">\'{_text(s.title).replace(chr(39), chr(39) * 2)}\'!'
+        f'<definedName name="_xlnm._FilterDatabase" localSheetId="{i}" hidden="1">'
+        f"'{_text(s.title).replace(chr(39), chr(39) * 2)}'!"
         f"$A${s.header_row}:${_col(len(s.columns) - 1)}${len(s.rows) + s.header_row}</definedName>"
-        f'<definedName name="_xlnm.Print_Titles" localSheetId="{i}">\'{_text(s.title).replace(chr(39), chr(39) * 2)}\'!'
+        f'<definedName name="_xlnm.Print_Titles" localSheetId="{i}">'
+        f"'{_text(s.title).replace(chr(39), chr(39) * 2)}'!"
         f"${s.header_row}:${s.header_row}</definedName>"
         for i, s in enumerate(sheets)
     )
@@ -174,9 +179,12 @@ def write_xlsx(target: str | IO[bytes], sheets: Sequence[Sheet], *, title: str =
             '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
             '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
             '<Default Extension="xml" ContentType="application/xml"/>'
-            '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-            '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
-            '<Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
+            '<Override PartName="/xl/workbook.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            '<Override PartName="/xl/styles.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+            '<Override PartName="/docProps/core.xml" '
+            'ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
             + "".join(
                 f'<Override PartName="/xl/worksheets/sheet{i + 1}.xml" '
                 'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
@@ -189,7 +197,8 @@ def write_xlsx(target: str | IO[bytes], sheets: Sequence[Sheet], *, title: str =
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
             '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
             f'<Relationship Id="rId1" Type="{ns_rel}/officeDocument" Target="xl/workbook.xml"/>'
-            '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" '
+            '<Relationship Id="rId2" '
+            'Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" '
             'Target="docProps/core.xml"/></Relationships>',
         )
         z.writestr(

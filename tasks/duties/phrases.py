@@ -62,7 +62,8 @@ PREDICATES = (
     "phát huy", "làm tốt", "quản lý", "giám sát", "ưu tiên", "huy động", "thẩm định", "cung cấp",
 )
 # Words a "phối hợp với <agencies>" list stops before: predicates and the prepositions after it.
-_COORD_STOPS = PREDICATES + (
+_COORD_STOPS = (
+    *PREDICATES,
     "trong", "để", "nhằm", "theo", "về", "tại", "đối với", "tạo", "đào tạo", "tư vấn", "thu hút", "đẩy nhanh",
     "đổi mới", "thống nhất", "xác định", "lấy ý kiến", "giải quyết", "đề xuất", "khen thưởng", "hoàn chỉnh",
 )

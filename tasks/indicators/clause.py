@@ -85,7 +85,7 @@ def _clauses(sentence: str, year: int) -> list[_Clause]:
     for seg_year, segment in segments:
         pieces = re.split(r"(,\s+|\s+và\s+)", segment)
         acc, acc_has = pieces[0], target_number(pieces[0]) is not None
-        for sep, piece in zip(pieces[1::2], pieces[2::2]):
+        for sep, piece in zip(pieces[1::2], pieces[2::2], strict=True):
             has = target_number(piece) is not None
             opens = has and OPENER.match(piece.strip()) is not None
             if (acc_has and has and not CONTINUATION.match(piece.strip())) or opens:
@@ -225,7 +225,7 @@ def clause_indicators(text: str, *, year: int) -> list[Indicator]:
             parsed.append(result)
             if result is not None and result.verb:
                 inherited = (result.verb, result.target.per_year)
-        for i, (clause, result) in enumerate(zip(clauses, parsed)):
+        for i, (clause, result) in enumerate(zip(clauses, parsed, strict=True)):
             if result is None:
                 continue
             following = parsed[i + 1] if i + 1 < len(parsed) else None

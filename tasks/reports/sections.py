@@ -58,14 +58,23 @@ def _summary(data: ReportData) -> list[Block]:
     blocks.append(
         Bullets(
             (
-                f"Đã hoàn thành {t.done} nhiệm vụ ({_pct(t.done, t.assigned)}), gồm {t.done_on_time} nhiệm vụ "
-                f"hoàn thành đúng hạn và {t.done_late} nhiệm vụ hoàn thành quá hạn;",
-                f"Chưa hoàn thành {not_done} nhiệm vụ, gồm {t.in_term} nhiệm vụ đang thực hiện trong hạn (trong đó "
-                f"{c[Status.DUE_SOON]} nhiệm vụ sắp đến hạn, {c[Status.NO_DEADLINE]} nhiệm vụ thường xuyên không có "
-                f"thời hạn) và {t.overdue} nhiệm vụ quá hạn;",
-                f"Tỷ lệ hoàn thành đúng hạn (trên số nhiệm vụ đã hoàn thành hoặc đã quá hạn): {fmt_rate(t.on_time_rate)};",
-                f"Trong kỳ báo cáo ({fmt_date(f.period_start)} - {fmt_date(f.period_end)}) có {f.due_in_period} "
-                f"nhiệm vụ đến hạn và {f.completed_in_period} nhiệm vụ được hoàn thành.",
+                (
+                    f"Đã hoàn thành {t.done} nhiệm vụ ({_pct(t.done, t.assigned)}), gồm {t.done_on_time} nhiệm vụ "
+                    f"hoàn thành đúng hạn và {t.done_late} nhiệm vụ hoàn thành quá hạn;"
+                ),
+                (
+                    f"Chưa hoàn thành {not_done} nhiệm vụ, gồm {t.in_term} nhiệm vụ đang thực hiện trong hạn (trong đó "
+                    f"{c[Status.DUE_SOON]} nhiệm vụ sắp đến hạn, {c[Status.NO_DEADLINE]} nhiệm vụ thường xuyên "
+                    f"không có thời hạn) và {t.overdue} nhiệm vụ quá hạn;"
+                ),
+                (
+                    "Tỷ lệ hoàn thành đúng hạn (trên số nhiệm vụ đã hoàn thành hoặc đã quá hạn): "
+                    f"{fmt_rate(t.on_time_rate)};"
+                ),
+                (
+                    f"Trong kỳ báo cáo ({fmt_date(f.period_start)} - {fmt_date(f.period_end)}) có {f.due_in_period} "
+                    f"nhiệm vụ đến hạn và {f.completed_in_period} nhiệm vụ được hoàn thành."
+                ),
             )
         )
     )
@@ -246,7 +255,8 @@ def _shortcomings(data: ReportData) -> list[Block]:
         names = sorted(data.missing_reports, key=vi_sort_key)
         blocks.append(
             Paragraph(
-                f"Đến ngày {fmt_date(data.as_of)}, còn {len(names)} cơ quan, đơn vị chưa gửi báo cáo {data.period.label_vi}:"
+                f"Đến ngày {fmt_date(data.as_of)}, còn {len(names)} cơ quan, đơn vị chưa gửi báo cáo "
+                f"{data.period.label_vi}:"
             )
         )
         blocks.append(Bullets(tuple(names)))
@@ -264,17 +274,20 @@ def _proposals(data: ReportData) -> list[Block]:
             f"{name} ({n} nhiệm vụ)" for name, n in sorted(late.items(), key=lambda p: (-p[1], vi_sort_key(p[0])))[:8]
         )
         items.append(
-            f"Đề nghị các cơ quan, đơn vị có nhiệm vụ quá hạn: {names} khẩn trương hoàn thành, báo cáo kết quả và nêu rõ nguyên nhân chậm trễ."
+            f"Đề nghị các cơ quan, đơn vị có nhiệm vụ quá hạn: {names} khẩn trương hoàn thành, báo cáo kết quả "
+            "và nêu rõ nguyên nhân chậm trễ."
         )
     if data.missing_reports:
         items.append(
-            f"Đề nghị các cơ quan, đơn vị chưa gửi báo cáo {data.period.label_vi} khẩn trương gửi báo cáo để tổng hợp theo quy định."
+            f"Đề nghị các cơ quan, đơn vị chưa gửi báo cáo {data.period.label_vi} khẩn trương gửi báo cáo "
+            "để tổng hợp theo quy định."
         )
     slow = [r.indicator.name for r in data.indicators if r.verdict == "chậm tiến độ" and r.indicator.district is None]
     if slow:
         items.append("Tập trung chỉ đạo thực hiện các chỉ tiêu chậm tiến độ: " + "; ".join(slow[:6]) + ".")
     items.append(
-        "Các cơ quan, đơn vị tiếp tục triển khai các nhiệm vụ được giao, cập nhật tiến độ thường xuyên trên hệ thống theo dõi, đôn đốc nhiệm vụ."
+        "Các cơ quan, đơn vị tiếp tục triển khai các nhiệm vụ được giao, cập nhật tiến độ thường xuyên "
+        "trên hệ thống theo dõi, đôn đốc nhiệm vụ."
     )
     closing = f"Trên đây là báo cáo kết quả thực hiện Kế hoạch số {data.plan_code} {data.period.label_vi}./."
     return [Bullets(tuple(items)), Paragraph(closing)]
@@ -283,7 +296,7 @@ def _proposals(data: ReportData) -> list[Block]:
 def sections(data: ReportData) -> tuple[Section, ...]:
     return (
         Section(
-            "I. KẾT QUẢ THỰC HIỆN", tuple([*_summary(data), *_agencies(data), *_indicators(data), *_narratives(data)])
+            "I. KẾT QUẢ THỰC HIỆN", (*_summary(data), *_agencies(data), *_indicators(data), *_narratives(data))
         ),
         Section("II. TỒN TẠI, HẠN CHẾ", tuple(_shortcomings(data))),
         Section("III. ĐỀ XUẤT, KIẾN NGHỊ", tuple(_proposals(data))),

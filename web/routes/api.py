@@ -89,7 +89,8 @@ def api_tasks(request: Request, who: Principal = Depends(principal)) -> TaskList
         rows, total = run_listing(request, session, listing)
     items = [TaskRowOut(**{k: getattr(r, k) for k in TaskRowOut.model_fields if k not in ("status", "status_label")},
                         status=r.status.value, status_label=r.status.label) for r in rows]
-    return TaskListOut(as_of=listing.filters.as_of, page=listing.page, per_page=listing.per_page, total=total or 0, items=items)
+    return TaskListOut(as_of=listing.filters.as_of, page=listing.page, per_page=listing.per_page, total=total or 0,
+                       items=items)
 
 
 def _check_scope(request: Request, who: Principal, task_id: int) -> None:

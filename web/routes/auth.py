@@ -21,14 +21,15 @@ def _safe_next(value: str | None) -> str:
 
 
 @router.get("/login")
-def login_page(request: Request, next: str | None = None) -> Response:
+def login_page(request: Request, next: str | None = None) -> Response:  # noqa: A002 - the query field's name
     if session_user(request) is not None:
         return RedirectResponse(_safe_next(next), status_code=303)
     return render(request, "login.html", {"next": _safe_next(next), "email": "", "error": None})
 
 
 @router.post("/login", dependencies=[Depends(csrf_checked)])
-def login(request: Request, email: str = Form(""), password: str = Form(""), next: str = Form("/")) -> Response:
+def login(request: Request, email: str = Form(""), password: str = Form(""),
+          next: str = Form("/")) -> Response:  # noqa: A002 - the form field's name, which the login page posts
     client = request.client.host if request.client else "unknown"
     blocked = False
     with db(request) as session:
@@ -52,7 +53,8 @@ def login(request: Request, email: str = Form(""), password: str = Form(""), nex
                                               "error": "E-mail hoặc mật khẩu không đúng."}, status_code=400)
     settings = request.app.state.settings
     response = RedirectResponse(_safe_next(next), status_code=303)
-    response.set_cookie(SESSION_COOKIE, make_session(settings.secret_key, user_id=user_id, hours=settings.session_hours),
+    token = make_session(settings.secret_key, user_id=user_id, hours=settings.session_hours)
+    response.set_cookie(SESSION_COOKIE, token,
                         max_age=settings.session_hours * 3600, httponly=True, samesite="lax",
                         secure=settings.base_url.startswith("https://"), path="/")
     return response

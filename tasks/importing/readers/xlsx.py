@@ -60,7 +60,9 @@ def read_xlsx(path: Path) -> PlanDocument:
     except KeyError as exc:
         named = re.search(r"'([^']+)'", str(exc))
         missing = named.group(1) if named else one_line(exc)
-        raise PlanFileError(f"cannot read '{path.name}': not a valid Excel .xlsx file (missing part {missing})") from exc
+        raise PlanFileError(
+            f"cannot read '{path.name}': not a valid Excel .xlsx file (missing part {missing})"
+        ) from exc
     except Exception as exc:  # zip, XML and value errors all mean a damaged file
         raise PlanFileError(f"cannot read '{path.name}': not a valid Excel .xlsx file ({one_line(exc)})") from exc
     return PlanDocument(paragraphs=paragraphs, tables=tables, source="xlsx")

@@ -68,16 +68,16 @@ def by_agency_png(figures: ReportFigures) -> bytes:
         [r.overdue for r in rows],
     ]
     left = [0] * len(rows)
-    for (label, color), data in zip(SERIES, values):
+    for (label, color), data in zip(SERIES, values, strict=True):
         ax.barh(labels, data, left=left, color=color, label=label, height=0.6)
-        left = [a + b for a, b in zip(left, data)]
+        left = [a + b for a, b in zip(left, data, strict=True)]
     for y, total in enumerate(left):
         ax.text(total, y, f" {total}", va="center", fontsize=9)
     ax.invert_yaxis()
     ax.set_xlabel("Số nhiệm vụ chủ trì")
     ax.tick_params(axis="y", labelsize=9)
     ax.spines[["top", "right"]].set_visible(False)
-    ax.set_xlim(0, max(left + [1]) * 1.12)
+    ax.set_xlim(0, max([*left, 1]) * 1.12)
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, fontsize=9, frameon=False)
     if not rows:
         ax.text(0.5, 0.5, "Chưa có nhiệm vụ", transform=ax.transAxes, ha="center")
@@ -96,9 +96,9 @@ def over_period_png(figures: ReportFigures) -> bytes:
         [p.counts[Status.OVERDUE] for p in points],
     ]
     bottom = [0] * len(points)
-    for (label, color), data in zip(SERIES, values):
+    for (label, color), data in zip(SERIES, values, strict=True):
         ax.bar(labels, data, bottom=bottom, color=color, label=label, width=0.6)
-        bottom = [a + b for a, b in zip(bottom, data)]
+        bottom = [a + b for a, b in zip(bottom, data, strict=True)]
     ax.set_ylabel("Số nhiệm vụ chủ trì")
     ax.set_xlabel("Ngày (cuối tháng)")
     ax.spines[["top", "right"]].set_visible(False)

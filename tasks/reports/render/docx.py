@@ -100,16 +100,16 @@ def _table(doc: DocxDocument, block: TableBlock) -> None:
     for tr in rows:
         row_flag(tr, "cantSplit")
     row_flag(rows[0], "tblHeader")
-    for cell, title in zip(row_cells(table, rows[0]), block.columns):
+    for cell, title in zip(row_cells(table, rows[0]), block.columns, strict=True):
         _cell_text(cell, title, style, bold=True, center=True)
         shade(cell, "E7E6E6")
-    for r, (tr, values) in enumerate(zip(rows[1:], block.rows)):
+    for r, (tr, values) in enumerate(zip(rows[1:], block.rows, strict=True)):
         cells = row_cells(table, tr)
         if r in block.group_rows:
             _cell_text(cells[0].merge(cells[-1]), values[0], style, bold=True, italic=True)
             continue
         total = block.total_last and r == len(block.rows) - 1
-        for col, (cell, value) in enumerate(zip(cells, values)):
+        for col, (cell, value) in enumerate(zip(cells, values, strict=True)):
             _cell_text(cell, value, style, bold=total, center=col in block.numeric)
     add_para(doc, "", size=6, after=0)
 

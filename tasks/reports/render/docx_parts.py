@@ -142,13 +142,13 @@ def row_cells(table: Table, tr: object) -> list[_Cell]:
 def fixed_widths(table: Table, widths_cm: list[float]) -> None:
     """Fixed column widths: Word reads the cells' tcW, LibreOffice the grid's gridCol."""
     table.autofit = False
-    for col, width in zip(table._tbl.tblGrid.gridCol_lst, widths_cm):
+    for col, width in zip(table._tbl.tblGrid.gridCol_lst, widths_cm, strict=True):
         col.w = Cm(width)
     layout = OxmlElement("w:tblLayout")
     layout.set(qn("w:type"), "fixed")
     table._tbl.tblPr.append(layout)
     for tr in table._tbl.tr_lst:
-        for cell, width in zip(row_cells(table, tr), widths_cm):
+        for cell, width in zip(row_cells(table, tr), widths_cm, strict=True):
             cell.width = Cm(width)
 
 

@@ -108,8 +108,9 @@ def edit_proposal(
             form = parse_edit(title=title, due=due_date, lead=lead, coordinating=coordinating, issued_on=plan.issued_on,
                               standing=bool(standing))
             directory = load_directory(request.app.state.settings).province(plan.province)
-            edit(session, plan_code=plan.code, plan_id=plan.id, ref=ref.strip(), actor=actor_of_user(user), title=form.title,
-                 due_date=form.due_date, standing=form.standing, lead=resolve_agency_ids(session, directory=directory, names=form.lead),
+            edit(session, plan_code=plan.code, plan_id=plan.id, ref=ref.strip(), actor=actor_of_user(user),
+                 title=form.title, due_date=form.due_date, standing=form.standing,
+                 lead=resolve_agency_ids(session, directory=directory, names=form.lead),
                  coordinating=resolve_agency_ids(session, directory=directory, names=form.coordinating))
     except FormError as exc:
         return _page(request, plan_id, error=str(exc), draft=draft)

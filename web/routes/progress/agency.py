@@ -46,7 +46,8 @@ def _own_task(request: Request, agency: Agency, task_id: int) -> tuple[TaskDetai
     with db(request) as session:
         detail = None
         if agency_assignment(session, task_id=task_id, agency_id=agency.id) is not None:  # type: ignore[arg-type]
-            detail = task_detail(session, task_id=task_id, as_of=today(request), near_days=near_days(request), full=False)
+            detail = task_detail(session, task_id=task_id, as_of=today(request), near_days=near_days(request),
+                                 full=False)
     if detail is None:
         raise PageError(403, "Nhiệm vụ này không thuộc cơ quan của quý vị: đường liên kết chỉ mở được nhiệm vụ "
                              "của cơ quan đã nhận thư.")

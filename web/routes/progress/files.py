@@ -66,7 +66,8 @@ def agency_calendar(request: Request, agency_id: int, token: str | None = None) 
     domain = base.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "dondoc"
     events = []
     for aid, tid, role, due, original, state, code, ref, content in rows:
-        desc = f"Kế hoạch {code}, nhiệm vụ {ref} ({ROLE_LABELS.get(role, role)}).\n{content}\nTrạng thái: {STATE_LABELS.get(state, state)}."
+        desc = (f"Kế hoạch {code}, nhiệm vụ {ref} ({ROLE_LABELS.get(role, role)}).\n{content}\n"
+                f"Trạng thái: {STATE_LABELS.get(state, state)}.")
         if original and original != due:
             desc += f"\nThời hạn gốc: {original:%d/%m/%Y}, đã gia hạn đến {due:%d/%m/%Y}."
         events.append(DueEvent(uid=f"assignment-{aid}@{domain}", due=due, summary=f"Hạn {code} {ref}: {content[:120]}",

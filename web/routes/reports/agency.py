@@ -45,7 +45,8 @@ def _page(request: Request, agency: Agency, assignment_id: int, *, error: str | 
         mine, others = split_for_agency(plan_indicators(session, plan_id=duty.plan.id), agency)  # type: ignore[arg-type]
         sent = submissions(session, plan_id=duty.plan.id, period=duty.period.code, agency_id=agency.id)  # type: ignore[arg-type]
     return render(request, "agency_report.html", {
-        "agency": agency, "duty": duty, "tasks": tasks, "indicators": mine, "other_indicators": others, "sent": sent, "error": error,
+        "agency": agency, "duty": duty, "tasks": tasks, "indicators": mine, "other_indicators": others,
+        "sent": sent, "error": error,
         "values": values or {}, "flash": flash(request), "max_mb": request.app.state.settings.evidence_max_mb,
         "NARRATIVE": NARRATIVE, "INDICATOR": INDICATOR,
     }, status_code=status_code)

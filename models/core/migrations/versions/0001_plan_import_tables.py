@@ -1,7 +1,7 @@
 """plan import tables
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-22 13:12:34.685222
 """
 from typing import Sequence, Union
