@@ -71,10 +71,10 @@ def _migrated(url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
 
 
 @pytest.fixture
-def engine(db_url: str) -> Iterator[sa.Engine]:
+def engine(db_url: str) -> sa.Engine:
     from models.core.db import get_engine
 
-    yield get_engine(db_url)
+    return get_engine(db_url)
 
 
 @dataclass

@@ -122,7 +122,8 @@ def test_the_office_signs_in_and_sees_the_overdue_table(live: str, page, world: 
     group = table.locator("tbody", has_text="Sở Nông nghiệp và Phát triển nông thôn")
     assert "cấp 3" in group.inner_text() and "34 ngày" in group.inner_text()
     assert "cấp 1" in table.inner_text()
-    assert card(page, "quá hạn") > 10 and card(page, "hoàn thành đúng hạn") == 1 and card(page, "hoàn thành quá hạn") == 1
+    assert card(page, "quá hạn") > 10
+    assert card(page, "hoàn thành đúng hạn") == 1 and card(page, "hoàn thành quá hạn") == 1
     red = page.locator("li.card.overdue .num").evaluate("e => getComputedStyle(e).color")
     assert red == "rgb(198, 40, 40)"
     shot(page, "overview", backend(world))
@@ -180,7 +181,9 @@ def test_an_extension_is_requested_approved_and_the_next_sweep_reminds_against_t
     daily_sweep(date(2020, 2, 13))  # seven days before the new date
     assignment = world.assignment("I.1", "snnptnt")
     with Session(world.engine) as s:
-        sent = s.exec(select(Notice).where(Notice.assignment_id == assignment.id, Notice.as_of == date(2020, 2, 13))).one()
+        sent = s.exec(
+            select(Notice).where(Notice.assignment_id == assignment.id, Notice.as_of == date(2020, 2, 13))
+        ).one()
     assert sent.kind == "reminder" and sent.due_date == date(2020, 2, 20)
     page.goto(mailed_link(smtp_sink, NN, "I.1"))
     assert "20/02/2020" in page.locator("section.mine").inner_text()

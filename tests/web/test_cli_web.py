@@ -18,19 +18,22 @@ from tests.smtp_server import free_port
 
 
 def test_user_add_reads_the_password_from_stdin_and_stores_only_a_hash(engine, run_cli) -> None:  # type: ignore[no-untyped-def]
-    proc = subprocess.run([str(DONDOC), "user", "add", "Can.Bo@BacGiang.example", "--role", "viewer", "--password-stdin"],
+    proc = subprocess.run([str(DONDOC), "user", "add", "Can.Bo@BacGiang.example", "--role", "viewer",
+                           "--password-stdin"],
                           input="mot-mat-khau-dai\n", capture_output=True, text=True, env=dict(os.environ), timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert "can.bo@bacgiang.example: role viewer" in proc.stdout
     with Session(engine) as s:
         user = s.exec(select(StaffUser)).one()
         event = s.exec(select(AuditEvent).where(AuditEvent.entity == "staff_user")).one()
-    assert user.role == "viewer" and user.password_hash.startswith("scrypt$") and "mot-mat-khau" not in user.password_hash
+    assert user.role == "viewer" and user.password_hash.startswith("scrypt$")
+    assert "mot-mat-khau" not in user.password_hash
     assert event.action == "created" and "password" not in event.changes
 
 
-@pytest.mark.parametrize("args, message", [
-    (["user", "add", "x@bacgiang.example", "--role", "admin", "--password-stdin"], "vai trò phải là office hoặc viewer"),
+@pytest.mark.parametrize(("args", "message"), [
+    (["user", "add", "x@bacgiang.example", "--role", "admin", "--password-stdin"],
+     "vai trò phải là office hoặc viewer"),
     (["user", "add", "khong-phai-email", "--role", "office", "--password-stdin"], "không hợp lệ"),
 ])
 def test_user_add_refuses_bad_input_with_one_line(args: list[str], message: str) -> None:

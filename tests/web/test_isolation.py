@@ -50,7 +50,8 @@ def pair(client: Browserless, world: World) -> Pair:
             if t not in mine)
     b_token = _token(world, b_id)
     url = f"/a/{b_token}/tasks/{b_task}"
-    client.post(url + "/evidence", files={"file": ("b.pdf", PDF, "application/pdf")}, data={"csrf_token": client.csrf(url)})
+    client.post(url + "/evidence", files={"file": ("b.pdf", PDF, "application/pdf")},
+                data={"csrf_token": client.csrf(url)})
     client.submit(url, url + "/extension", {"new_date": "30/12/2020", "reason": "Cơ quan B cần thêm thời gian"})
     with Session(world.engine) as s:
         ev = s.exec(select(Evidence)).one()
@@ -80,8 +81,8 @@ def attempts(c: Browserless, p: Pair) -> dict[tuple[str, str], object]:
         ("GET", "/a/{token}/tasks/{task_id}"): c.get(f"/a/{tok}/tasks/{t}"),
         ("POST", "/a/{token}/tasks/{task_id}/progress"): c.post(f"/a/{tok}/tasks/{t}/progress",
                                                                data={**form(), "status": "done", "note": "x"}),
-        ("POST", "/a/{token}/tasks/{task_id}/extension"): c.post(f"/a/{tok}/tasks/{t}/extension",
-                                                                data={**form(), "new_date": "30/12/2020", "reason": "xxxxxx"}),
+        ("POST", "/a/{token}/tasks/{task_id}/extension"): c.post(
+            f"/a/{tok}/tasks/{t}/extension", data={**form(), "new_date": "30/12/2020", "reason": "xxxxxx"}),
         ("POST", "/a/{token}/tasks/{task_id}/evidence"): c.post(f"/a/{tok}/tasks/{t}/evidence", data=form(),
                                                                files={"file": ("x.pdf", PDF, "application/pdf")}),
         ("GET", "/a/{token}/evidence/{evidence_id}"): c.get(f"/a/{tok}/evidence/{p.b_evidence}"),
@@ -168,7 +169,8 @@ def test_a_revoked_link_no_longer_opens_anything(client: Browserless, anonymous:
     assert "Đã thu hồi mọi đường liên kết cũ" in r.text
     old = client.get(f"/a/{pair.a_token}")
     assert old.status_code == 403 and "đã bị thu hồi" in old.text
-    assert client.get(f"/api/tasks/{pair.a_task}", headers={"Authorization": f"Bearer {pair.a_token}"}).status_code == 403
+    revoked = client.get(f"/api/tasks/{pair.a_task}", headers={"Authorization": f"Bearer {pair.a_token}"})
+    assert revoked.status_code == 403
     fresh = _token(world, pair.a_id)
     assert fresh != pair.a_token and client.get(f"/a/{fresh}").status_code == 200
     with Session(world.engine) as s:

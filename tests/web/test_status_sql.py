@@ -42,12 +42,14 @@ def _check(engine: sa.Engine, data: list[tuple[date | None, date | None, str]], 
     done = (probe.c.state == "done") if flag else None
     with engine.begin() as conn:
         conn.execute(probe.delete())
-        conn.execute(probe.insert(), [{"id": i, "due": d, "completed": c, "state": s} for i, (d, c, s) in enumerate(data)])
+        conn.execute(probe.insert(),
+                     [{"id": i, "due": d, "completed": c, "state": s} for i, (d, c, s) in enumerate(data)])
         case = status_case(due=probe.c.due, completed_on=probe.c.completed, done=done, as_of=as_of, near_days=near)
         got = dict(conn.execute(sa.select(probe.c.id, case)).all())
         by_predicate: dict[int, list[str]] = {}
         # with the flag, also the index-friendly "not done" that the assignment queries use
-        variants = [None, open_states_sql(state=probe.c.state, completed_on=probe.c.completed, as_of=as_of)] if flag else [None]
+        index_friendly = open_states_sql(state=probe.c.state, completed_on=probe.c.completed, as_of=as_of)
+        variants = [None, index_friendly] if flag else [None]
         for not_done in variants:
             for status in ALL_STATUSES:
                 pred = status_is(status, due=probe.c.due, completed_on=probe.c.completed, done=done, as_of=as_of,
@@ -73,11 +75,12 @@ def test_the_boundaries_of_due_soon_and_overdue_agree_with_classify(probe_table:
     as_of = BASE
     data = [(as_of + timedelta(days=n), None, "open") for n in (-1, 0, 3, 4)]
     data += [(as_of, as_of, "done"), (as_of, as_of + timedelta(days=1), "done"), (None, None, "done"),
-             (as_of - timedelta(days=1), as_of, "done"), (None, None, "open"), (as_of, as_of - timedelta(days=2), "open")]
+             (as_of - timedelta(days=1), as_of, "done"), (None, None, "open"),
+             (as_of, as_of - timedelta(days=2), "open")]
     _check(probe_table, data, as_of, 3, True)
     _check(probe_table, data, as_of, 3, False)
 
 
 def test_a_negative_near_window_is_refused() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="near_days must not be negative"):
         status_case(due=probe.c.due, completed_on=probe.c.completed, done=None, as_of=BASE, near_days=-1)

@@ -130,7 +130,7 @@ def test_confirming_text_duties_gives_their_agencies_report_duties_and_there_are
         rest = [t.ref for t, _ in proposals(s, plan_code=LS_CODE)]
         decide(s, plan_code=LS_CODE, refs=None, confirm=True, actor="office", on=date(2023, 9, 1))
     after = _report_agencies(engine, LS_CODE)
-    everyone = _agencies_of(engine, LS_CODE, rest + ["T.III.10.c.1"])
+    everyone = _agencies_of(engine, LS_CODE, [*rest, "T.III.10.c.1"])
     assert set(after) == set(first) and len(everyone) > len(one)
     assert all(agencies == everyone for agencies in after.values())
 
@@ -159,7 +159,9 @@ def test_dondoc_review_confirm_also_creates_the_report_duties(db_url: str, engin
     assert duties and all(a == _agencies_of(engine, LS_CODE, ["T.III.10.c.1", "T.III.7.c"]) for a in duties.values())
 
 
-def test_editing_a_proposal_to_an_unknown_agency_fails_in_one_line_and_changes_nothing(db_url: str, engine: sa.Engine, run_cli) -> None:  # type: ignore[no-untyped-def]
+def test_editing_a_proposal_to_an_unknown_agency_fails_in_one_line_and_changes_nothing(  # type: ignore[no-untyped-def]
+    db_url: str, engine: sa.Engine, run_cli
+) -> None:
     assert run_cli("import", str(LANG_SON), "--province", "lang-son").code == 0
     before = _agencies_of(engine, LS_CODE, ["T.III.7.c"])
     r = run_cli("review", "--plan", LS_CODE, "--edit", "T.III.7.c", "--lead", "Sở NN&PTNT", "--lead", "Sở Không Có")

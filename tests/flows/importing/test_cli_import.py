@@ -55,7 +55,9 @@ def test_a_plan_assigned_in_prose_shows_its_periodic_report_duty_to_the_office(d
             "with a tracked task (the proposals once confirmed)") in r.out
     data = json.loads(run_cli("import", str(lang_son), "--json").out)
     reporting = data["plan"]["reporting"]
-    assert reporting["deadlines"] == [{"month": 6, "day": 15, "period": "H1"}, {"month": 12, "day": 15, "period": "year"}]
+    assert reporting["deadlines"] == [
+        {"month": 6, "day": 15, "period": "H1"}, {"month": 12, "day": 15, "period": "year"},
+    ]
     assert reporting["duty"]["title"] == ("Báo cáo định kỳ kết quả thực hiện Kế hoạch gửi "
                                           "Sở Nông nghiệp và Phát triển nông thôn")
     assert reporting["duty"]["due"] == ["15/06", "15/12"]
@@ -131,7 +133,7 @@ def _pdf(tmp: Path) -> Path:
 
 
 @pytest.mark.parametrize(
-    "make, fragment",
+    ("make", "fragment"),
     [
         (lambda tmp: _minutes(tmp), "not a plan"),
         (_damaged_docx, "hong.docx"),
@@ -175,7 +177,9 @@ def test_tasks_filters_by_plan_agency_alias_and_due_date(db_url: str, run_cli) -
     written = run_cli("tasks", "--plan", "552/KH-BCĐ", "--agency", "Sở NN&PTNT", "--due-before", "31/03/2020", "--json")
     assert written.code == 0 and json.loads(written.out) == rows
     bad = run_cli("tasks", "--due-before", "31/02/2020")
-    assert bad.code == 2 and bad.err.strip() == "dondoc: error: --due-before expects a date as dd/mm/yyyy or YYYY-MM-DD, got '31/02/2020'"
+    assert bad.code == 2 and bad.err.strip() == (
+        "dondoc: error: --due-before expects a date as dd/mm/yyyy or YYYY-MM-DD, got '31/02/2020'"
+    )
 
 
 def test_agencies_json_lists_names_aliases_and_example_addresses(run_cli) -> None:  # type: ignore[no-untyped-def]

@@ -40,7 +40,8 @@ def test_update_by_alias_marks_the_assignment_done_and_audits_it(db_url: str, ru
 
 def test_a_ref_in_two_plans_needs_plan(db_url: str, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     other = tmp_path / "bac-giang-553.txt"
-    other.write_text(BAC_GIANG.read_text(encoding="utf-8").replace("Số: 552/KH-BCĐ", "Số: 553/KH-BCĐ"), encoding="utf-8")
+    other.write_text(BAC_GIANG.read_text(encoding="utf-8").replace("Số: 552/KH-BCĐ", "Số: 553/KH-BCĐ"),
+                     encoding="utf-8")
     assert run_cli("import", str(BAC_GIANG)).code == 0
     assert run_cli("import", str(other)).code == 0
     r = run_cli("update", "I.1", "--agency", "Sở NN&PTNT", "--status", "in_progress", "--percent", "40")

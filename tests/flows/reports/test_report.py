@@ -214,7 +214,8 @@ def test_bad_input_is_one_line_and_exit_status_2(h1: sa.Engine, run_cli, tmp_pat
         (("--plan", CODE, "--period", "2020-H3"), "cannot read period"),
         (("--plan", CODE, "--period", "2020-H1", "--format", "pdf"), "unknown format 'pdf'"),
         (("--plan", CODE, "--period", "2020-H1", "--as-of", "2020-07-15"), "outside the period 2020-H1"),
-        (("--plan", CODE, "--period", "2020-H1", "--as-of", "31/06/2020"), "expects a date as dd/mm/yyyy or YYYY-MM-DD"),
+        (("--plan", CODE, "--period", "2020-H1", "--as-of", "31/06/2020"),
+         "expects a date as dd/mm/yyyy or YYYY-MM-DD"),
     ]
     for args, message in cases:
         result = run_cli("report", *args, "--out", str(tmp_path / "x"))
@@ -252,7 +253,8 @@ def _members(xlsx: bytes) -> dict[str, bytes]:
         return {name: z.read(name) for name in z.namelist()}
 
 
-def test_a_large_plans_files_made_in_parallel_processes_are_the_same(h1: sa.Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_large_plans_files_made_in_parallel_processes_are_the_same(h1: sa.Engine,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     import flows.reports.flow as report_flow
 
     data = _data(h1)

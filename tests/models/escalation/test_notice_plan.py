@@ -35,7 +35,8 @@ def _reference(session: Session, as_of: date) -> set[tuple[Any, ...]]:
         if a.kind == "office":
             offices.setdefault(a.province, a)
     rows = session.exec(
-        select(Assignment.id, Assignment.agency_id, Assignment.role, Assignment.due_date, Assignment.policy_id, Task.plan_id)
+        select(Assignment.id, Assignment.agency_id, Assignment.role, Assignment.due_date, Assignment.policy_id,
+               Task.plan_id)
         .join(Task, Task.id == Assignment.task_id)  # type: ignore[arg-type]
         .where(Assignment.status.in_(OPEN_STATES), Task.state == TASK_ACTIVE,  # type: ignore[attr-defined]
                Assignment.due_date.is_not(None), Assignment.policy_id.is_not(None))  # type: ignore[union-attr]

@@ -115,7 +115,8 @@ def _revised(tmp_path: Path) -> Path:
     return path
 
 
-def test_a_revised_file_updates_tasks_audits_changes_and_cancels_vanished_rows(engine: sa.Engine, tmp_path: Path) -> None:
+def test_a_revised_file_updates_tasks_audits_changes_and_cancels_vanished_rows(engine: sa.Engine,
+                                                                                tmp_path: Path) -> None:
     import_plan(str(BAC_GIANG))
     outcome = import_plan(str(_revised(tmp_path)), actor="office@bacgiang.example")
     s = outcome.summary
@@ -127,7 +128,9 @@ def test_a_revised_file_updates_tasks_audits_changes_and_cancels_vanished_rows(e
     assert gone.state == "cancelled"  # kept, never deleted
     with Session(engine) as sess:
         statuses = set(sess.exec(select(Assignment.status).where(Assignment.task_id == gone.id)))
-        lead_due = sess.exec(select(Assignment.due_date).where(Assignment.task_id == i1.id, Assignment.role == LEAD)).all()
+        lead_due = sess.exec(
+            select(Assignment.due_date).where(Assignment.task_id == i1.id, Assignment.role == LEAD)
+        ).all()
         events = sess.exec(select(AuditEvent).where(AuditEvent.entity == "task", AuditEvent.entity_id == i1.id,
                                                     AuditEvent.action == "updated")).all()
     assert statuses == {CANCELLED}
@@ -145,10 +148,15 @@ def test_a_failure_while_storing_leaves_nothing_half_written(engine: sa.Engine) 
 
     doc, sha = read_plan_file(str(BAC_GIANG))
     parsed = parse_plan_document(doc, source_name="x.txt", province=None, year=None)
-    with pytest.raises(RuntimeError), session_scope(engine) as session:
-        apply_import(session, parsed=parsed, source_name="x.txt", sha256=sha, actor="t")
-        assert session.exec(select(sa.func.count()).select_from(Task)).one() == 36
-        raise RuntimeError("disk full")
+
+    def store_then_fail() -> None:
+        with session_scope(engine) as session:
+            apply_import(session, parsed=parsed, source_name="x.txt", sha256=sha, actor="t")
+            assert session.exec(select(sa.func.count()).select_from(Task)).one() == 36
+            raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError, match="disk full"):
+        store_then_fail()
     assert _count(engine, Task) == 0 and _count(engine, Plan) == 0 and _count(engine, AuditEvent) == 0
 
 

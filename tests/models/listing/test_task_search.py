@@ -47,7 +47,7 @@ def _reference(engine: sa.Engine, f: TaskFilters) -> list[int]:
             .where(Assignment.status != CANCELLED, Task.state == TASK_ACTIVE)
         ).all()
     keep = []
-    for a, plan_id in rows:
+    for a, _plan_id in rows:
         if f.agency_id is not None and a.agency_id != f.agency_id:
             continue
         if f.role is not None and a.role != f.role:

@@ -114,7 +114,8 @@ def test_indicators_are_stored_at_import_with_targets_and_district_owners(engine
     assert len(events) == len(rows) and all(e.effective_on == date(2020, 2, 17) for e in events)
     import_plan(str(BAC_GIANG))
     with Session(engine) as s:
-        assert s.execute(select(sa.func.count()).select_from(AuditEvent).where(AuditEvent.entity == "indicator")).scalar() == len(rows)
+        counted = select(sa.func.count()).select_from(AuditEvent).where(AuditEvent.entity == "indicator")
+        assert s.execute(counted).scalar() == len(rows)
 
 
 def test_the_tasks_of_a_first_import_take_effect_on_the_plans_issue_date(engine: sa.Engine) -> None:

@@ -39,8 +39,8 @@ def _ids(engine: sa.Engine, agency_name: str) -> tuple[int, int]:
 
 def _submit(engine: sa.Engine, agency_name: str = VPDP_NAME, **kw: object) -> ReportSubmission:
     plan_id, agency_id = _ids(engine, agency_name)
-    values = dict(period="2020-H1", narratives={}, indicator_values={}, actor="test", source="test",
-                  on=date(2020, 6, 10))
+    values = {"period": "2020-H1", "narratives": {}, "indicator_values": {}, "actor": "test", "source": "test",
+              "on": date(2020, 6, 10)}
     values.update(kw)
     with session_scope(engine) as s:
         return submit_period_report(s, plan=plan_id, agency=agency_id, **values)  # type: ignore[arg-type]
@@ -87,7 +87,9 @@ def test_the_report_shows_the_narratives_and_the_value_as_of_the_cut_off(plan: s
         p = s.exec(select(Plan).where(Plan.code == CODE)).one()
         data = report_data(s, plan=p, period=parse_period("2020-H1"), as_of=date(2020, 6, 12),
                            report_date=date(2020, 6, 16))
-    assert [(n.agency_name, n.task_ref, n.text) for n in data.narratives] == [(VPDP_NAME, "I.12", "Đã hoàn thành kiểm tra.")]
+    assert [(n.agency_name, n.task_ref, n.text) for n in data.narratives] == [
+        (VPDP_NAME, "I.12", "Đã hoàn thành kiểm tra."),
+    ]
     row = next(r for r in data.indicators if r.indicator.key == KEY)
     # reported on 14/06 for the period: counted as the data of the 12/06 cut-off
     assert row.actual is not None and row.actual.value == 110 and row.actual.reported_on == date(2020, 6, 12)

@@ -15,8 +15,8 @@ CONTENT = b"PK\x03\x04" + bytes(range(256)) * 40
 
 
 def _message(**kw: object) -> OutgoingMessage:
-    values = dict(to=["vpdp@bacgiang.example"], cc=[], subject="Báo cáo 6 tháng", text="Kính gửi: Văn phòng",
-                  html="<p>Kính gửi: Văn phòng</p>", message_id="<r1@bacgiang.example>")
+    values = {"to": ["vpdp@bacgiang.example"], "cc": [], "subject": "Báo cáo 6 tháng", "text": "Kính gửi: Văn phòng",
+              "html": "<p>Kính gửi: Văn phòng</p>", "message_id": "<r1@bacgiang.example>"}
     values.update(kw)
     return OutgoingMessage(**values)  # type: ignore[arg-type]
 
@@ -33,7 +33,8 @@ def test_a_message_without_files_is_unchanged() -> None:
 
 def test_files_travel_as_attachments_after_the_body(smtp_sink) -> None:  # type: ignore[no-untyped-def]
     transport = SmtpTransport(smtp_sink.host, smtp_sink.port, mail_from="dondoc@bacgiang.example")
-    message = _message(attachments=[("báo-cáo-552-KH-BCĐ.docx", DOCX, CONTENT), ("phu-luc.xlsx", "application/octet-stream", b"x")])
+    message = _message(attachments=[("báo-cáo-552-KH-BCĐ.docx", DOCX, CONTENT),
+                                    ("phu-luc.xlsx", "application/octet-stream", b"x")])
     transport.send(message)
     transport.close()
     [received] = smtp_sink.messages()

@@ -80,7 +80,7 @@ def escalation_ctx(level: int = 2, **overrides) -> dict:
 
 def escalation_report_ctx(audience: str = "leadership", **overrides) -> dict:
     items = []
-    for n, (item, agency) in enumerate(zip(reminder_items(), [AGENCY, "Sở Tài chính", AGENCY]), start=1):
+    for n, (item, agency) in enumerate(zip(reminder_items(), [AGENCY, "Sở Tài chính", AGENCY], strict=True), start=1):
         item = dict(item, agency_name=agency, days_overdue=5 * n, level=3 if n == 1 else 2)
         del item["days_left"]
         items.append(item)
@@ -408,7 +408,7 @@ def test_stable_message_id_differs_for_different_notice_keys():
 
 
 def test_stable_message_id_rejects_an_empty_key_set_and_a_bad_domain():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="needs at least one notice key"):
         stable_message_id([], "dondoc.example")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="invalid Message-ID domain"):
         stable_message_id(["k"], "evil>\r\nBcc: x@y")

@@ -36,14 +36,14 @@ def transport_for(sink: SmtpSink, **kwargs) -> SmtpTransport:
 
 
 def plain(to: str, n: int = 0, **kwargs) -> OutgoingMessage:
-    fields = dict(
-        to=[to],
-        cc=[],
-        subject=f"[dondoc] Thư thử nghiệm số {n}",
-        text=f"Nội dung thư số {n}\n",
-        html=None,
-        message_id=f"<test-{n}@{DOMAIN}>",
-    )
+    fields = {
+        "to": [to],
+        "cc": [],
+        "subject": f"[dondoc] Thư thử nghiệm số {n}",
+        "text": f"Nội dung thư số {n}\n",
+        "html": None,
+        "message_id": f"<test-{n}@{DOMAIN}>",
+    }
     fields.update(kwargs)
     return OutgoingMessage(**fields)
 
@@ -306,9 +306,11 @@ def test_a_batch_of_digests_goes_out_over_one_connection_to_a_server_in_another_
         )
         for n in range(200)
     ]
-    with aiosmtpd_process() as (host, port):
-        with SmtpTransport(host, port, mail_from=MAIL_FROM, local_hostname="client.test") as transport:
-            errors = send_all(transport, messages)
+    with (
+        aiosmtpd_process() as (host, port),
+        SmtpTransport(host, port, mail_from=MAIL_FROM, local_hostname="client.test") as transport,
+    ):
+        errors = send_all(transport, messages)
     assert errors == [None] * 200
     assert transport.connections_opened == 1
 
@@ -421,7 +423,7 @@ def test_a_refused_login_is_a_permanent_error_for_every_message():
 
 
 def test_an_invalid_sender_is_refused_when_the_transport_is_built():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"^mail_from: "):
         SmtpTransport("127.0.0.1", 25, mail_from="not an address")
 
 

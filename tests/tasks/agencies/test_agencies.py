@@ -42,7 +42,8 @@ BG = ["UBND thành phố Bắc Giang"] + [f"UBND huyện {x}" for x in (
 BT = ["UBND thành phố Bến Tre"] + [f"UBND huyện {x}" for x in (
     "Châu Thành", "Chợ Lách", "Mỏ Cày Nam", "Mỏ Cày Bắc", "Giồng Trôm", "Bình Đại", "Ba Tri", "Thạnh Phú")]
 LS = ["UBND thành phố Lạng Sơn"] + [f"UBND huyện {x}" for x in (
-    "Tràng Định", "Văn Lãng", "Văn Quan", "Bình Gia", "Bắc Sơn", "Hữu Lũng", "Chi Lăng", "Cao Lộc", "Lộc Bình", "Đình Lập")]
+    "Tràng Định", "Văn Lãng", "Văn Quan", "Bình Gia", "Bắc Sơn", "Hữu Lũng", "Chi Lăng", "Cao Lộc", "Lộc Bình",
+    "Đình Lập")]
 KG = ["UBND thành phố Rạch Giá", "UBND thành phố Hà Tiên"] + [f"UBND huyện {x}" for x in (
     "Phú Quốc", "Kiên Lương", "Hòn Đất", "Tân Hiệp", "Châu Thành", "Giồng Riềng", "Gò Quao", "An Biên", "An Minh",
     "Vĩnh Thuận", "U Minh Thượng", "Giang Thành", "Kiên Hải")]
@@ -131,7 +132,8 @@ BEN_TRE_CELLS: dict[str, list[str]] = {
     "Sở Nông nghiệp và Phát triển nông thôn; UBND các huyện/thành phố": expect(NN, BT),
     "Sở Khoa học và công nghệ; UBND các huyện/thành phố": expect(KHCN, BT),
     "Sở Nông nghiệp và Phát triển nông thôn (thực hiện hoặc đề xuất Sở Công thương phối hợp xúc tiến thương mại "
-    "các mặt hàng nông sản thuộc thẩm quyền quản lý của Sở); Sở Công thương; UBND các huyện, thành phố": expect(NN, CT, BT),
+    "các mặt hàng nông sản thuộc thẩm quyền quản lý của Sở); Sở Công thương; UBND các huyện, thành phố":
+        expect(NN, CT, BT),
     "Sở Tài nguyên và Môi trường Sở Nông nghiệp và Phát triển nông thôn": ["Sở Tài nguyên và Môi trường", NN],
     "Sở Nông nghiệp và Phát triển nông thôn, UBND các huyện ven biển UBND các huyện ven biển": [
         NN, "UBND huyện Bình Đại", "UBND huyện Ba Tri", "UBND huyện Thạnh Phú"],
@@ -180,11 +182,12 @@ def test_the_default_folder_holds_the_four_sample_provinces(directory: AgencyDir
 
 
 def test_an_unknown_province_slug_raises_a_clear_key_error(directory: AgencyDirectory) -> None:
-    with pytest.raises(KeyError, match="unknown province 'ha-noi'.*bac-giang"):
+    with pytest.raises(KeyError, match=r"unknown province 'ha-noi'.*bac-giang"):
         directory.province("ha-noi")
 
 
-@pytest.mark.parametrize(("slug", "districts"), [("bac-giang", BG), ("ben-tre", BT), ("lang-son", LS), ("kien-giang", KG)])
+@pytest.mark.parametrize(("slug", "districts"),
+                         [("bac-giang", BG), ("ben-tre", BT), ("lang-son", LS), ("kien-giang", KG)])
 def test_each_province_has_its_district_ubnds_as_they_were_when_its_plan_was_issued(
     directory: AgencyDirectory, slug: str, districts: list[str]
 ) -> None:
@@ -357,7 +360,9 @@ def test_names_containing_commas_are_not_split(directory: AgencyDirectory) -> No
 
 def test_group_members_lists_a_groups_agencies(directory: AgencyDirectory) -> None:
     prov = directory.province("ben-tre")
-    assert [a.name for a in prov.group_members("ven_bien")] == ["UBND huyện Bình Đại", "UBND huyện Ba Tri", "UBND huyện Thạnh Phú"]
+    assert [a.name for a in prov.group_members("ven_bien")] == [
+        "UBND huyện Bình Đại", "UBND huyện Ba Tri", "UBND huyện Thạnh Phú",
+    ]
     assert [a.name for a in prov.group_members("so_nganh")] == SO_NGANH
     assert prov.group_members("cac_xa") == []
     with pytest.raises(KeyError):
@@ -380,7 +385,8 @@ def test_unresolved_parts_are_reported_as_written_in_nfc(directory: AgencyDirect
         ("ninh-thuan-ctr-nq16-2022.txt", None),  # not in the directory
     ],
 )
-def test_infer_province_reads_the_head_of_each_sample_plan(directory: AgencyDirectory, plan: str, slug: str | None) -> None:
+def test_infer_province_reads_the_head_of_each_sample_plan(directory: AgencyDirectory, plan: str,
+                                                           slug: str | None) -> None:
     head = "\n".join((PLANS / plan).read_text(encoding="utf-8").splitlines()[:40])
     assert directory.infer_province(head) == slug
 
@@ -397,7 +403,9 @@ def write_config(tmp_path: Path, province: str) -> Path:
     return tmp_path
 
 
-PROVINCE = "slug: thu\nname: Thử\nemail_domain: {domain}\nleadership: {{name: X, email: x@{domain}}}\ndistricts: [A Lưới]\n"
+PROVINCE = (
+    "slug: thu\nname: Thử\nemail_domain: {domain}\nleadership: {{name: X, email: x@{domain}}}\ndistricts: [A Lưới]\n"
+)
 
 
 def test_a_real_mail_domain_is_refused_at_load(tmp_path: Path) -> None:
@@ -412,7 +420,7 @@ def test_an_alias_claimed_by_two_agencies_is_refused_at_load(tmp_path: Path) -> 
 
 
 def test_a_folder_without_standard_yaml_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(AgencyDirectoryError, match="no standard.yaml"):
+    with pytest.raises(AgencyDirectoryError, match=r"no standard\.yaml"):
         AgencyDirectory.load(tmp_path)
 
 

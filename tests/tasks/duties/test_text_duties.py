@@ -156,10 +156,14 @@ def test_lang_son_8_1_and_8_2_leads_come_from_their_lettered_headings() -> None:
     assert [a.name for a in b1.coordinating] == ["Sở Thông tin và Truyền thông"]
     assert b1.section_path == [
         "III. NHIỆM VỤ, GIẢI PHÁP",
-        "8. Tăng cường nghiên cứu, ứng dụng khoa học - công nghệ, đổi mới sáng tạo, chuyển đổi số; "
-        "đào tạo nhân lực trong nông nghiệp, nông thôn",
-        "8.1. Tạo đột phá trong nghiên cứu, ứng dụng khoa học công nghệ, đổi mới sáng tạo, chuyển đổi số "
-        "trong nông nghiệp, nông thôn",
+        (
+            "8. Tăng cường nghiên cứu, ứng dụng khoa học - công nghệ, đổi mới sáng tạo, chuyển đổi số; "
+            "đào tạo nhân lực trong nông nghiệp, nông thôn"
+        ),
+        (
+            "8.1. Tạo đột phá trong nghiên cứu, ứng dụng khoa học công nghệ, đổi mới sáng tạo, chuyển đổi số "
+            "trong nông nghiệp, nông thôn"
+        ),
         "b) Sở Nông nghiệp và Phát triển nông thôn",
     ]
 
@@ -324,7 +328,9 @@ def test_a_head_that_does_not_clearly_name_an_agency_is_never_proposed() -> None
 
 
 def test_text_outside_nhiem_vu_and_to_chuc_thuc_hien_sections_is_not_read() -> None:
-    result = extract(["I. MỤC TIÊU", "a) Sở Y tế: nâng cao chất lượng y tế.", "II. NỘI DUNG", "1. Sở Tài chính", "Bố trí."])
+    result = extract(
+        ["I. MỤC TIÊU", "a) Sở Y tế: nâng cao chất lượng y tế.", "II. NỘI DUNG", "1. Sở Tài chính", "Bố trí."]
+    )
     assert result.duties == []
     assert result.warnings == [
         "no 'Nhiệm vụ, giải pháp' or 'Tổ chức thực hiện' section found; no duties proposed from the text"

@@ -1,4 +1,5 @@
 from datetime import date, timedelta
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -171,7 +172,7 @@ def test_the_windows_of_a_kind_do_not_overlap(as_of: date, working: bool) -> Non
     policy = WORKING if working else POLICY
     for kind in KINDS:
         spans = sorted((w.due_from, w.due_to) for w in windows(policy, as_of) if w.kind == kind)
-        assert all(a[1] < b[0] for a, b in zip(spans, spans[1:]))
+        assert all(a[1] < b[0] for a, b in pairwise(spans))
         assert all(lo <= hi for lo, hi in spans)
 
 
@@ -394,10 +395,12 @@ def test_the_days_stages_give_every_due_date_the_notice_notice_for_gives(policy:
 
 
 def test_the_top_level_is_cut_into_one_stage_per_repeat_back_to_the_earliest_due_date() -> None:
-    top = [s for s in stages(POLICY, AS_OF, earliest=AS_OF - timedelta(days=60)) if s.kind == "escalation" and s.level == 3]
+    top = [
+        s for s in stages(POLICY, AS_OF, earliest=AS_OF - timedelta(days=60)) if s.kind == "escalation" and s.level == 3
+    ]
     assert [s.seq for s in top] == list(range(len(top)))
     assert top[0].due_to == AS_OF - timedelta(days=15) and top[0].due_from == AS_OF - timedelta(days=21)
-    assert all(later.due_from == earlier.due_to + timedelta(days=1) for later, earlier in zip(top, top[1:]))
+    assert all(later.due_from == earlier.due_to + timedelta(days=1) for later, earlier in pairwise(top))
     assert top[-1].due_from <= AS_OF - timedelta(days=60) <= top[-1].due_to  # and no further back
     assert not [s for s in stages(POLICY, AS_OF, earliest=None) if s.kind == "escalation" and s.level == 3]
     # an earliest due date newer than the top level's reach: no top-level stage at all

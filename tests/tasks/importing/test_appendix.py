@@ -83,7 +83,9 @@ def test_bac_giang_sections_carry_over_page_breaks(bac_giang: list[TaskRow]) -> 
     assert by_ref["III.3"].row_label == "bảng 6, dòng 16 (TT 3)"
     # III.4 is on the next page, under a repeated header, still in section III
     iii4 = by_ref["III.4"]
-    assert (iii4.section_code, iii4.section, iii4.row_label) == ("III", "Nhiệm vụ trong Quý IV/2020", "bảng 7, dòng 2 (TT 4)")
+    assert (iii4.section_code, iii4.section, iii4.row_label) == (
+        "III", "Nhiệm vụ trong Quý IV/2020", "bảng 7, dòng 2 (TT 4)"
+    )
     assert iii4.content.startswith("Hoàn thành xây ngân nguồn vốn được hỗ trợ")
     assert iii4.lead_text == "UBND huyện, TP"
     assert iii4.coordinating_text == "Sở KH&ĐT, TC, VPĐP, các xã"
@@ -140,18 +142,25 @@ def test_ben_tre_group_rows_share_the_group_number_and_title(ben_tre: list[TaskR
     }
     assert by_ref["4.7"].lead_text == "Sở Nông nghiệp và Phát triển nông thôn; Sở Kế hoạch và Đầu tư"
     assert by_ref["5.1"].content.count("\n") == 2  # three bullet lines in one cell
-    assert by_ref["5.1"].targets[2025].endswith("Sản xuất giống sạch bệnh bằng công nghệ vi ghép cho cây bưởi da xanh để cung cấp cho nhà vườn.")
+    assert by_ref["5.1"].targets[2025].endswith(
+        "Sản xuất giống sạch bệnh bằng công nghệ vi ghép cho cây bưởi da xanh để cung cấp cho nhà vườn."
+    )
 
 
 def test_ben_tre_unnumbered_groups_get_g_refs(ben_tre: list[TaskRow]) -> None:
     g6, g7, g8 = ben_tre[-3:]
-    assert (g6.number, g6.group) == (None, "Nâng cao hiệu quả xúc tiến thương mại, chủ trọng các hoạt động kết nối thị trường")
+    assert (g6.number, g6.group) == (
+        None, "Nâng cao hiệu quả xúc tiến thương mại, chủ trọng các hoạt động kết nối thị trường"
+    )
     assert g6.targets == {}
     assert g6.lead_text.startswith("Sở Nông nghiệp và Phát triển nông thôn (thực hiện hoặc đề xuất Sở Công thương")
     assert g7.group == "Lĩnh vực Lâm nghiệp"
     assert g7.lead_text == "Sở Tài nguyên và Môi trường\nSở Nông nghiệp và Phát triển nông thôn"
     assert g7.targets == {
-        2020: "- Hoàn thành việc giao đất rừng\n- Đến năm 2020, diện tích có rừng toàn tỉnh đạt 4.500 ha, độ che phủ là 1,9%",
+        2020: (
+            "- Hoàn thành việc giao đất rừng\n"
+            "- Đến năm 2020, diện tích có rừng toàn tỉnh đạt 4.500 ha, độ che phủ là 1,9%"
+        ),
         2025: "Đến năm 2025, diện tích có rừng toàn tỉnh đạt 5.000 ha, độ che phủ là 2,1%",
     }
     assert g8.group == "Lĩnh vực Quản lý chất lượng và an toàn thực phẩm"
@@ -161,7 +170,7 @@ def test_ben_tre_unnumbered_groups_get_g_refs(ben_tre: list[TaskRow]) -> None:
 
 @pytest.mark.parametrize("name", ["lang-son-176-kh-ubnd-2023.txt", "kien-giang-153-kh-ubnd-2018.txt"])
 def test_a_plan_without_a_task_table_is_a_plan_file_error(name: str) -> None:
-    with pytest.raises(PlanFileError, match="^no task table found: .*Nội dung.*Cơ quan chủ trì"):
+    with pytest.raises(PlanFileError, match=r"^no task table found: .*Nội dung.*Cơ quan chủ trì"):
         find_task_rows(read_document(PLANS / name))
 
 
@@ -181,7 +190,8 @@ def _bac_giang_like_rows() -> list[list[str]]:
 
 
 @pytest.mark.parametrize("split_tables", [True, False])
-def test_docx_sections_merged_across_the_row_and_a_repeated_header_are_understood(tmp_path: Path, split_tables: bool) -> None:
+def test_docx_sections_merged_across_the_row_and_a_repeated_header_are_understood(tmp_path: Path,
+                                                                                    split_tables: bool) -> None:
     path = build_docx_plan(
         tmp_path / "plan.docx",
         head_paragraphs=["Số: 552/KH-BCĐ", "KẾ HOẠCH"],
@@ -226,7 +236,9 @@ def test_docx_group_merged_down_and_two_row_target_header(tmp_path: Path) -> Non
         ("2.2", "2", "Tuyên truyền", "Ngày chủ nhật NTM"),
         ("G3.1", None, "Lĩnh vực Lâm nghiệp", "Giao đất rừng"),
     ]
-    assert [r.targets for r in result.rows[:3]] == [{2020: "Quyết định"}, {2025: "Tiếp tục"}, {2020: "Cơ cấu mới", 2025: "Duy trì"}]
+    assert [r.targets for r in result.rows[:3]] == [
+        {2020: "Quyết định"}, {2025: "Tiếp tục"}, {2020: "Cơ cấu mới", 2025: "Duy trì"},
+    ]
     assert result.rows[5].targets == {2020: "4.500 ha", 2025: "5.000 ha"}
 
 
@@ -236,12 +248,15 @@ def test_docx_row_split_by_a_page_break_is_joined_back(tmp_path: Path) -> None:
         ["", "nông thôn mới nâng cao năm 2020", "", "UBND các xã", "Trước 30/9/2020"],
         ["2", "Nhân rộng mô hình", "Công an tỉnh", "UBND huyện, TP", "Trong năm 2020"],
     ]
-    path = build_docx_plan(tmp_path / "plan.docx", head_paragraphs=["x"], header=HEADER, rows=rows, repeat_header_after=1)
+    path = build_docx_plan(tmp_path / "plan.docx", head_paragraphs=["x"], header=HEADER, rows=rows,
+                           repeat_header_after=1)
     result = find_task_rows(read_document(path))
     assert result.warnings == []
     first, second = result.rows
     assert first.content == "Hoàn thành thẩm tra, xét công nhận xã đạt chuẩn nông thôn mới nâng cao năm 2020"
-    assert (first.lead_text, first.coordinating_text, first.deadline_text) == ("UBND huyện", "Đoàn thẩm tra, UBND các xã", "Trước 30/9/2020")
+    assert (first.lead_text, first.coordinating_text, first.deadline_text) == (
+        "UBND huyện", "Đoàn thẩm tra, UBND các xã", "Trước 30/9/2020"
+    )
     assert second.ref == "2"
 
 
@@ -252,7 +267,8 @@ def test_docx_lead_and_deadline_merged_down_apply_to_every_task_they_span(tmp_pa
         ["3", "Việc ba", "", "", ""],
         ["4", "Việc bốn", "Công an tỉnh", "", "Quý II/2020"],
     ]
-    path = build_docx_plan(tmp_path / "plan.docx", head_paragraphs=["x"], header=HEADER, rows=rows, merge_down_columns=(2, 4))
+    path = build_docx_plan(tmp_path / "plan.docx", head_paragraphs=["x"], header=HEADER, rows=rows,
+                           merge_down_columns=(2, 4))
     result = find_task_rows(read_document(path))
     assert result.warnings == []
     assert [(r.ref, r.lead_text, r.coordinating_text, r.deadline_text) for r in result.rows] == [
@@ -275,7 +291,9 @@ def test_txt_row_split_by_a_page_break_is_joined_back() -> None:
     result = find_task_rows(parse_text(text))
     assert result.warnings == []
     first, second = result.rows
-    assert (first.ref, first.content) == ("I.1", "Hoàn thành thẩm tra, xét công nhận xã đạt chuẩn nông thôn mới năm 2020")
+    assert (first.ref, first.content) == (
+        "I.1", "Hoàn thành thẩm tra, xét công nhận xã đạt chuẩn nông thôn mới năm 2020"
+    )
     assert first.coordinating_text == "Đoàn thẩm tra, UBND xã phấn đấu đạt chuẩn 2020"
     assert first.deadline_text == "Trước 30/9/2020"
     assert (second.ref, second.section_code) == ("I.2", "I")
@@ -313,7 +331,9 @@ def test_xlsx_lead_merged_down_in_a_grouped_table_gives_one_task_per_row(tmp_pat
         group_columns=(0, 1, 3),
     )
     rows = find_task_rows(read_document(path)).rows
-    assert [(r.ref, r.content, r.lead_text) for r in rows] == [("1.1", "Việc a", "Sở A"), ("1.2", "Việc b", "Sở A"), ("1.3", "Việc c", "Sở A")]
+    assert [(r.ref, r.content, r.lead_text) for r in rows] == [
+        ("1.1", "Việc a", "Sở A"), ("1.2", "Việc b", "Sở A"), ("1.3", "Việc c", "Sở A"),
+    ]
 
 
 def test_a_20000_row_appendix_is_found_quickly(tmp_path: Path) -> None:
@@ -345,13 +365,15 @@ def test_columns_are_found_by_wording_in_any_order_and_without_tone_marks() -> N
     [("Đơn vị chủ trì", "Thời hạn hoàn thành"), ("Chủ trì", "Tiến độ"), ("Cơ quan thực hiện", "Thời gian thực hiện")],
 )
 def test_header_variants_name_the_same_columns(lead: str, deadline: str) -> None:
-    [row] = find_task_rows(_doc([["Số TT", "NỘI DUNG", lead, "Phối hợp", deadline], ["1", "Việc", "Sở A", "Sở B", "2020"]])).rows
+    table = [["Số TT", "NỘI DUNG", lead, "Phối hợp", deadline], ["1", "Việc", "Sở A", "Sở B", "2020"]]
+    [row] = find_task_rows(_doc(table)).rows
     assert (row.lead_text, row.coordinating_text, row.deadline_text) == ("Sở A", "Sở B", "2020")
 
 
 def test_a_table_without_a_lead_column_is_not_a_task_table() -> None:
     with pytest.raises(PlanFileError, match="no task table found: 1 table"):
-        find_task_rows(_doc([["STT", "Huyện, thành phố", "Đăng ký Thôn NTM kiểu mẫu", "Ghi chú"], ["1", "Xã Đông Phú", "Thôn Thanh Sơn", ""]]))
+        find_task_rows(_doc([["STT", "Huyện, thành phố", "Đăng ký Thôn NTM kiểu mẫu", "Ghi chú"],
+                             ["1", "Xã Đông Phú", "Thôn Thanh Sơn", ""]]))
 
 
 def test_a_headerless_table_right_after_a_task_table_continues_it() -> None:
@@ -371,7 +393,8 @@ def test_column_numbers_under_the_header_and_empty_rows_are_skipped() -> None:
 
 
 def test_an_unnumbered_heading_before_the_first_task_is_a_section() -> None:
-    table = [HEADER, ["", "Nhiệm vụ thường xuyên", "", "", ""], ["1", "Việc", "Sở A", "", ""], ["2", "Việc hai", "Sở B", "", ""]]
+    table = [HEADER, ["", "Nhiệm vụ thường xuyên", "", "", ""], ["1", "Việc", "Sở A", "", ""],
+             ["2", "Việc hai", "Sở B", "", ""]]
     rows = find_task_rows(_doc(table)).rows
     assert [(r.ref, r.section, r.section_code) for r in rows] == [
         ("S1.1", "Nhiệm vụ thường xuyên", None),
@@ -388,7 +411,9 @@ def test_a_task_without_a_lead_is_kept_with_a_warning() -> None:
 def test_a_row_that_is_not_understood_becomes_a_warning() -> None:
     result = find_task_rows(_doc([HEADER, ["1", "", "", "Sở B", "Quý I"], ["2", "Việc hai", "Sở A", "", ""]]))
     assert _refs(result.rows) == ["2"]
-    assert result.warnings == ["bảng 1, dòng 2 (TT 1): row not understood (no task text and no lead agency), skipped: '1 | Sở B | Quý I'"]
+    assert result.warnings == [
+        "bảng 1, dòng 2 (TT 1): row not understood (no task text and no lead agency), skipped: '1 | Sở B | Quý I'"
+    ]
 
 
 def test_a_sub_item_without_number_under_a_numbered_task_is_its_own_task() -> None:

@@ -40,13 +40,13 @@ def test_a_quarter_ends_on_the_last_day_of_its_third_month() -> None:
     assert [end_of_quarter(2020, q) for q in range(1, 5)] == [
         date(2020, 3, 31), date(2020, 6, 30), date(2020, 9, 30), date(2020, 12, 31),
     ]
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"quarter must be 1\.\.4"):
         end_of_quarter(2020, 5)
 
 
 def test_roman_numerals_one_to_four_read_in_any_case() -> None:
     assert [roman_to_int(r) for r in ("I", "ii", "III", "iv")] == [1, 2, 3, 4]
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="not a quarter numeral"):
         roman_to_int("V")
 
 
@@ -263,7 +263,10 @@ def test_a_typed_date_reads_as_dd_mm_yyyy_or_iso(raw: str, expected: date) -> No
     assert read_date(raw) == expected
 
 
-@pytest.mark.parametrize("raw", ["31/06/2020", "29/02/2023", "01/13/2020", "30-06-2020", "2020/06/30", "", "Quý I/2020"])
+@pytest.mark.parametrize(
+    "raw", ["31/06/2020", "29/02/2023", "01/13/2020", "30-06-2020", "2020/06/30", "", "Quý I/2020"]
+)
 def test_a_typed_date_that_is_not_a_day_is_refused(raw: str) -> None:
-    with pytest.raises(ValueError):
+    # the standard library's words: a day or a month out of range, or no ISO date either
+    with pytest.raises(ValueError, match=r"day|month|isoformat"):
         read_date(raw)

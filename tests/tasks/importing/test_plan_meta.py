@@ -55,7 +55,9 @@ def test_ben_tre_meta_comes_from_the_annex_caption() -> None:
 
 def test_lang_son_meta_comes_from_a_head_written_as_a_table() -> None:
     meta = _meta("lang-son-176-kh-ubnd-2023.txt")
-    assert (meta.code, meta.issuer, meta.issued_on, meta.year) == ("176/KH-UBND", "UBND tỉnh Lạng Sơn", date(2023, 8, 23), 2023)
+    assert (meta.code, meta.issuer, meta.issued_on, meta.year) == (
+        "176/KH-UBND", "UBND tỉnh Lạng Sơn", date(2023, 8, 23), 2023
+    )
     assert meta.title is not None
     assert meta.title.startswith("THỰC HIỆN CHƯƠNG TRÌNH HÀNH ĐỘNG SỐ 84-CTR/TU NGÀY 09/5/2023")
     assert meta.title.endswith("NÔNG THÔN ĐẾN NĂM 2030, TẦM NHÌN ĐẾN NĂM 2045")
@@ -99,14 +101,16 @@ def test_ninh_thuan_programme_has_no_number_or_date() -> None:
         issued_on=None,
         year=None,  # the title names 2025 and 2030
         reporting=ReportingSchedule(
-            deadlines=[], recipient_text=None, clause="Định kỳ hàng năm, 3 năm, 5 năm có báo cáo đánh giá kết quả thực hiện"
+            deadlines=[], recipient_text=None,
+            clause="Định kỳ hàng năm, 3 năm, 5 năm có báo cáo đánh giá kết quả thực hiện",
         ),
     )
 
 
 def test_an_uppercase_head_agency_becomes_a_short_issuer() -> None:
     meta = read_plan_meta(
-        ["ỦY BAN NHÂN DÂN", "TỈNH BẾN TRE", "Số: 1185 / KH - UBND", "Bến Tre, ngày 18 tháng 3 năm 2019", "KẾ HOẠCH", "Về nông thôn mới năm 2019"]
+        ["ỦY BAN NHÂN DÂN", "TỈNH BẾN TRE", "Số: 1185 / KH - UBND", "Bến Tre, ngày 18 tháng 3 năm 2019", "KẾ HOẠCH",
+         "Về nông thôn mới năm 2019"]
     )
     assert (meta.issuer, meta.code, meta.issued_on, meta.title, meta.year) == (
         "UBND tỉnh Bến Tre", "1185/KH-UBND", date(2019, 3, 18), "Về nông thôn mới năm 2019", 2019,
@@ -139,8 +143,10 @@ def test_nothing_known_gives_empty_meta() -> None:
     ("clause", "deadlines", "recipient"),
     [
         (
-            "Các Sở định kỳ 6 tháng (trước ngày 15/6) và hằng năm (trước ngày 15/12) báo cáo kết quả thực hiện về "
-            "Sở Nông nghiệp và PTNT để tổng hợp.",
+            (
+                "Các Sở định kỳ 6 tháng (trước ngày 15/6) và hằng năm (trước ngày 15/12) báo cáo kết quả thực hiện "
+                "về Sở Nông nghiệp và PTNT để tổng hợp."
+            ),
             [(6, 15, "H1"), (12, 15, "year")],
             "Sở Nông nghiệp và PTNT",
         ),
@@ -156,7 +162,8 @@ def test_nothing_known_gives_empty_meta() -> None:
         ),
     ],
 )
-def test_reporting_clauses_give_dated_schedules(clause: str, deadlines: list[tuple[int, int, str]], recipient: str) -> None:
+def test_reporting_clauses_give_dated_schedules(clause: str, deadlines: list[tuple[int, int, str]],
+                                                recipient: str) -> None:
     reporting = read_plan_meta(["Một đoạn văn.", clause]).reporting
     assert reporting is not None
     assert (reporting.deadlines, reporting.recipient_text) == (deadlines, recipient)
@@ -181,13 +188,16 @@ def test_meta_is_read_from_xlsx_title_rows(tmp_path: Path) -> None:
         rows=[["1", "Việc", "Sở A", "", ""]],
     )
     meta = read_plan_meta(read_document(path).paragraphs)
-    assert (meta.code, meta.issued_on, meta.issuer, meta.year) == ("552/KH-BCĐ", date(2020, 2, 17), "Ban Chỉ đạo tỉnh Bắc Giang", 2020)
+    assert (meta.code, meta.issued_on, meta.issuer, meta.year) == (
+        "552/KH-BCĐ", date(2020, 2, 17), "Ban Chỉ đạo tỉnh Bắc Giang", 2020
+    )
 
 
 def test_meta_is_read_from_docx_paragraphs(tmp_path: Path) -> None:
     path = build_docx_plan(
         tmp_path / "plan.docx",
-        head_paragraphs=["ỦY BAN NHÂN DÂN TỈNH LẠNG SƠN", "Số: 176/KH-UBND", "Lạng Sơn, ngày 23 tháng 8 năm 2023", "KẾ HOẠCH", "Thực hiện Chương trình hành động"],
+        head_paragraphs=["ỦY BAN NHÂN DÂN TỈNH LẠNG SƠN", "Số: 176/KH-UBND", "Lạng Sơn, ngày 23 tháng 8 năm 2023",
+                         "KẾ HOẠCH", "Thực hiện Chương trình hành động"],
         header=HEADER,
         rows=[["1", "Việc", "Sở A", "", ""]],
     )

@@ -69,9 +69,13 @@ def test_ben_tre_one_cell_per_line_rows_are_reassembled() -> None:
     assert table.rows[2][:2] == ["", ""]  # the group number and title are only on its first row
     # a cell goes on over lines without a tab
     assert table.rows[13][2].startswith("- Củng cố nâng cao hiệu quả hoạt động HTX hiện có")
-    assert table.rows[13][2].endswith("\n- Củng cố nâng cao hiệu quả hoạt động các HTX nghêu, HTX lúa sạch, HTX lúa chất lượng cao, THT rau sạch....")
+    assert table.rows[13][2].endswith(
+        "\n- Củng cố nâng cao hiệu quả hoạt động các HTX nghêu, HTX lúa sạch, HTX lúa chất lượng cao, THT rau sạch...."
+    )
     # " \t" rows follow without a blank line: the space is the empty TT cell
-    assert table.rows[19][:2] == ["", "Nâng cao hiệu quả xúc tiến thương mại, chủ trọng các hoạt động kết nối thị trường"]
+    assert table.rows[19][:2] == [
+        "", "Nâng cao hiệu quả xúc tiến thương mại, chủ trọng các hoạt động kết nối thị trường"
+    ]
     assert table.rows[20][1] == "Lĩnh vực Lâm nghiệp"
     assert table.rows[20][5] == "Sở Tài nguyên và Môi trường\nSở Nông nghiệp và Phát triển nông thôn"
     assert table.rows[21][1] == "Lĩnh vực Quản lý chất lượng và an toàn thực phẩm"
@@ -192,7 +196,8 @@ def test_docx_merged_cells_keep_their_text_once(tmp_path: Path) -> None:
 
 def test_docx_table_continued_after_a_page_break_is_a_second_table(tmp_path: Path) -> None:
     rows = [[str(n), f"Việc {n}", "Sở A", "", ""] for n in range(1, 6)]
-    path = build_docx_plan(tmp_path / "plan.docx", head_paragraphs=["Kế hoạch"], header=HEADER, rows=rows, repeat_header_after=3)
+    path = build_docx_plan(tmp_path / "plan.docx", head_paragraphs=["Kế hoạch"], header=HEADER, rows=rows,
+                           repeat_header_after=3)
     doc = read_document(path)
     assert [len(t.rows) for t in doc.tables] == [4, 3]
     assert doc.tables[1].rows[0] == HEADER
@@ -250,7 +255,8 @@ def test_a_document_renamed_to_xlsx_is_a_plan_file_error(tmp_path: Path) -> None
 
 
 def test_a_truncated_workbook_is_a_plan_file_error(tmp_path: Path) -> None:
-    source = build_xlsx_plan(tmp_path / "book.xlsx", title_rows=["Biểu 05"], header=HEADER, rows=[["1", "a", "b", "", ""]])
+    source = build_xlsx_plan(tmp_path / "book.xlsx", title_rows=["Biểu 05"], header=HEADER,
+                             rows=[["1", "a", "b", "", ""]])
     path = tmp_path / "truncated.xlsx"
     data = source.read_bytes()
     path.write_bytes(data[: len(data) // 2])
@@ -274,7 +280,8 @@ def test_xlsx_values_read_as_the_user_sees_them(tmp_path: Path) -> None:
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.append(["TT", "Nội dung", "Chủ trì", "Hạn", "Tỷ lệ", "Giờ"])
-    sheet.append([1, unicodedata.normalize("NFD", "Việc một"), "Sở A", dt.datetime(2020, 2, 17), 0.5, 3.0])
+    # Excel stores a date-time without a zone: a cell holds a naive one
+    sheet.append([1, unicodedata.normalize("NFD", "Việc một"), "Sở A", dt.datetime(2020, 2, 17), 0.5, 3.0])  # noqa: DTZ001
     sheet.append([2.0, "Dòng 1\r\nDòng 2", None, dt.date(2020, 12, 31), 15.8, True])
     sheet["D2"].number_format = "dd/mm/yyyy"
     workbook.save(str(tmp_path / "values.xlsx"))
@@ -294,7 +301,9 @@ def test_xlsx_title_rows_become_paragraphs_and_merged_ranges_keep_text_top_left(
         rows=[["1", "Nhóm một", "Việc a", "Sở A"], ["", "", "Việc b", "Sở B"], ["2", "Nhóm hai", "Việc c", "Sở C"]],
     )
     doc = read_document(path)
-    assert doc.paragraphs == ["Biểu 05", "(Kèm theo Kế hoạch số 552/KH-BCĐ ngày 17/02/2020 của Ban Chỉ đạo tỉnh Bắc Giang)"]
+    assert doc.paragraphs == [
+        "Biểu 05", "(Kèm theo Kế hoạch số 552/KH-BCĐ ngày 17/02/2020 của Ban Chỉ đạo tỉnh Bắc Giang)"
+    ]
     [table] = doc.tables
     assert table.paragraphs_before == 2
     assert table.merged_from[(0, 3)] == (0, 0) and table.merged_from[(4, 1)] == (3, 1)
@@ -319,7 +328,8 @@ def test_xlsx_merged_cells_with_stale_values_read_empty(tmp_path: Path) -> None:
     workbook.save(str(path))
     with zipfile.ZipFile(path) as archive:
         sheet_xml = archive.read("xl/worksheets/sheet1.xml").decode()
-    merged = sheet_xml.replace("</sheetData>", '</sheetData><mergeCells count="1"><mergeCell ref="A2:B3"/></mergeCells>')
+    merged = sheet_xml.replace("</sheetData>",
+                               '</sheetData><mergeCells count="1"><mergeCell ref="A2:B3"/></mergeCells>')
     rewritten = tmp_path / "stale2.xlsx"
     with zipfile.ZipFile(path) as old, zipfile.ZipFile(rewritten, "w") as new:
         for item in old.infolist():

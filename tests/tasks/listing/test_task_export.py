@@ -53,7 +53,10 @@ ROWS = [
 COORDINATING = {1: ["Sở Tài chính", "Sở Kế hoạch và Đầu tư"], 2: ["Sở Nông nghiệp và Phát triển nông thôn"]}
 
 
-def by_header(scope: ExportScope = ExportScope(as_of=AS_OF)) -> list[dict[str, object]]:
+SCOPE = ExportScope(as_of=AS_OF)
+
+
+def by_header(scope: ExportScope = SCOPE) -> list[dict[str, object]]:
     heads = [h for h, _ in columns(scope)]
     return [dict(zip(heads, cells, strict=True)) for cells in export_rows(ROWS, as_of=AS_OF, coordinating=COORDINATING)]
 
@@ -123,8 +126,9 @@ def test_the_workbook_has_a_title_a_frozen_header_a_filter_and_real_dates() -> N
     assert ws.max_row == len(ROWS) + 2
     assert ws["D3"].value == CONTENT and ws["E3"].value == "Sở Nông nghiệp và Phát triển nông thôn"
     due = ws["H3"]
-    assert due.value == datetime(2020, 1, 31) and due.number_format == "dd/mm/yyyy"
-    assert ws["M5"].value == datetime(2020, 3, 5) and ws["M5"].number_format == "dd/mm/yyyy"
+    # a spreadsheet cell's date-time has no zone: openpyxl reads it back naive
+    assert due.value == datetime(2020, 1, 31) and due.number_format == "dd/mm/yyyy"  # noqa: DTZ001
+    assert ws["M5"].value == datetime(2020, 3, 5) and ws["M5"].number_format == "dd/mm/yyyy"  # noqa: DTZ001
     assert ws["J3"].fill.fgColor.rgb == "FFF8D7DA"  # overdue: the report's red
     assert ws.column_dimensions["D"].width == 60 and ws.column_dimensions["A"].width == 6
 

@@ -14,21 +14,21 @@ IMPORTED = datetime(2020, 2, 20, 3, 0, tzinfo=UTC)
 
 
 def fact(aid: int = 1, *, task_id: int = 10, agency_id: int = 100, **kw: object) -> AssignmentFact:
-    values: dict[str, object] = dict(
-        assignment_id=aid,
-        task_ref=f"I.{aid}",
-        section="Nhiệm vụ trong Quý II/2020",
-        content="Xây dựng kế hoạch",
-        agency_name="Sở Tài chính",
-        role="lead",
-        due_date=date(2020, 5, 31),
-        original_due_date=date(2020, 5, 31),
-        completed_on=None,
-        status="open",
-        percent=0,
-        task_id=task_id,
-        agency_id=agency_id,
-    )
+    values: dict[str, object] = {
+        "assignment_id": aid,
+        "task_ref": f"I.{aid}",
+        "section": "Nhiệm vụ trong Quý II/2020",
+        "content": "Xây dựng kế hoạch",
+        "agency_name": "Sở Tài chính",
+        "role": "lead",
+        "due_date": date(2020, 5, 31),
+        "original_due_date": date(2020, 5, 31),
+        "completed_on": None,
+        "status": "open",
+        "percent": 0,
+        "task_id": task_id,
+        "agency_id": agency_id,
+    }
     values.update(kw)
     return AssignmentFact(**values)  # type: ignore[arg-type]
 
@@ -128,7 +128,8 @@ def test_the_cut_off_day_is_the_provinces_calendar_day() -> None:
     )
     (then,) = rebuild([fact(due_date=date(2020, 9, 30))], [late_evening], AS_OF)
     assert then.due_date == date(2020, 5, 31)
-    naive_utc = replace(late_evening, at=datetime(2020, 6, 30, 16, 0))  # 23:00 in Hà Nội: still 30/06
+    # naive on purpose: a stamp as SQLite gives it back, which is read as UTC (23:00 in Hà Nội: still 30/06)
+    naive_utc = replace(late_evening, at=datetime(2020, 6, 30, 16, 0))  # noqa: DTZ001
     (kept,) = rebuild([fact(due_date=date(2020, 9, 30))], [naive_utc], AS_OF)
     assert kept.due_date == date(2020, 9, 30)
 

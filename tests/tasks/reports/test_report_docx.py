@@ -34,26 +34,30 @@ def report(facts=FACTS, **kw: object) -> ReportData:  # type: ignore[no-untyped-
     sơn_động = Indicator(
         "Bình quân tiêu chí/xã", "tiêu chí/xã", (Target(2020, 13.4),), 12.7, 2019, district="Huyện Sơn Động"
     )
-    values = dict(
-        plan_code="552/KH-BCĐ",
-        plan_title="Triển khai thực hiện Chương trình mục tiêu Quốc gia xây dựng nông thôn mới tỉnh Bắc Giang năm 2020",
-        plan_issuer="Ban Chỉ đạo tỉnh Bắc Giang",
-        plan_issued_on=date(2020, 2, 17),
-        province_name="Bắc Giang",
-        period=H1,
-        as_of=AS_OF,
-        report_date=date(2020, 7, 1),
-        figures=compute(facts, period_start=H1.start, period_end=H1.end, as_of=AS_OF),
-        facts=facts,
-        indicators=progress([communes, sơn_động], [IndicatorFact(communes.key, 110, date(2020, 6, 15))], as_of=AS_OF),
-        narratives=[
+    values = {
+        "plan_code": "552/KH-BCĐ",
+        "plan_title": (
+            "Triển khai thực hiện Chương trình mục tiêu Quốc gia xây dựng nông thôn mới tỉnh Bắc Giang năm 2020"
+        ),
+        "plan_issuer": "Ban Chỉ đạo tỉnh Bắc Giang",
+        "plan_issued_on": date(2020, 2, 17),
+        "province_name": "Bắc Giang",
+        "period": H1,
+        "as_of": AS_OF,
+        "report_date": date(2020, 7, 1),
+        "figures": compute(facts, period_start=H1.start, period_end=H1.end, as_of=AS_OF),
+        "facts": facts,
+        "indicators": progress(
+            [communes, sơn_động], [IndicatorFact(communes.key, 110, date(2020, 6, 15))], as_of=AS_OF
+        ),
+        "narratives": [
             NarrativeExcerpt(
                 "Sở Tài chính", "I.3", "Đã trình UBND tỉnh phương án phân bổ vốn; chờ ý kiến.", date(2020, 6, 12)
             )
         ],
-        missing_reports=["UBND huyện Tân Yên"],
-        recipients=["Ban Chỉ đạo Trung ương", "TT Tỉnh ủy, TT HĐND tỉnh", "Các thành viên BCĐ tỉnh"],
-    )
+        "missing_reports": ["UBND huyện Tân Yên"],
+        "recipients": ["Ban Chỉ đạo Trung ương", "TT Tỉnh ủy, TT HĐND tỉnh", "Các thành viên BCĐ tỉnh"],
+    }
     values.update(kw)
     return ReportData(**values)  # type: ignore[arg-type]
 

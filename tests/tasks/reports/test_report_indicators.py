@@ -223,7 +223,8 @@ def test_appendix_targets_become_indicators_owned_by_the_lead_agency() -> None:
 
 def test_a_plan_without_an_objectives_section_has_no_indicators() -> None:
     doc = parse_text(
-        "KẾ HOẠCH\nVề việc tổ chức hội nghị\nI. MỤC ĐÍCH, YÊU CẦU\nTổ chức 02 hội nghị trong năm 2020.\nII. NỘI DUNG\nCó 30 đại biểu.\n"
+        "KẾ HOẠCH\nVề việc tổ chức hội nghị\nI. MỤC ĐÍCH, YÊU CẦU\nTổ chức 02 hội nghị trong năm 2020.\n"
+        "II. NỘI DUNG\nCó 30 đại biểu.\n"
     )
     assert extract_indicators(doc, plan_year=2020) == []
 

@@ -291,7 +291,8 @@ def test_an_unparseable_due_date_is_refused_with_one_message_and_changes_nothing
     _unchanged(lang_son, title)
 
 
-def test_an_unknown_agency_is_refused_with_one_message_and_changes_nothing(clerk: Browserless, lang_son: LangSon) -> None:
+def test_an_unknown_agency_is_refused_with_one_message_and_changes_nothing(clerk: Browserless,
+                                                                            lang_son: LangSon) -> None:
     title = lang_son.task(LAND).title
     r = _edit(clerk, lang_son, due_date="30/06/2024", lead="Sở Tài chính\nSở Không Có Thật")
     assert r.status_code == 400 and r.text.count('class="flash error"') == 1

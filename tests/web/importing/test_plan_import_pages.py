@@ -112,7 +112,7 @@ def revised_bac_giang_docx(folder: Path) -> Path:
     rows = _appendix_rows()
     second = next(i for i, r in enumerate(rows) if r[0] == "2")  # TT 2 of section I: task I.2
     rows[second] = [*rows[second][:4], "Khi có chỉ đạo của UBND tỉnh"]
-    rows = rows[:-1] + [["15", "Rà soát, bổ sung quy hoạch chung xây dựng xã Tân Sơn", "UBND xã Tân Sơn",
+    rows = [*rows[:-1], ["15", "Rà soát, bổ sung quy hoạch chung xây dựng xã Tân Sơn", "UBND xã Tân Sơn",
                          "Sở Xây dựng", "Quý IV/2020"]]
     return build_docx_plan(folder / "552-KH-BCĐ sửa đổi.docx", head_paragraphs=HEAD, header=HEADER, rows=rows)
 
@@ -398,7 +398,8 @@ def test_a_viewer_can_neither_open_the_form_nor_import(viewer: Browserless, worl
     assert refused.status_code == 403 and "chỉ có quyền xem" in refused.text
     before = db_state(world)
     token = viewer.csrf("/plans")
-    r = viewer.post(FORM, data={"csrf_token": token}, files={"file": (BEN_TRE.name, BEN_TRE.read_bytes(), "text/plain")})
+    r = viewer.post(FORM, data={"csrf_token": token},
+                    files={"file": (BEN_TRE.name, BEN_TRE.read_bytes(), "text/plain")})
     assert r.status_code == 403
     for action in ("confirm", "cancel"):
         assert viewer.post(f"/plans/import/{action}", data={"csrf_token": token, "ref": "x.y"}).status_code == 403

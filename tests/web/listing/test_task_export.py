@@ -64,7 +64,7 @@ def test_a_known_task_is_exported_with_its_ref_content_due_date_and_status_word(
     i1 = next(r for r in rows if r["Mã"] == "I.1")
     assert i1["Kế hoạch"] == "552/KH-BCĐ" and i1["Cơ quan chủ trì"] == NN and i1["Vai trò"] == "Chủ trì"
     assert i1["Nội dung nhiệm vụ"].startswith("Phân bổ nguồn vốn thực hiện Chương trình MTQG")
-    assert i1["Hạn hoàn thành"] == datetime(2020, 1, 31)
+    assert i1["Hạn hoàn thành"] == datetime(2020, 1, 31)  # noqa: DTZ001 - a spreadsheet's date-time is naive
     assert i1["Trạng thái"] == "chưa đến hạn" and i1["Số ngày quá hạn"] is None and i1["% hoàn thành"] == 0
     assert "Sở Tài chính" in i1["Cơ quan phối hợp"]
     _title, later = download(office, f"agency={nn}&as_of=2020-02-05")
@@ -78,7 +78,8 @@ def test_an_overdue_filter_exports_only_overdue_rows(office: Browserless, world:
     assert "Tình trạng: quá hạn" in title and title.endswith("(tính đến ngày 15/05/2020)")
     assert rows and len(rows) == total(office.get(f"/tasks?{query}").text)
     assert {r["Trạng thái"] for r in rows} == {"quá hạn"}
-    assert all(r["Số ngày quá hạn"] == (datetime(2020, 5, 15) - r["Hạn hoàn thành"]).days > 0 for r in rows)
+    as_of = datetime(2020, 5, 15)  # noqa: DTZ001 - naive, as the spreadsheet's due dates it is compared with
+    assert all(r["Số ngày quá hạn"] == (as_of - r["Hạn hoàn thành"]).days > 0 for r in rows)
     _title, everything = download(office, "as_of=2020-05-15&role=")
     assert len(everything) > len(rows) and {r["Trạng thái"] for r in everything} > {"quá hạn"}
 

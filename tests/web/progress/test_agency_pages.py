@@ -49,7 +49,7 @@ def test_marking_a_task_done_is_recorded_audited_and_stops_its_notices(client: B
     assert later == []
 
 
-@pytest.mark.parametrize("percent, message", [
+@pytest.mark.parametrize(("percent", "message"), [
     ("140", "Tỷ lệ hoàn thành phải từ 0 đến 100% (đã nhập 140%)."),
     ("mười", "phải là một số nguyên từ 0 đến 100"),
 ])
@@ -93,7 +93,8 @@ def test_evidence_is_stored_under_a_random_name_and_served_only_through_the_link
     with Session(world.engine) as s:
         ev = s.exec(select(Evidence)).one()
         audit = s.exec(select(AuditEvent).where(AuditEvent.entity == "evidence")).one()
-    assert len(ev.stored_name) == 32 and "pdf" not in ev.stored_name and audit.changes["filename"][1] == "Báo cáo kết quả.pdf"
+    assert len(ev.stored_name) == 32 and "pdf" not in ev.stored_name
+    assert audit.changes["filename"][1] == "Báo cáo kết quả.pdf"
     got = client.get(f"/a/{world.token('snnptnt')}/evidence/{ev.id}")
     assert got.status_code == 200 and got.content == PDF and "attachment" in got.headers["content-disposition"]
     assert anonymous.get(f"/evidence/{ev.id}", follow_redirects=False).status_code == 303  # not without a session
@@ -104,7 +105,7 @@ def test_evidence_is_stored_under_a_random_name_and_served_only_through_the_link
     assert guessed.status_code in (303, 404) and guessed.content != PDF
 
 
-@pytest.mark.parametrize("name, data, message", [
+@pytest.mark.parametrize(("name", "data", "message"), [
     ("virus.exe", b"MZ\x90\x00" * 10, "Không chấp nhận tệp “.exe”"),
     ("anh.png", PDF, "Nội dung tệp không đúng định dạng .png."),
     ("rong.pdf", b"", "Tệp rỗng"),
@@ -144,7 +145,8 @@ def test_an_image_just_over_the_limit_is_refused_after_reading(client: Browserle
     reset_settings()
     with Browserless(create_app(today=lambda: TODAY)) as small:
         url = task_url(world, "snnptnt", "I.1")
-        ok = small.post(url + "/evidence", files={"file": ("anh.png", PNG, "image/png")}, data={"csrf_token": small.csrf(url)})
+        ok = small.post(url + "/evidence", files={"file": ("anh.png", PNG, "image/png")},
+                        data={"csrf_token": small.csrf(url)})
         assert "Đã tải lên tệp minh chứng." in ok.text
         just_over = PNG + b"\x00" * (1024 * 1024)
         r = small.post(url + "/evidence", files={"file": ("to.png", just_over, "image/png")},
@@ -152,7 +154,7 @@ def test_an_image_just_over_the_limit_is_refused_after_reading(client: Browserle
         assert r.status_code in (400, 413) and "Tệp quá lớn: dung lượng tối đa là 1 MB." in r.text
 
 
-@pytest.mark.parametrize("new_date, reason, message", [
+@pytest.mark.parametrize(("new_date", "reason", "message"), [
     ("01/01/2020", "Chờ vốn", "đã qua hoặc là hôm nay"),
     ("25/01/2020", "Chờ vốn", "đã qua hoặc là hôm nay"),
     ("30/01/2020", "Chờ vốn", "phải sau thời hạn hiện tại (31/01/2020)"),

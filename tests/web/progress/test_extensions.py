@@ -103,7 +103,9 @@ def test_the_office_is_mailed_the_request_and_the_agency_the_decision(  # type: 
 
     req = ask(client, world)
     [asked] = _mail_to(smtp_sink, "vpdp@bacgiang.example")
-    assert asked["Subject"] == "[dondoc] Đề nghị gia hạn chờ xem xét: 1 nhiệm vụ – Văn phòng Điều phối nông thôn mới tỉnh"
+    assert asked["Subject"] == (
+        "[dondoc] Đề nghị gia hạn chờ xem xét: 1 nhiệm vụ – Văn phòng Điều phối nông thôn mới tỉnh"
+    )
     text = asked.get_body(("plain",)).get_content()
     assert "Sở Nông nghiệp và Phát triển nông thôn (chủ trì)" in text and "nhiệm vụ I.1" in text
     assert "31/01/2020" in text and "20/02/2020" in text and "Chờ Trung ương phân bổ vốn." in text

@@ -97,7 +97,9 @@ def test_the_list_shows_the_compiled_runs_and_the_docx_download_is_the_real_docu
     got = office.get(f"/reports/runs/{compiled}/docx")
     assert got.status_code == 200
     assert got.headers["content-type"] == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    assert got.headers["content-disposition"] == "attachment; filename*=UTF-8''bao-cao-bac-giang-552-kh-bcd-2020-H1.docx"
+    assert got.headers["content-disposition"] == (
+        "attachment; filename*=UTF-8''bao-cao-bac-giang-552-kh-bcd-2020-H1.docx"
+    )
     with Session(world.engine) as s:
         run = s.get(ReportRun, compiled)
         stored = get_settings().data_dir / run.files["docx"]["path"]  # type: ignore[union-attr]
@@ -105,7 +107,8 @@ def test_the_list_shows_the_compiled_runs_and_the_docx_download_is_the_real_docu
     text = "\n".join(p.text for p in docx.Document(io.BytesIO(got.content)).paragraphs)
     assert "BÁO CÁO" in text and "6 tháng đầu năm 2020" in text
     html = office.get(f"/reports/runs/{compiled}/html")
-    assert html.headers["content-type"].startswith("text/html") and html.headers["content-disposition"].startswith("inline")
+    assert html.headers["content-type"].startswith("text/html")
+    assert html.headers["content-disposition"].startswith("inline")
     assert VPDP_NAME in html.text and "script-src" not in html.headers["content-security-policy"]
     xlsx = office.get(f"/reports/runs/{compiled}/xlsx")
     assert xlsx.content[:4] == b"PK\x03\x04" and xlsx.headers["content-disposition"].startswith("attachment")
@@ -190,11 +193,15 @@ def test_an_agency_submits_its_period_report_and_the_duty_is_done(client: Browse
     assert (d.status, d.completed_on) == ("done", TODAY)
     with Session(world.engine) as s:
         sub = s.exec(select(ReportSubmission)).one()
-        note = s.exec(select(ProgressUpdate).where(ProgressUpdate.assignment_id == world.assignment("I.12", "vpdp").id)).one()
+        duty_id = world.assignment("I.12", "vpdp").id
+        note = s.exec(select(ProgressUpdate).where(ProgressUpdate.assignment_id == duty_id)).one()
         value = s.exec(select(IndicatorValue)).one()
     assert (note.note, note.source, note.actor) == (NARRATIVE, "web", f"{VPDP_NAME} (web)")
-    assert (value.value, value.period, value.agency_id, value.submission_id) == (110.5, "2020-H1", world.agency_id("vpdp"), sub.id)
-    assert sub.filename == "Báo cáo 6 tháng.pdf" and (sub.period, sub.source, sub.submitted_on) == ("2020-H1", "web", TODAY)
+    assert (value.value, value.period, value.agency_id, value.submission_id) == (
+        110.5, "2020-H1", world.agency_id("vpdp"), sub.id
+    )
+    assert sub.filename == "Báo cáo 6 tháng.pdf"
+    assert (sub.period, sub.source, sub.submitted_on) == ("2020-H1", "web", TODAY)
     stored = get_settings().data_dir / "reports-in" / sub.stored_name  # type: ignore[operator]
     assert stored.read_bytes() == PDF
     again = client.get(f"/a/{world.token('vpdp')}").text.split("Báo cáo định kỳ", 1)[1].split("</table>", 1)[0]
@@ -207,7 +214,8 @@ def test_an_agency_submits_its_period_report_and_the_duty_is_done(client: Browse
     assert client.get(f"{report_url(world, 'snnptnt')}/files/{sub.id}").status_code == 404
 
 
-def test_a_district_finds_its_own_indicators_first_and_the_others_folded_away(client: Browserless, world: World) -> None:
+def test_a_district_finds_its_own_indicators_first_and_the_others_folded_away(client: Browserless,
+                                                                               world: World) -> None:
     form = client.get(report_url(world, "ubnd-huyen-luc-ngan")).text
     own, rest = form.split("Chỉ tiêu của cơ quan", 1)[1].split("Các chỉ tiêu khác của kế hoạch", 1)
     assert "– Huyện Lục Ngạn" in own and "– Huyện Lục Nam" not in own and "– TP Bắc Giang" not in own
