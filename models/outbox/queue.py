@@ -13,7 +13,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
@@ -58,16 +58,22 @@ def claim(session: Session, *, table: type[OutboxRow], worker: str, now: datetim
 
     The claim is a conditional UPDATE (two senders never take the same row); on PostgreSQL the
     candidates are locked with SKIP LOCKED, so a concurrent sender takes the next ones instead
-    of waiting. Commits: the claim must be visible to the other senders before anything is sent."""
+    of waiting, and they are chosen once, in a MATERIALIZED CTE (PostgreSQL 12+): as a plain
+    ``IN (subquery)`` the planner may rescan the locking subquery once per row updated, each
+    rescan skipping the rows this statement already took and so finding ``limit`` more (every
+    pending row was claimed whatever the limit). Commits: the claim must be visible to the other
+    senders before anything is sent."""
     session.execute(
         sa.update(table).where(table.status == SENDING, table.claimed_at < now - STALE_CLAIM)  # type: ignore[operator]
         .values(status=PENDING, claimed_by=None)
     )
     ids = select(table.id).where(table.status == PENDING, table.next_attempt_at <= now).order_by(table.id).limit(limit)
+    chosen: Any = ids.scalar_subquery()
     if session.get_bind().dialect.name == "postgresql":
-        ids = ids.with_for_update(skip_locked=True)
+        claimable = ids.with_for_update(skip_locked=True).cte("claimable").prefix_with("MATERIALIZED")
+        chosen = select(claimable.c.id)
     session.execute(
-        sa.update(table).where(table.id.in_(ids.scalar_subquery()), table.status == PENDING)  # type: ignore[union-attr]
+        sa.update(table).where(table.id.in_(chosen), table.status == PENDING)  # type: ignore[union-attr]
         .values(status=SENDING, claimed_by=worker, claimed_at=now)
         .execution_options(synchronize_session=False)
     )

@@ -75,6 +75,17 @@ def test_two_senders_never_take_the_same_row_and_a_crashed_senders_claim_is_rele
 
 
 @pytest.mark.parametrize("table", TABLES, ids=lambda t: t.__name__)
+def test_a_claim_takes_at_most_its_limit_in_id_order(engine: sa.Engine, table: type[Any]) -> None:
+    """On PostgreSQL too: with a small table (no statistics yet) the planner once rescanned the
+    locking subquery per updated row, and a claim of 2 took all 3 rows."""
+    now = utcnow().replace(microsecond=0)
+    ids = _pending_rows(engine, table, now=now)
+    assert [r.id for r in _claim(engine, table, now=now, limit=2)] == ids[:2]
+    assert [r.id for r in _claim(engine, table, now=now, limit=2)] == ids[2:]  # only what is left
+    assert _claim(engine, table, now=now, limit=2) == []
+
+
+@pytest.mark.parametrize("table", TABLES, ids=lambda t: t.__name__)
 def test_a_failed_attempt_waits_its_backoff_and_gives_up_after_max_attempts(
     engine: sa.Engine, table: type[Any]
 ) -> None:
