@@ -33,11 +33,12 @@ browser:
 	@test -x /usr/bin/chromium || { $(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y chromium chromium-driver; }
 	@test -x /usr/bin/chromium
 
-# LibreOffice (Writer, no GUI) and poppler's pdftotext: the tests open every generated report in a
+# LibreOffice (Writer, no GUI) and poppler's pdftotext (and pdftoppm): the tests open every generated report in a
 # real word processor and read the PDF back (tests/tasks/test_report_docx.py, tests/flows/test_report.py).
 office:
-	@command -v soffice >/dev/null && command -v pdftotext >/dev/null || { $(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends libreoffice-writer-nogui poppler-utils; }
-	@command -v soffice >/dev/null
+# Tesseract with its Vietnamese model reads scanned plans (tasks/importing/readers/, issue 14).
+	@command -v soffice >/dev/null && command -v pdftotext >/dev/null && command -v tesseract >/dev/null && tesseract --list-langs 2>/dev/null | grep -qx vie || { $(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends libreoffice-writer-nogui poppler-utils tesseract-ocr tesseract-ocr-vie; }
+	@command -v soffice >/dev/null && command -v tesseract >/dev/null
 
 # ruff (import order and the bug-finding families) and mypy over the code: zero findings, or make
 # test fails before a single test runs (configuration in pyproject.toml)

@@ -35,6 +35,9 @@ class ParsedTask:
     coordinating: list[AgencyEntry]
     milestones: list[ParsedMilestone]
     unresolved: list[str]
+    # why the office should look at this row before confirming the import ("read by OCR", "date
+    # proposed, not read", "agency not resolved", "column mapped by hand"); empty when sure
+    review: list[str] = field(default_factory=list)
 
     @property
     def ref(self) -> str:
@@ -52,6 +55,7 @@ class ParsedPlan:
     duties: list[ProposedDuty] = field(default_factory=list)
     unresolved: list[dict[str, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    source: str = "txt"  # the reader's PlanDocument.source: "txt", "docx", "xlsx", "pdf", "scan", ...
 
     def to_json(self) -> dict[str, Any]:
         """The shape the command line promises (`dondoc import --json`)."""
@@ -107,6 +111,7 @@ def _task_json(task: ParsedTask) -> dict[str, Any]:
         "due_date": task.due_date.isoformat() if task.due_date else None,
         "milestones": [{"due_date": m.due_date.isoformat(), "target": m.target} for m in task.milestones],
         "unresolved": task.unresolved,
+        "review": task.review,
         "source": "table",
     }
 
@@ -153,7 +158,10 @@ def parse_plan(
         raise PlanImportError(f"unknown province '{slug}': expected one of {', '.join(directory.provinces)}") from exc
     plan_year = year or meta.year
     code = meta.code or source_name.rsplit(".", 1)[0]
-    plan = ParsedPlan(meta=meta, code=code, province=prov, year=plan_year, tasks=[], warnings=list(appendix.warnings))
+    plan = ParsedPlan(
+        meta=meta, code=code, province=prov, year=plan_year, tasks=[], warnings=list(appendix.warnings),
+        source=doc.source,
+    )
     if meta.code is None:
         plan.warnings.append(f"no plan number found in the document head; using '{code}'")
     resolve = lru_cache(maxsize=None)(prov.resolve_cell)  # the same cell text recurs on many rows
@@ -193,6 +201,11 @@ def _parse_row(row: TaskRow, resolve: Any, parse: Any, plan: ParsedPlan) -> Pars
         plan.unresolved.append({"ref": row.ref, "row": row.row_label, "role": "coordinating", "name": name})
     if not lead:
         plan.warnings.append(f"{row.row_label} ({row.ref}): no lead agency resolved from '{row.lead_text}'")
+    review: list[str] = []
+    if plan_read_by_ocr(plan):
+        review.append("read by OCR")
+    if unresolved:
+        review.append("agency not resolved")
     return ParsedTask(
         row=row,
         deadline=deadline,
@@ -201,7 +214,13 @@ def _parse_row(row: TaskRow, resolve: Any, parse: Any, plan: ParsedPlan) -> Pars
         coordinating=coordinating,
         milestones=milestones,
         unresolved=unresolved,
+        review=review,
     )
+
+
+def plan_read_by_ocr(plan: ParsedPlan) -> bool:
+    return plan.source == "scan"
+
 
 
 __all__ = ["ParsedMilestone", "ParsedPlan", "ParsedTask", "PlanFileError", "PlanImportError", "parse_plan"]

@@ -29,7 +29,8 @@ class Table:
 class PlanDocument:
     paragraphs: list[str]  # the non-table text, NFC, in document order, empty ones dropped
     tables: list[Table] = field(default_factory=list)
-    source: str = "txt"  # "txt" | "docx" | "xlsx"
+    # "txt" | "docx" | "xlsx" | "pdf" (a text layer) | "scan" (read by OCR: every task is flagged for review)
+    source: str = "txt"
 
 
 def clean_text(text: str) -> str:
