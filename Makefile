@@ -46,7 +46,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-test: install services browser office
+test: install lint services browser office
 	$(BIN)/python -m pytest -n 2 -q
 
 # the web benchmark's load generator (a Python client would take the CPU it measures)

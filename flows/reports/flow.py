@@ -293,7 +293,7 @@ def store_report(
             folder = run_dir(data_dir, slug=slug, period=data.period.code, run_id=run.id)  # type: ignore[arg-type]
             files = _write(folder, slug, data.period.code, rendered, data_dir)
             summary = summary_of(data)
-            finish_run(session, run=run, files=files, summary=summary)  # type: ignore[arg-type]
+            finish_run(session, run=run, files=files, summary=summary)
             if run_id is not None:
                 queue_deliveries(session, run=run, plan=session.get(Plan, plan_id))  # type: ignore[arg-type]
             outcome = ReportOutcome(run_id=run.id, plan_code=data.plan_code, period=data.period.code, as_of=data.as_of,  # type: ignore[arg-type]
@@ -347,18 +347,20 @@ class DueReport:
 
 def due_reports(today: date) -> list[DueReport]:
     """Report duties whose deadline passed within LOOKBACK_DAYS and have no completed scheduled run."""
-    from sqlmodel import select
+    import sqlalchemy as sa
+    from sqlmodel import col, select
 
     from models.core.report_tables import REPORT_SOURCE, RUN_DONE, ReportRun
     from models.core.tables import TASK_ACTIVE, Plan, Task
 
     with session_scope(get_engine()) as session:
         rows = session.execute(
-            select(Plan.id, Plan.code, Plan.province, Task.ref, Task.due_date)
-            .join(Plan, Plan.id == Task.plan_id)  # type: ignore[arg-type]
-            .where(Task.source == REPORT_SOURCE, Task.state == TASK_ACTIVE,
-                   Task.due_date.between(today - timedelta(days=LOOKBACK_DAYS), today - timedelta(days=1)))  # type: ignore[union-attr]
-            .order_by(Task.due_date, Plan.id)
+            # sa.select: sqlmodel's select() is typed for at most four columns
+            sa.select(col(Plan.id), col(Plan.code), col(Plan.province), col(Task.ref), col(Task.due_date))
+            .join(Plan, col(Plan.id) == Task.plan_id)
+            .where(col(Task.source) == REPORT_SOURCE, col(Task.state) == TASK_ACTIVE,
+                   col(Task.due_date).between(today - timedelta(days=LOOKBACK_DAYS), today - timedelta(days=1)))
+            .order_by(col(Task.due_date), col(Plan.id))
         ).all()
         done = set(session.execute(
             select(ReportRun.plan_id, ReportRun.period).where(ReportRun.schedule_key.is_not(None),  # type: ignore[union-attr]

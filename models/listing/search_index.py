@@ -14,7 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.core.tables import Task
 from models.core.web_tables import TaskSearch
@@ -25,7 +25,7 @@ def _upsert(session: Session, rows: list[dict[str, Any]]) -> None:
     dialect = session.get_bind().dialect.name
     ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(TaskSearch)
     stmt = ins.on_conflict_do_update(
-        index_elements=[TaskSearch.task_id],
+        index_elements=[col(TaskSearch.task_id)],
         set_={"folded": ins.excluded.folded, "source_updated_at": ins.excluded.source_updated_at},
     )
     for start in range(0, len(rows), 5000):
@@ -53,7 +53,7 @@ def like_pattern(text: str) -> str:
 
 def matching_param(pattern: Any) -> Any:
     """A subquery of the ids of tasks whose folded text is LIKE ``pattern`` (a bound parameter)."""
-    return select(TaskSearch.task_id).where(TaskSearch.folded.like(pattern, escape="\\"))
+    return select(TaskSearch.task_id).where(col(TaskSearch.folded).like(pattern, escape="\\"))
 
 
 def matching(text: str) -> Any:

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlalchemy.engine import CursorResult
+from sqlmodel import Session, col, select
 
 from models.core.tables import (
     COORDINATING,
@@ -47,16 +48,17 @@ def plan_notices(session: Session, *, as_of: date, now: datetime | None = None) 
     New notices are sendable from ``now`` (the sweep's clock). The work is one statement
     (models/notice_plan.py)."""
     # every stored policy (a handful of rows): one without open assignments simply finds nothing
-    policies = stored_policies(session, ids=list(session.exec(select(EscalationPolicy.id))))
+    ids = [pid for pid in session.exec(select(col(EscalationPolicy.id))) if pid is not None]
+    policies = stored_policies(session, ids=ids)
     return plan_day_notices(session, policies=policies, as_of=as_of, now=now or utcnow())
 
 
 def cancel_pending(session: Session, *, assignment_id: int, except_due: date | None = None) -> int:
     """Drop pending notices of an assignment (done, or its due date moved by an extension)."""
-    q = sa.update(Notice).where(Notice.assignment_id == assignment_id, Notice.status == PENDING)
+    q = sa.update(Notice).where(col(Notice.assignment_id) == assignment_id, col(Notice.status) == PENDING)
     if except_due is not None:
-        q = q.where(Notice.due_date != except_due)
-    return session.execute(q.values(status="cancelled")).rowcount or 0
+        q = q.where(col(Notice.due_date) != except_due)
+    return cast(CursorResult[Any], session.execute(q.values(status="cancelled"))).rowcount or 0
 
 
 def notice_row(*, assignment_id: int, kind: str, level: int, seq: int, due_date: date, as_of: date,
@@ -89,9 +91,10 @@ def notice_views(session: Session, *, notices: list[Notice]) -> list[NoticeView]
     by_assignment: dict[int, list[Notice]] = {}
     for n in notices:
         by_assignment.setdefault(n.assignment_id, []).append(n)
-    rows = session.exec(
-        select(Assignment.id, Assignment.role, Assignment.agency_id, Agency.name, Task.id, Task.ref, Task.content,
-               Plan.code)
+    # sa.select: sqlmodel's select() is typed for at most four columns
+    rows = session.execute(
+        sa.select(col(Assignment.id), col(Assignment.role), col(Assignment.agency_id), col(Agency.name),
+                  col(Task.id), col(Task.ref), col(Task.content), col(Plan.code))
         .join(Task, Task.id == Assignment.task_id)  # type: ignore[arg-type]
         .join(Plan, Plan.id == Task.plan_id)  # type: ignore[arg-type]
         .join(Agency, Agency.id == Assignment.agency_id)  # type: ignore[arg-type]

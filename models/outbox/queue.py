@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.core.tables import FAILED, PENDING, SENDING, SENT
 
@@ -64,16 +64,21 @@ def claim(session: Session, *, table: type[OutboxRow], worker: str, now: datetim
     pending row was claimed whatever the limit). Commits: the claim must be visible to the other
     senders before anything is sent."""
     session.execute(
-        sa.update(table).where(table.status == SENDING, table.claimed_at < now - STALE_CLAIM)  # type: ignore[operator]
+        sa.update(table).where(col(table.status) == SENDING, col(table.claimed_at) < now - STALE_CLAIM)
         .values(status=PENDING, claimed_by=None)
     )
-    ids = select(table.id).where(table.status == PENDING, table.next_attempt_at <= now).order_by(table.id).limit(limit)
+    ids = (
+        select(col(table.id))
+        .where(col(table.status) == PENDING, col(table.next_attempt_at) <= now)
+        .order_by(col(table.id))
+        .limit(limit)
+    )
     chosen: Any = ids.scalar_subquery()
     if session.get_bind().dialect.name == "postgresql":
         claimable = ids.with_for_update(skip_locked=True).cte("claimable").prefix_with("MATERIALIZED")
         chosen = select(claimable.c.id)
     session.execute(
-        sa.update(table).where(table.id.in_(chosen), table.status == PENDING)  # type: ignore[union-attr]
+        sa.update(table).where(col(table.id).in_(chosen), col(table.status) == PENDING)
         .values(status=SENDING, claimed_by=worker, claimed_at=now)
         .execution_options(synchronize_session=False)
     )

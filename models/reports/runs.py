@@ -15,12 +15,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlalchemy.engine import CursorResult, Engine
+from sqlmodel import Session, col, select
 
 from models.agencies.directory import province_office
 from models.core.report_tables import (
@@ -82,12 +82,12 @@ def claim_scheduled_run(
             return None
         if existing.status == RUN_RUNNING and existing.started_at > now - STALE_RUN:
             return None
-        taken = session.execute(
+        taken = cast(CursorResult[Any], session.execute(
             sa.update(ReportRun)
-            .where(ReportRun.id == existing.id, ReportRun.status == existing.status,
-                   ReportRun.started_at == existing.started_at)
+            .where(col(ReportRun.id) == existing.id, col(ReportRun.status) == existing.status,
+                   col(ReportRun.started_at) == existing.started_at)
             .values(status=RUN_RUNNING, started_at=now, as_of=as_of, report_date=report_date, error=None)
-        ).rowcount
+        )).rowcount
         session.commit()
         if taken != 1:
             return None
@@ -104,7 +104,7 @@ def finish_run(session: Session, *, run: ReportRun, files: dict[str, Any], summa
 def fail_run(engine: Engine, *, run_id: int, error: str) -> None:
     with Session(engine) as session:
         session.execute(
-            sa.update(ReportRun).where(ReportRun.id == run_id).values(status=RUN_FAILED, error=error[:2000])
+            sa.update(ReportRun).where(col(ReportRun.id) == run_id).values(status=RUN_FAILED, error=error[:2000])
         )
         session.commit()
 
@@ -136,7 +136,7 @@ def report_runs(session: Session, *, plan_id: int | None = None, period: str | N
         q = q.where(ReportRun.period == period)
     q = q.order_by(ReportRun.generated_at.desc(), ReportRun.id.desc())  # type: ignore[union-attr]
     return [
-        RunView(id=r.id, plan_id=r.plan_id, plan_code=code, province=province, period=r.period, as_of=r.as_of,  # type: ignore[arg-type]
+        RunView(id=r.id, plan_id=r.plan_id, plan_code=code, province=province, period=r.period, as_of=r.as_of,
                 report_date=r.report_date, trigger=r.trigger, generated_at=r.generated_at, files=dict(r.files),
                 summary=dict(r.summary))
         for r, code, province in session.execute(q)
@@ -191,7 +191,7 @@ def queue_deliveries(session: Session, *, run: ReportRun, plan: Plan, now: datet
         return 0
     dialect = session.get_bind().dialect.name
     ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(ReportDelivery)
-    result = session.execute(ins.on_conflict_do_nothing().returning(ReportDelivery.id), rows)
+    result = session.execute(ins.on_conflict_do_nothing().returning(col(ReportDelivery.id)), rows)
     return len(result.all())
 
 
@@ -202,4 +202,4 @@ def delivery_runs(session: Session, *, run_ids: list[int]) -> dict[int, tuple[Re
     rows = session.execute(
         select(ReportRun, Plan).join(Plan, Plan.id == ReportRun.plan_id).where(ReportRun.id.in_(run_ids))  # type: ignore[arg-type,union-attr]
     ).all()
-    return {run.id: (run, plan) for run, plan in rows}  # type: ignore[misc]
+    return {run.id: (run, plan) for run, plan in rows}

@@ -196,7 +196,7 @@ def compute(
     leads = _lead_live(facts)
     statuses = [fact_status(f, as_of, near_days) for f in leads]
     per_agency: dict[str, Counter[Status]] = defaultdict(Counter)
-    for fact, status in zip(leads, statuses):
+    for fact, status in zip(leads, statuses, strict=True):
         per_agency[fact.agency_name][status] += 1
     agencies = tuple(
         sorted(
@@ -205,7 +205,7 @@ def compute(
         )
     )
     overdue = []
-    for fact, status in zip(leads, statuses):
+    for fact, status in zip(leads, statuses, strict=True):
         if status is not Status.OVERDUE or fact.due_date is None:
             continue
         age = overdue_days(due_date=fact.due_date, completed_on=None, as_of=as_of)
@@ -240,7 +240,7 @@ def compute(
         due_in_period=sum(1 for f in leads if f.due_date is not None and period_start <= f.due_date <= period_end),
         completed_in_period=sum(
             1
-            for f, s in zip(leads, statuses)
+            for f, s in zip(leads, statuses, strict=True)
             if s in (Status.DONE_ON_TIME, Status.DONE_LATE)
             and f.completed_on is not None
             and period_start <= f.completed_on <= end
