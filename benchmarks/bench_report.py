@@ -54,21 +54,16 @@ def generate(regenerate: bool = False) -> dict[str, Any]:
     from sqlmodel import Session
 
     from benchmarks import dataset
-    from config.settings import REPO_ROOT
     from models.core.report_tables import Indicator, IndicatorValue, ReportSubmission
-    from models.core.tables import Agency, Assignment, AuditEvent, Notice, Plan, Task
-    from models.escalation.policies import policy_id
-    from tasks.escalation.policy import load_policy
+    from models.core.tables import Assignment, AuditEvent, Notice, Plan, Task
 
     if not regenerate and dataset.template_is_current(TEMPLATE):
         return {"cached": True}
     start = time.perf_counter()
     rng = random.Random(2025)
     with dataset.template_build(TEMPLATE) as engine, Session(engine) as session:
-        pid = policy_id(session, policy=load_policy(REPO_ROOT / "config" / "escalation.yaml"))
+        pid, agencies = dataset.start_province(session, province=PROVINCE, agencies=AGENCIES, domain=DOMAIN)
         conn = session.connection()
-        dataset.load(conn, Agency.__table__, dataset.AGENCY_COLUMNS, dataset.agency_rows(PROVINCE, AGENCIES, DOMAIN))
-        agencies = conn.execute(sa.select(Agency.id, Agency.name).order_by(Agency.id)).all()
         plan = list(dataset.plan_row(CODE, PROVINCE, 2025, f"lanhdao@{DOMAIN}"))
         plan[4] = ISSUED
         dataset.load(conn, Plan.__table__, ("id", *dataset.PLAN_COLUMNS), [(1, *plan)])

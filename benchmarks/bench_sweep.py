@@ -29,7 +29,6 @@ from typing import Any
 from benchmarks.common import (
     DONDOC,
     OUT,
-    REPO,
     Result,
     aiosmtpd_process,
     arg_parser,
@@ -73,23 +72,18 @@ def due_dates(rng: random.Random) -> Iterator[tuple[date, str, date | None, int]
 
 def generate(regenerate: bool = False) -> dict[str, Any]:
     """Build the template database unless it exists; returns what it holds."""
-    import sqlalchemy as sa
     from sqlmodel import Session
 
     from benchmarks import dataset
-    from models.core.tables import Agency, Assignment, Plan, Task
-    from models.escalation.policies import policy_id
-    from tasks.escalation.policy import load_policy
+    from models.core.tables import Assignment, Plan, Task
 
     if not regenerate and dataset.template_is_current(TEMPLATE):
         return {"cached": True}
     start = time.perf_counter()
     rng = random.Random(20201)
     with dataset.template_build(TEMPLATE) as engine, Session(engine) as session:
-        pid = policy_id(session, policy=load_policy(REPO / "config" / "escalation.yaml"))
+        pid, agencies = dataset.start_province(session, province=PROVINCE, agencies=AGENCIES, domain=DOMAIN)
         conn = session.connection()
-        dataset.load(conn, Agency.__table__, dataset.AGENCY_COLUMNS, dataset.agency_rows(PROVINCE, AGENCIES, DOMAIN))
-        agencies = conn.execute(sa.select(Agency.id, Agency.name).order_by(Agency.id)).all()
         dataset.load(conn, Plan.__table__, ("id", *dataset.PLAN_COLUMNS),
                      [(p + 1, *dataset.plan_row(f"{100 + p}/KH-UBND", PROVINCE, 2023, f"lanhdao@{DOMAIN}"))
                       for p in range(PLANS)])

@@ -162,6 +162,20 @@ def agency_rows(province: str, count: int, domain: str, *, office_first: bool = 
                [], [], CREATED, CREATED, True)
 
 
+
+def start_province(session: Any, *, province: str, agencies: int, domain: str) -> tuple[int, list[Any]]:
+    """What every synthetic province starts with: the shipped escalation policy stored, and
+    ``agencies`` agencies loaded; returns the policy's id and the (id, name) rows in id order."""
+    from config.settings import REPO_ROOT
+    from models.core.tables import Agency
+    from models.escalation.policies import policy_id
+    from tasks.escalation.policy import load_policy
+
+    pid = policy_id(session, policy=load_policy(REPO_ROOT / "config" / "escalation.yaml"))
+    conn = session.connection()
+    load(conn, Agency.__table__, AGENCY_COLUMNS, agency_rows(province, agencies, domain))
+    return pid, list(conn.execute(sa.select(Agency.id, Agency.name).order_by(Agency.id)).all())
+
 AGENCY_COLUMNS = ("province", "key", "name", "kind", "email", "head_email", "aliases", "groups",
                   "created_at", "updated_at", "active")
 PLAN_COLUMNS = ("code", "province", "title", "issuer", "issued_on", "year", "source_name", "source_sha256",
