@@ -1,4 +1,4 @@
-"""Read a plan file (.txt, .docx, .xlsx) into paragraphs and tables.
+"""Read a plan file (.txt, .docx, .xlsx, .pdf, a scanned page, .doc/.odt/.rtf) into paragraphs and tables.
 
     doc = read_document(Path("plan.docx"))   # PlanDocument(paragraphs, tables, source)
 
@@ -19,7 +19,20 @@ _READERS: dict[str, tuple[str, str]] = {
     ".txt": ("tasks.importing.readers.txt", "read_txt"),
     ".docx": ("tasks.importing.readers.docx", "read_docx"),
     ".xlsx": ("tasks.importing.readers.xlsx", "read_xlsx"),
+    # a text layer is read as is; pages without one go to the OCR reader (scan.py)
+    ".pdf": ("tasks.importing.readers.pdf", "read_pdf"),
+    # converted to .docx by LibreOffice (convert.py)
+    ".doc": ("tasks.importing.readers.convert", "read_converted"),
+    ".odt": ("tasks.importing.readers.convert", "read_converted"),
+    ".rtf": ("tasks.importing.readers.convert", "read_converted"),
+    # a scanned or photographed page, read by OCR
+    ".png": ("tasks.importing.readers.scan", "read_image"),
+    ".jpg": ("tasks.importing.readers.scan", "read_image"),
+    ".jpeg": ("tasks.importing.readers.scan", "read_image"),
+    ".tif": ("tasks.importing.readers.scan", "read_image"),
+    ".tiff": ("tasks.importing.readers.scan", "read_image"),
 }
+EXPECTED = ".docx, .xlsx, .txt, .pdf, .doc, .odt, .rtf or a scanned page (.png, .jpg, .tif)"
 
 
 def read_document(path: Path | str) -> PlanDocument:
@@ -28,7 +41,7 @@ def read_document(path: Path | str) -> PlanDocument:
     where = _READERS.get(suffix)
     if where is None:
         shown = f"'{suffix}'" if suffix else f"(no extension on '{path.name}')"
-        raise PlanFileError(f"unsupported file type {shown}: expected .docx, .xlsx or .txt")
+        raise PlanFileError(f"unsupported file type {shown}: expected {EXPECTED}")
     if not path.is_file():
         raise PlanFileError(f"cannot read '{path}': no such file")
     reader = getattr(import_module(where[0]), where[1])
