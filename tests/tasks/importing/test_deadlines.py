@@ -15,7 +15,7 @@ from tasks.importing.deadlines import (
     roman_to_int,
 )
 
-KINDS = {"date", "standing", "unknown", "empty"}
+KINDS = {"date", "start", "standing", "unknown", "empty"}
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
 
@@ -249,6 +249,7 @@ def test_parsing_never_raises_and_only_dates_have_a_due_date(text: str, plan_yea
     result = parse_deadline(text, plan_year=plan_year)
     assert result.kind in KINDS
     assert (result.due_date is not None) == (result.kind == "date")
+    assert (result.kind == "start") <= (result.start_date is not None)
     if result.start_date is not None:
         assert result.due_date is not None and result.start_date <= result.due_date
     assert result.text == unicodedata.normalize("NFC", result.text)
