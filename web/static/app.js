@@ -18,3 +18,21 @@ document.addEventListener("submit", (event) => {
     note.textContent = `Tệp quá lớn: dung lượng tối đa là ${maxMb} MB.`;
   }
 });
+
+// Phones stack table rows (style.css); each cell keeps its column's name beside its value.
+function labelCells(table) {
+  const heads = table.tHead && table.tHead.rows.length ? table.tHead.rows[table.tHead.rows.length - 1].cells : null;
+  if (!heads) return;
+  const names = [];
+  for (const th of heads) for (let i = 0; i < th.colSpan; i++) names.push(th.textContent.trim());
+  for (const body of table.tBodies) {
+    for (const row of body.rows) {
+      let col = 0;
+      for (const cell of row.cells) {
+        if (cell.tagName === "TD" && !cell.dataset.label && names[col] && cell.colSpan === 1) cell.dataset.label = names[col];
+        col += cell.colSpan;
+      }
+    }
+  }
+}
+document.addEventListener("DOMContentLoaded", () => document.querySelectorAll("table.grid").forEach(labelCells));
