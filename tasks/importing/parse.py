@@ -108,6 +108,7 @@ def _task_json(task: ParsedTask) -> dict[str, Any]:
         "coordinating": [a.name for a in task.coordinating],
         "deadline_text": row.deadline_text,
         "deadline_kind": task.deadline.kind,
+        "deadline_note": task.deadline.note,
         "due_date": task.due_date.isoformat() if task.due_date else None,
         "milestones": [{"due_date": m.due_date.isoformat(), "target": m.target} for m in task.milestones],
         "unresolved": task.unresolved,
@@ -165,7 +166,9 @@ def parse_plan(
     if meta.code is None:
         plan.warnings.append(f"no plan number found in the document head; using '{code}'")
     resolve = lru_cache(maxsize=None)(prov.resolve_cell)  # the same cell text recurs on many rows
-    parse = lru_cache(maxsize=None)(lambda text: parse_deadline(text, plan_year=plan_year))
+    parse = lru_cache(maxsize=None)(
+        lambda text: parse_deadline(text, plan_year=plan_year, issued_on=meta.issued_on)
+    )
     for row in appendix.rows:
         plan.tasks.append(_parse_row(row, resolve, parse, plan))
     text = extract_text_duties(doc.paragraphs, prov, plan_year=plan_year)
@@ -181,7 +184,10 @@ def _parse_row(row: TaskRow, resolve: Any, parse: Any, plan: ParsedPlan) -> Pars
     if deadline.kind == "unknown":
         plan.warnings.append(
             f"{row.row_label} ({row.ref}): cannot read the deadline '{row.deadline_text}'; kept without a date"
+            + (f" ({deadline.note})" if deadline.note else "")
         )
+    elif deadline.kind == "start":
+        plan.warnings.append(f"{row.row_label} ({row.ref}): '{row.deadline_text}' gives a start date only, no deadline")
     milestones = [
         ParsedMilestone(year=y, due_date=date(y, 12, 31), target=text) for y, text in sorted(row.targets.items())
     ]
@@ -204,6 +210,10 @@ def _parse_row(row: TaskRow, resolve: Any, parse: Any, plan: ParsedPlan) -> Pars
     review: list[str] = []
     if plan_read_by_ocr(plan):
         review.append("read by OCR")
+    if deadline.proposed:
+        review.append("date proposed, not read")
+    if deadline.kind == "start":
+        review.append("start date only, no deadline")
     if unresolved:
         review.append("agency not resolved")
     return ParsedTask(

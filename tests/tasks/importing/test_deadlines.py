@@ -1,6 +1,7 @@
 import calendar
 import unicodedata
 from datetime import date
+from typing import Literal
 
 import pytest
 from hypothesis import given, settings
@@ -185,7 +186,8 @@ def test_unreadable_wording_is_unknown(text: str) -> None:
 # --- properties -----------------------------------------------------------------
 
 dates = st.dates(min_value=date(2000, 1, 1), max_value=date(2040, 12, 31))
-unicode_forms = st.sampled_from(["NFC", "NFD"])
+Form = Literal["NFC", "NFD"]
+unicode_forms: st.SearchStrategy[Form] = st.sampled_from(["NFC", "NFD"])
 
 
 @st.composite
@@ -215,7 +217,7 @@ def test_any_spelling_of_a_date_reads_back_as_that_date(case: tuple[str, date]) 
 
 @given(st.integers(2000, 2040), st.integers(1, 12), unicode_forms, st.data())
 @settings(max_examples=200)
-def test_any_spelling_of_a_month_is_due_on_its_last_day(year: int, month: int, form: str, data: st.DataObject) -> None:
+def test_any_spelling_of_a_month_is_due_on_its_last_day(year: int, month: int, form: Form, data: st.DataObject) -> None:
     template = data.draw(st.sampled_from(
         ["Tháng {m}/{y}", "tháng {mm}/{y}", "Tháng {m} năm {y}", "THÁNG {mm} NĂM {y}",
          "Hoàn thành trong tháng {m}/{y}", "trong tháng {m}"]
@@ -228,7 +230,7 @@ def test_any_spelling_of_a_month_is_due_on_its_last_day(year: int, month: int, f
 
 @given(st.integers(2000, 2040), st.integers(1, 4), unicode_forms, st.data())
 @settings(max_examples=200)
-def test_any_spelling_of_a_quarter_is_due_at_its_end(year: int, q: int, form: str, data: st.DataObject) -> None:
+def test_any_spelling_of_a_quarter_is_due_at_its_end(year: int, q: int, form: Form, data: st.DataObject) -> None:
     numeral = data.draw(st.sampled_from([ROMAN[q], ROMAN[q].lower(), str(q)]))
     word = data.draw(st.sampled_from(["Quý", "quý", "QUÝ", "Quí"]))
     year_part = data.draw(st.sampled_from(["/{y}", " năm {y}", " / {y}"])).format(y=year)
