@@ -40,7 +40,7 @@ A deadline cell ("Thời gian hoàn thành") is free text written by hand, e.g.
   :mod:`tasks.common.workdays`. The window starts on the issue date. Without ``issued_on``:
   ``"unknown"`` with a note. A duration counted from a written date ("30 ngày kể từ ngày
   15/3/2026") counts from that date; from any other event ("kể từ ngày nhận được văn bản"):
-  ``"unknown"`` with a note.
+  ``"unknown"`` with a note; from nothing ("Trong 30 ngày"): not guessed, ``"unknown"``.
 * A regular session of the People's Council (HĐND) is a *proposed* date, to be checked
   (``Deadline.proposed``): "Kỳ họp thường lệ giữa năm" 31/07, "Kỳ họp cuối năm" 31/12 of the
   year written, else of ``plan_year``. Any other session ("Kỳ họp chuyên đề", "Kỳ họp bất
@@ -51,7 +51,9 @@ A deadline cell ("Thời gian hoàn thành") is free text written by hand, e.g.
   no ``plan_year`` either, the cell is ``"unknown"``.
 * Only standing-duty words (and filler): ``"standing"``; a cell that starts with them and goes
   on in other words keeps the rest as the note. Blank, None or a lone dash: ``"empty"``.
-  Impossible dates (31/02/2020) among the counted expressions: ``"unknown"``.
+  Impossible dates (31/02/2020) among the counted expressions, or one glued to a letter, digit
+  or "/" ("15/6/21": two-digit years are not read): ``"unknown"``. The note of a date inside a
+  sentence is the words before it and after it, joined by "; ".
 * Never raises on any string.
 """
 
