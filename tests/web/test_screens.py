@@ -114,6 +114,12 @@ def test_every_page_fits_the_screen_without_scrolling_sideways(
             _check(page, path, screen["width"])
             name = "agency-home" if path.count("/") == 2 else "agency-task"
             page.screenshot(path=str(folder / f"{name}-{kind}.png"), full_page=True)
+        # the period report form, opened from the agency's home page
+        page.goto(f"{live}{agency[0]}")
+        page.click("#bao-cao-dinh-ky a[href*='/reports/']")
+        page.wait_for_selector("h1")
+        _check(page, "the agency's report form", screen["width"])
+        page.screenshot(path=str(folder / f"agency-report-{kind}.png"), full_page=True)
     finally:
         context.close()
 
