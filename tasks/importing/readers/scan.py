@@ -42,6 +42,9 @@ _TIMEOUT = 300  # seconds for one tool run (one page); a stuck process must not 
 _MIN_RULE = 84  # pixels at 300 dpi (7 mm): a shorter dark run is a letter, not a ruling line
 _MAX_SKEW = 5.0  # degrees searched either way when de-skewing
 _LANGUAGE = "vie"
+_FRAME = 40  # white pixels around each cell's writing
+_STRIP_HEIGHT = 30_000  # pixels: Tesseract refuses images over 32,767 pixels high
+_SLACK = 0.4  # line heights: OCR word boxes hug the ink, narrower than the words' advance (layout.wrapped)
 Array = np.ndarray
 
 
@@ -313,12 +316,52 @@ def _save(image: Image.Image, path: Path) -> Path:
     return path
 
 
-_GARBAGE_RE = re.compile(r"^[|_\[\]{}()~—–\-.,:;'\"`^]+$")  # a ruling-line remnant read as text
+_GARBAGE_RE = re.compile(r"^[_~`^=]+$")  # a speck or a ruling line's remnant read as text
 
 
 def _words_only(line: _OcrLine) -> _OcrLine:
-    line.words = [w for w in line.words if not _GARBAGE_RE.match(w.text) or w.text in {"-", "+"}]
+    """The line without specks; "|" read as the "I" it is: a plan's text has no vertical bar, and
+    Tesseract reads a capital I without serifs (the section numeral "I") as one."""
+    line.words = [
+        Word(w.text.replace("|", "I"), w.x0, w.top, w.x1, w.bottom) if "|" in w.text else w
+        for w in line.words
+        if not _GARBAGE_RE.match(w.text)
+    ]
     return line
+
+
+def _strips(
+    pieces: Sequence[tuple[Array, tuple[int, int], tuple[int, int]]],
+) -> list[tuple[Array, list[tuple[int, int, tuple[int, int], tuple[int, int]]]]]:
+    """Cell images stacked top to bottom on white, _FRAME pixels apart and from the left edge, in
+    strips of at most _STRIP_HEIGHT pixels. Each strip comes with where every piece went:
+    (top, bottom) in the strip, the piece's page position, its owner."""
+    strips: list[tuple[Array, list[tuple[int, int, tuple[int, int], tuple[int, int]]]]] = []
+    group: list[tuple[Array, tuple[int, int], tuple[int, int]]] = []
+    height = _FRAME
+
+    def flush() -> None:
+        if not group:
+            return
+        width = max(image.shape[1] for image, _at, _owner in group) + 2 * _FRAME
+        strip = np.full((height, width), 255, np.uint8)
+        places = []
+        y = _FRAME
+        for image, at, owner in group:
+            strip[y : y + image.shape[0], _FRAME : _FRAME + image.shape[1]] = image
+            # a line belongs to the piece its middle falls in: half the gap above and below count too
+            places.append((y - _FRAME // 2, y + image.shape[0] + _FRAME // 2, at, owner))
+            y += image.shape[0] + _FRAME
+        strips.append((strip, places))
+
+    for piece in pieces:
+        if group and height + piece[0].shape[0] + _FRAME > _STRIP_HEIGHT:
+            flush()
+            group, height = [], _FRAME
+        group.append(piece)
+        height += piece[0].shape[0] + _FRAME
+    flush()
+    return strips
 
 
 def _ocr_page(gray: Image.Image, work: Path, tool: str, name: str, label: str) -> Page:
@@ -327,15 +370,18 @@ def _ocr_page(gray: Image.Image, work: Path, tool: str, name: str, label: str) -
     dark = pixels < _otsu(pixels)
     angle = _skew(dark)
     if abs(angle) >= 0.05:
-        gray = gray.rotate(-angle, resample=Image.Resampling.BICUBIC, fillcolor=255)
+        gray = gray.rotate(angle, resample=Image.Resampling.BICUBIC, fillcolor=255)  # turned back by the tilt
         pixels = np.asarray(gray, dtype=np.uint8)
         dark = pixels < _otsu(pixels)
     tables, ruling = _tables(dark)
-    clean = np.where(ruling, np.uint8(255), pixels)
+    # black on white, ruling lines removed: Tesseract binarises a small cell image on its own and
+    # gets a lone digit wrong ("4" as "FÁ") where the page's threshold gives it clean strokes
+    clean = np.where(dark & ~ruling, np.uint8(0), np.uint8(255))
     outside = clean.copy()
-    crops: list[Path] = []
-    offsets: list[tuple[float, float]] = []
-    owners: list[tuple[int, int]] = []  # (table, cell) per crop
+    # every written cell of the page, cut to its writing, stacked into one strip read as a block of
+    # lines (psm 6): one Tesseract run per page, and the lines of the other cells give the size of
+    # the text (a lone "5" read alone comes back as "S" or "Si")
+    pieces: list[tuple[Array, tuple[int, int], tuple[int, int]]] = []  # (image, page x/y of its corner, owner)
     for t, ruled in enumerate(tables):
         xs, ys = ruled.grid.xs, ruled.grid.ys
         outside[int(ys[0]) : int(ys[-1]) + 1, int(xs[0]) : int(xs[-1]) + 1] = 255
@@ -343,26 +389,29 @@ def _ocr_page(gray: Image.Image, work: Path, tool: str, name: str, label: str) -
             x0, top, x1, bottom = int(x0), int(top), int(x1), int(bottom)
             if x1 - x0 < 8 or bottom - top < 8:
                 continue
-            cell = clean[top:bottom, x0:x1]
-            if int((cell < 128).sum()) < 40:  # nothing written in it: no need to read it
+            ink = clean[top:bottom, x0:x1] == 0
+            if int(ink.sum()) < 40:  # nothing written in it: no need to read it
                 continue
-            framed = np.pad(cell, 20, constant_values=255)  # Tesseract reads a glyph at an edge poorly
-            crops.append(_save(Image.fromarray(framed), work / f"{label}-t{t}-c{c}.png"))
-            offsets.append((x0 - 20.0, top - 20.0))
-            owners.append((t, c))
+            rows, cols = np.nonzero(ink.any(axis=1))[0], np.nonzero(ink.any(axis=0))[0]
+            y0, y1, cx0, cx1 = top + rows[0], top + rows[-1] + 1, x0 + cols[0], x0 + cols[-1] + 1
+            pieces.append((clean[y0:y1, cx0:cx1], (int(cx0), int(y0)), (t, c)))
     texts: list[list[list[Line]]] = [[[] for _ in ruled.boxes] for ruled in tables]
-    if crops:
-        listing = work / f"{label}-cells.txt"
-        listing.write_text("\n".join(str(p) for p in crops) + "\n", encoding="utf-8")
-        tsv = _run([tool, str(listing), "stdout", "-l", _LANGUAGE, "--psm", "6", "tsv"], name, "OCR (Tesseract)")
-        for line in _parse_tsv(tsv, offsets):
-            t, c = owners[line.image]
-            if _words_only(line).words:
-                texts[t][c].append(Line(line.words))
+    for number, (strip, places) in enumerate(_strips(pieces)):
+        path = _save(Image.fromarray(strip), work / f"{label}-cells-{number}.png")
+        command = [tool, str(path), "stdout", "-l", _LANGUAGE, "--psm", "6", "tsv"]
+        for line in _parse_tsv(_run(command, name, "OCR (Tesseract)"), [(0.0, 0.0)]):
+            middle = (line.words[0].top + line.words[0].bottom) / 2
+            place = next((p for p in places if p[0] <= middle < p[1]), None)
+            if place is None or not _words_only(line).words:
+                continue
+            strip_top, _bottom, (page_x, page_y), (t, c) = place
+            dx, dy = page_x - _FRAME, page_y - strip_top
+            moved = [Word(w.text, w.x0 + dx, w.top + dy, w.x1 + dx, w.bottom + dy) for w in line.words]
+            texts[t][c].append(Line(moved))
     page_tables: list[PageTable] = []
     for ruled, cells in zip(tables, texts, strict=True):
         joined = [
-            join_lines(sorted(lines, key=lambda ln: ln.top), box[0], box[2])
+            join_lines(sorted(lines, key=lambda ln: ln.top), box[0], box[2], _SLACK)
             for box, lines in zip(ruled.boxes, cells, strict=True)
         ]
         page_tables.append(ruled.grid.table(joined))
@@ -374,7 +423,7 @@ def _ocr_page(gray: Image.Image, work: Path, tool: str, name: str, label: str) -
             if _words_only(found).words:
                 lines.extend(split_at_gaps(Line(found.words)))
     height, width = pixels.shape
-    return Page(width=float(width), height=float(height), lines=lines, tables=page_tables)
+    return Page(width=float(width), height=float(height), lines=lines, tables=page_tables, slack=_SLACK)
 
 
 def _workers() -> int:
