@@ -21,10 +21,32 @@ TIMEOUT = 120  # seconds; LibreOffice converts a plan in one or two, a stuck one
 _NAMES = {".doc": "Word 97-2003 .doc", ".odt": "OpenDocument .odt", ".rtf": "RTF"}
 
 
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Word 97-2003's compound file
+_ZIP = b"PK\x03\x04"
+_RTF = b"{\\rtf"
+
+
+def _looks_like(path: Path, suffix: str) -> bool:
+    """Does the file start as a file of its kind? LibreOffice opens anything, random bytes as a
+    text document, so a damaged file would convert "fine" into nonsense. Files saved under another
+    word processor's extension, as offices do (an RTF or a Word HTML page named .doc, a .docx
+    renamed), are accepted: LibreOffice reads them by their content."""
+    with path.open("rb") as stream:
+        head = stream.read(512)
+    if suffix == ".odt":
+        return head.startswith(_ZIP)
+    if suffix == ".rtf":
+        return head.lstrip().startswith(_RTF)
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    return head.startswith((_OLE2, _ZIP)) or text.startswith((_RTF, b"<"))
+
+
 def read_converted(path: Path) -> PlanDocument:
     from tasks.importing.readers.docx import read_docx
 
     kind = _NAMES.get(path.suffix.lower(), path.suffix)
+    if not _looks_like(path, path.suffix.lower()):
+        raise PlanFileError(f"cannot read '{path.name}': not a valid {kind} file")
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
         raise PlanFileError(

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import pdfplumber
-from pdfplumber.utils.text import WordExtractor
+from pdfplumber.utils.text import LIGATURES, WordExtractor
 
 from tasks.importing.readers.base import PlanDocument, PlanFileError, one_line
 from tasks.importing.readers.layout import (
@@ -64,6 +64,8 @@ def _repair(text: str, fontname: str) -> str:
     """One character's text as the reader of the page sees it (see the module docstring)."""
     if text in _DROP:
         return ""
+    if text in LIGATURES:
+        return LIGATURES[text]
     if len(text) == 1 and 0xF020 <= ord(text) <= 0xF0FF:
         font = fontname.lower()
         table = _SYMBOL if "symbol" in font else _WINGDINGS if "wingdings" in font else {}
@@ -90,7 +92,7 @@ def _visible(chars: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     return kept
 
 
-_EXTRACTOR = WordExtractor(keep_blank_chars=False, use_text_flow=False, expand_ligatures=True)
+_EXTRACTOR = WordExtractor(keep_blank_chars=False, use_text_flow=False)
 
 
 def _word_text(chars: Sequence[dict[str, Any]]) -> str:

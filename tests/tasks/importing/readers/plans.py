@@ -11,9 +11,11 @@ from __future__ import annotations
 import shutil
 import subprocess
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import docx
+import pytest
 from docx.document import Document
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -174,3 +176,36 @@ def scan_pdf(pdf: Path, out: Path, *, dpi: int = 200, skew: float = 0.0) -> Path
         pages.append(page)
     pages[0].save(out, save_all=True, append_images=pages[1:], resolution=float(dpi))
     return out
+
+
+@dataclass(frozen=True)
+class PlanFiles:
+    docx: Path
+    pdf: Path  # LibreOffice's export: a text layer
+    scan: Path  # the PDF printed and scanned askew at 200 dpi: pages of pictures, no text layer
+    doc: Path
+
+
+def office_tools() -> str:
+    """soffice, after checking pdftoppm and tesseract too: `make office` installs them; a missing
+    one fails the test, it never skips it."""
+    found = shutil.which("soffice")
+    if found is None or shutil.which("pdftoppm") is None or shutil.which("tesseract") is None:
+        pytest.fail("LibreOffice (soffice), poppler (pdftoppm) and Tesseract are needed: `make office` installs them")
+    return found
+
+
+@pytest.fixture(scope="session")
+def plan_files(tmp_path_factory: pytest.TempPathFactory) -> PlanFiles:
+    """The Lạng Sơn plan in every shape, built once per session (LibreOffice takes seconds).
+    Test modules import this fixture by name."""
+    folder = tmp_path_factory.mktemp("lang-son-45")
+    soffice = office_tools()
+    docx_path = build_plan_docx(folder / "45-KH-UBND.docx")
+    pdf = convert(soffice, docx_path, "pdf", folder)
+    return PlanFiles(
+        docx=docx_path,
+        pdf=pdf,
+        scan=scan_pdf(pdf, folder / "45-KH-UBND-scan.pdf", dpi=200, skew=0.8),
+        doc=convert(soffice, docx_path, "doc", folder),
+    )
