@@ -134,7 +134,8 @@ def test_a_binary_file_named_txt_is_a_plan_file_error(tmp_path: Path) -> None:
 def test_an_unknown_extension_is_a_plan_file_error(tmp_path: Path) -> None:
     path = tmp_path / "plan.pages"
     path.write_bytes(b"PK\x03\x04")
-    with pytest.raises(PlanFileError, match=r"^unsupported file type '\.pages': expected \.docx, \.xlsx, \.txt, \.pdf, "):
+    expected = r"^unsupported file type '\.pages': expected \.docx, \.xlsx, \.txt, \.pdf, "
+    with pytest.raises(PlanFileError, match=expected):
         read_document(path)
 
 
