@@ -9,8 +9,10 @@ each single-threaded: Tesseract's own threads only made it slower on this 2-core
 3. ruling lines found: runs of dark pixels longer than 7 mm, horizontal and vertical; lines that
    cross or touch each other make a table; the grid's cells come from the lines, a cell whose
    border is missing being merged with its neighbour (Table.merged_from, as for Word);
-4. every non-empty cell cut out (ruling lines whitened) and read by Tesseract (all of a page's cells
-   in one process, from a list of images), and the page outside its tables read the same way;
+4. the writing of every non-empty cell cut out (ruling lines removed, black on white) and read by
+   Tesseract: the cells of a page stacked into one column image read as a block of lines, short
+   ones (a number, "TT") also side by side on one line, the surer reading kept; Tesseract misreads
+   a lone "5" read on its own. The page outside its tables is read as a page (psm 3);
 5. Tesseract's words and lines go to tasks.importing.readers.layout, as a PDF's text layer does:
    wrapped lines joined, page numbers and running heads dropped, tables continued over pages joined.
 
@@ -27,7 +29,7 @@ import subprocess
 import tempfile
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -42,8 +44,12 @@ _TIMEOUT = 300  # seconds for one tool run (one page); a stuck process must not 
 _MIN_RULE = 84  # pixels at 300 dpi (7 mm): a shorter dark run is a letter, not a ruling line
 _MAX_SKEW = 5.0  # degrees searched either way when de-skewing
 _LANGUAGE = "vie"
-_FRAME = 40  # white pixels around each cell's writing
-_STRIP_HEIGHT = 30_000  # pixels: Tesseract refuses images over 32,767 pixels high
+_FRAME = 40  # white pixels left and right of each cell's writing in a strip
+_GAP = 80  # and between two cells': closer, Tesseract may read a stroke of one into the next ("231/12")
+_ROW_GAP = 50  # between two short cells side by side: closer, "1 2" reads as "12"; wider, "5" as "Đ"
+_ROW_SCALE = 1.5  # short cells side by side are read one and a half times larger
+_MAX_SIDE = 30_000  # pixels: Tesseract refuses images over 32,767 pixels high or wide
+_ONE_LINE = 80  # pixels at 300 dpi: taller writing is more than one line of 12-14 pt text
 _SLACK = 0.4  # line heights: OCR word boxes hug the ink, narrower than the words' advance (layout.wrapped)
 Array = np.ndarray
 
@@ -108,12 +114,12 @@ def _otsu(gray: Array) -> int:
 
 def _skew(dark: Array) -> float:
     """The page's tilt in degrees: the angle whose sheared row profile is sharpest."""
-    small = dark[::4, ::4]
+    small = dark[::2, ::2]
     ys, xs = np.nonzero(small)
     if len(ys) < 200:
         return 0.0
-    if len(ys) > 200_000:
-        keep = np.random.default_rng(0).choice(len(ys), 200_000, replace=False)
+    if len(ys) > 300_000:  # a sample is enough, and keeps each of the ~50 trials to milliseconds
+        keep = np.random.default_rng(0).choice(len(ys), 300_000, replace=False)
         ys, xs = ys[keep], xs[keep]
     height = small.shape[0]
 
@@ -285,6 +291,7 @@ def _grid(dark: Array, horizontal: list[_Rule], vertical: list[_Rule]) -> _Ruled
 class _OcrLine:
     image: int  # which image of the list (0-based)
     words: list[Word]
+    confidences: list[float] = field(default_factory=list)  # Tesseract's, 0-100, one per word
 
 
 def _parse_tsv(tsv: str, offsets: Sequence[tuple[float, float]]) -> list[_OcrLine]:
@@ -305,9 +312,13 @@ def _parse_tsv(tsv: str, offsets: Sequence[tuple[float, float]]) -> list[_OcrLin
         elif level == 5 and parts[11].strip() and float(parts[10]) >= 0:
             band = boxes.get(key, (top + dy, top + height + dy))
             word = Word(parts[11].strip(), left + dx, band[0], left + width + dx, band[1])
-            lines.setdefault(key, _OcrLine(image - 1, [])).words.append(word)
+            found = lines.setdefault(key, _OcrLine(image - 1, []))
+            found.words.append(word)
+            found.confidences.append(float(parts[10]))
     for found in lines.values():
-        found.words.sort(key=lambda w: w.x0)
+        order = sorted(range(len(found.words)), key=lambda i: found.words[i].x0)
+        found.words = [found.words[i] for i in order]
+        found.confidences = [found.confidences[i] for i in order]
     return list(lines.values())
 
 
@@ -322,46 +333,81 @@ _GARBAGE_RE = re.compile(r"^[_~`^=]+$")  # a speck or a ruling line's remnant re
 def _words_only(line: _OcrLine) -> _OcrLine:
     """The line without specks; "|" read as the "I" it is: a plan's text has no vertical bar, and
     Tesseract reads a capital I without serifs (the section numeral "I") as one."""
-    line.words = [
-        Word(w.text.replace("|", "I"), w.x0, w.top, w.x1, w.bottom) if "|" in w.text else w
-        for w in line.words
-        if not _GARBAGE_RE.match(w.text)
-    ]
+    kept = [(w, c) for w, c in zip(line.words, line.confidences, strict=True) if not _GARBAGE_RE.match(w.text)]
+    line.words = [Word(w.text.replace("|", "I"), w.x0, w.top, w.x1, w.bottom) for w, _c in kept]
+    line.confidences = [c for _w, c in kept]
     return line
 
 
-def _strips(
-    pieces: Sequence[tuple[Array, tuple[int, int], tuple[int, int]]],
-) -> list[tuple[Array, list[tuple[int, int, tuple[int, int], tuple[int, int]]]]]:
-    """Cell images stacked top to bottom on white, _FRAME pixels apart and from the left edge, in
-    strips of at most _STRIP_HEIGHT pixels. Each strip comes with where every piece went:
-    (top, bottom) in the strip, the piece's page position, its owner."""
-    strips: list[tuple[Array, list[tuple[int, int, tuple[int, int], tuple[int, int]]]]] = []
-    group: list[tuple[Array, tuple[int, int], tuple[int, int]]] = []
-    height = _FRAME
+@dataclass
+class _Piece:
+    """The writing of one cell, cut out: its image, its top-left corner on the page, whose it is."""
 
-    def flush() -> None:
-        if not group:
-            return
-        width = max(image.shape[1] for image, _at, _owner in group) + 2 * _FRAME
-        strip = np.full((height, width), 255, np.uint8)
-        places = []
-        y = _FRAME
-        for image, at, owner in group:
-            strip[y : y + image.shape[0], _FRAME : _FRAME + image.shape[1]] = image
-            # a line belongs to the piece its middle falls in: half the gap above and below count too
-            places.append((y - _FRAME // 2, y + image.shape[0] + _FRAME // 2, at, owner))
-            y += image.shape[0] + _FRAME
-        strips.append((strip, places))
+    image: Array
+    at: tuple[int, int]
+    owner: tuple[int, int]  # (table, cell)
 
+
+@dataclass
+class _Montage:
+    """Pieces laid out on white in one image; where each went: (start, end) along the layout
+    axis, widened by half the gap either side, and its corner in the image."""
+
+    image: Array
+    vertical: bool
+    places: list[tuple[int, int, tuple[int, int], _Piece]]
+    scale: float = 1.0  # the image as read is this much larger than the pieces
+
+    def place(self, word: Word) -> tuple[_Piece, Word] | None:
+        """The piece a word read in the montage belongs to, and the word where it is on the page."""
+        word = Word(word.text, *(v / self.scale for v in (word.x0, word.top, word.x1, word.bottom)))
+        # side by side, a word's left part: Tesseract sometimes boxes a short word as wide as the line
+        middle = (word.top + word.bottom) / 2 if self.vertical else word.x0 + (word.x1 - word.x0) / 4
+        for lo, hi, (x, y), piece in self.places:
+            if lo <= middle < hi:
+                dx, dy = piece.at[0] - x, piece.at[1] - y
+                return piece, Word(word.text, word.x0 + dx, word.top + dy, word.x1 + dx, word.bottom + dy)
+        return None
+
+
+def _montages(pieces: Sequence[_Piece], *, vertical: bool) -> list[_Montage]:
+    """Pieces stacked top to bottom (vertical, _GAP apart) or side by side on their bottom edge
+    (_ROW_GAP apart), _FRAME from the edges, in images of at most _MAX_SIDE pixels along the stack."""
+    gap = _GAP if vertical else _ROW_GAP
+    groups: list[list[_Piece]] = []
+    length = 0
     for piece in pieces:
-        if group and height + piece[0].shape[0] + _FRAME > _STRIP_HEIGHT:
-            flush()
-            group, height = [], _FRAME
-        group.append(piece)
-        height += piece[0].shape[0] + _FRAME
-    flush()
-    return strips
+        size = piece.image.shape[0] if vertical else piece.image.shape[1]
+        if not groups or length + size + gap > _MAX_SIDE:
+            groups.append([])
+            length = gap
+        groups[-1].append(piece)
+        length += size + gap
+    montages = []
+    for group in groups:
+        heights = [piece.image.shape[0] for piece in group]
+        widths = [piece.image.shape[1] for piece in group]
+        if vertical:
+            shape = (gap + sum(h + gap for h in heights), max(widths) + 2 * _FRAME)
+        else:
+            shape = (max(heights) + 2 * _FRAME, gap + sum(w + gap for w in widths))
+        image = np.full(shape, 255, np.uint8)
+        places = []
+        along = gap
+        for piece, height, width in zip(group, heights, widths, strict=True):
+            y, x = (along, _FRAME) if vertical else (shape[0] - _FRAME - height, along)
+            image[y : y + height, x : x + width] = piece.image
+            size = height if vertical else width
+            places.append((along - gap // 2, along + size + gap // 2, (x, y), piece))
+            along += size + gap
+        # short texts side by side read more reliably larger ("TT" not "TỪ", "5" not "Đ"); the
+        # columns of longer ones read worse
+        scale = 1.0 if vertical else _ROW_SCALE
+        if scale != 1.0:
+            size = (round(image.shape[1] * scale), round(image.shape[0] * scale))
+            image = np.asarray(Image.fromarray(image).resize(size, Image.Resampling.LANCZOS))
+        montages.append(_Montage(image, vertical, places, scale))
+    return montages
 
 
 def _ocr_page(gray: Image.Image, work: Path, tool: str, name: str, label: str) -> Page:
@@ -378,10 +424,11 @@ def _ocr_page(gray: Image.Image, work: Path, tool: str, name: str, label: str) -
     # gets a lone digit wrong ("4" as "FÁ") where the page's threshold gives it clean strokes
     clean = np.where(dark & ~ruling, np.uint8(0), np.uint8(255))
     outside = clean.copy()
-    # every written cell of the page, cut to its writing, stacked into one strip read as a block of
-    # lines (psm 6): one Tesseract run per page, and the lines of the other cells give the size of
-    # the text (a lone "5" read alone comes back as "S" or "Si")
-    pieces: list[tuple[Array, tuple[int, int], tuple[int, int]]] = []  # (image, page x/y of its corner, owner)
+    # the writing of every cell, cut out and laid out on white, read in one Tesseract run per kind:
+    # cells of several words stacked into a column read as a block of lines (psm 6), short ones (a
+    # number, "TT") side by side on one line (psm 7). Read alone, or as a line of a block, a lone
+    # "5" comes back as "S", "Si" or "°"; beside the other numbers it is a 5.
+    pieces: list[_Piece] = []
     for t, ruled in enumerate(tables):
         xs, ys = ruled.grid.xs, ruled.grid.ys
         outside[int(ys[0]) : int(ys[-1]) + 1, int(xs[0]) : int(xs[-1]) + 1] = 255
@@ -394,20 +441,40 @@ def _ocr_page(gray: Image.Image, work: Path, tool: str, name: str, label: str) -
                 continue
             rows, cols = np.nonzero(ink.any(axis=1))[0], np.nonzero(ink.any(axis=0))[0]
             y0, y1, cx0, cx1 = top + rows[0], top + rows[-1] + 1, x0 + cols[0], x0 + cols[-1] + 1
-            pieces.append((clean[y0:y1, cx0:cx1], (int(cx0), int(y0)), (t, c)))
-    texts: list[list[list[Line]]] = [[[] for _ in ruled.boxes] for ruled in tables]
-    for number, (strip, places) in enumerate(_strips(pieces)):
-        path = _save(Image.fromarray(strip), work / f"{label}-cells-{number}.png")
-        command = [tool, str(path), "stdout", "-l", _LANGUAGE, "--psm", "6", "tsv"]
+            pieces.append(_Piece(clean[y0:y1, cx0:cx1], (int(cx0), int(y0)), (t, c)))
+    short: list[_Piece] = []
+    long: list[_Piece] = []
+    for piece in pieces:
+        height, width = piece.image.shape
+        (short if height < _ONE_LINE and width <= 3 * height else long).append(piece)
+    # short cells are read twice, among the others and side by side; the surer reading is kept
+    montages = _montages(long + short, vertical=True) + _montages(short, vertical=False)
+    readings: dict[int, list[tuple[float, list[Line]]]] = {}  # id(piece) -> (confidence, its lines) per reading
+    for number, montage in enumerate(montages):
+        path = _save(Image.fromarray(montage.image), work / f"{label}-cells-{number}.png")
+        mode = "6" if montage.vertical else "7"
+        command = [tool, str(path), "stdout", "-l", _LANGUAGE, "--psm", mode, "tsv"]
+        read: dict[int, tuple[list[float], list[Line]]] = {}
         for line in _parse_tsv(_run(command, name, "OCR (Tesseract)"), [(0.0, 0.0)]):
-            middle = (line.words[0].top + line.words[0].bottom) / 2
-            place = next((p for p in places if p[0] <= middle < p[1]), None)
-            if place is None or not _words_only(line).words:
-                continue
-            strip_top, _bottom, (page_x, page_y), (t, c) = place
-            dx, dy = page_x - _FRAME, page_y - strip_top
-            moved = [Word(w.text, w.x0 + dx, w.top + dy, w.x1 + dx, w.bottom + dy) for w in line.words]
-            texts[t][c].append(Line(moved))
+            # the words of one Tesseract line that fall in one piece make one line of that cell
+            per_piece: dict[int, tuple[list[Word], list[float]]] = {}
+            _words_only(line)
+            for word, confidence in zip(line.words, line.confidences, strict=True):
+                found = montage.place(word)
+                if found is not None:
+                    words, confidences = per_piece.setdefault(id(found[0]), ([], []))
+                    words.append(found[1])
+                    confidences.append(confidence)
+            for key, (words, confidences) in per_piece.items():
+                seen = read.setdefault(key, ([], []))
+                seen[0].extend(confidences)
+                seen[1].append(Line(words))
+        for key, (confidences, found_lines) in read.items():
+            readings.setdefault(key, []).append((sum(confidences) / len(confidences), found_lines))
+    texts: list[list[list[Line]]] = [[[] for _ in ruled.boxes] for ruled in tables]
+    for piece in pieces:
+        if id(piece) in readings:
+            texts[piece.owner[0]][piece.owner[1]] = max(readings[id(piece)], key=lambda r: r[0])[1]
     page_tables: list[PageTable] = []
     for ruled, cells in zip(tables, texts, strict=True):
         joined = [
@@ -419,9 +486,9 @@ def _ocr_page(gray: Image.Image, work: Path, tool: str, name: str, label: str) -
     if int((outside < 128).sum()) >= 40:
         text_image = _save(Image.fromarray(outside), work / f"{label}-text.png")
         tsv = _run([tool, str(text_image), "stdout", "-l", _LANGUAGE, "--psm", "3", "tsv"], name, "OCR (Tesseract)")
-        for found in _parse_tsv(tsv, [(0.0, 0.0)]):
-            if _words_only(found).words:
-                lines.extend(split_at_gaps(Line(found.words)))
+        for text_line in _parse_tsv(tsv, [(0.0, 0.0)]):
+            if _words_only(text_line).words:
+                lines.extend(split_at_gaps(Line(text_line.words)))
     height, width = pixels.shape
     return Page(width=float(width), height=float(height), lines=lines, tables=page_tables, slack=_SLACK)
 
