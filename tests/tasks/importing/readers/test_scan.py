@@ -108,7 +108,7 @@ def _path_without(tmp_path: Path, *keep: str) -> str:
 
 
 def test_without_tesseract_a_scan_is_refused_in_one_line(
-    plan_files: PlanFiles, tmp_path: Path, monkeypatch: pytest.MonkeyPatch  # noqa: F811
+    plan_files: PlanFiles, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("PATH", _path_without(tmp_path, "pdftoppm"))
     with pytest.raises(PlanFileError) as caught:
