@@ -1,6 +1,6 @@
 """Run every benchmark and print one summary line per target (name, median, target, PASS/MISS).
 
-    .venv/bin/python -m benchmarks.run_all [--runs 3] [--only import,sweep,national,smtp,report,web] [--regenerate]
+    .venv/bin/python -m benchmarks.run_all [--runs 3] [--only import,pdf,sweep,national,smtp,report,web] [--regenerate]
 
 `make bench` runs this. Each benchmark is also runnable alone (python -m benchmarks.bench_sweep, ...).
 A benchmark that fails to run prints an ERROR line and the others still run. The exit status is
@@ -22,6 +22,7 @@ from benchmarks.common import DEFAULT_RUNS, Result, print_summary
 # name -> (module, how to call its run())
 BENCHMARKS: dict[str, tuple[str, Callable[[Any, argparse.Namespace], list[Result]]]] = {
     "import": ("benchmarks.bench_import_xlsx", lambda m, a: m.run(a.runs)),
+    "pdf": ("benchmarks.bench_import_pdf", lambda m, a: m.run(a.runs, regenerate=a.regenerate)),
     "sweep": ("benchmarks.bench_sweep", lambda m, a: m.run(a.runs, regenerate=a.regenerate)),
     "national": ("benchmarks.bench_national", lambda m, a: m.run(a.runs, regenerate=a.regenerate)),
     "smtp": ("benchmarks.bench_smtp", lambda m, a: m.run(a.runs)),
