@@ -518,16 +518,6 @@ def ocr_pdf_pages(path: Path, numbers: Sequence[int]) -> dict[int, Page]:
             return dict(zip(numbers, pool.map(one, numbers), strict=True))
 
 
-def read_scan_pdf(path: Path) -> PlanDocument:
-    """Every page of a PDF read by OCR."""
-    from pdfplumber import open as open_pdf
-
-    with open_pdf(path) as pdf:
-        count = len(pdf.pages)
-    pages = ocr_pdf_pages(path, list(range(count)))
-    return assemble([pages[n] for n in range(count)], "scan", fuzzy_headers=True)
-
-
 def read_image(path: Path) -> PlanDocument:
     """A photographed or scanned page (.png, .jpg, .tif; a multi-page TIFF gives several pages)."""
     tool = _tesseract(path.name)
@@ -558,4 +548,4 @@ def _page_sized(image: Image.Image) -> Image.Image:
     return image.resize((target, max(1, round(image.height * scale))), Image.Resampling.LANCZOS)
 
 
-__all__ = ["DPI", "ocr_pdf_pages", "read_image", "read_scan_pdf"]
+__all__ = ["DPI", "ocr_pdf_pages", "read_image"]
