@@ -128,8 +128,9 @@ def split_at_gaps(line: Line, factor: float = 2.5) -> list[Line]:
     return parts
 
 
-# a line that starts an item of its own: "- ", "+ ", "• ", "a) ", "1. ", "(2) "
-_ITEM_RE = re.compile(r"^(?:[-+•*–—▪➢✓]\s|\(?[0-9a-zđ]{1,2}[.)]\s)", re.IGNORECASE)
+# a line that starts an item of its own: "- ", "+ ", "• ", "a) ", "1. ", "(2) "; not "TP. Lạng Sơn",
+# which a wrap can bring to the start of a line
+_ITEM_RE = re.compile(r"^(?:[-+•*–—▪➢✓]\s|\(?(?:[0-9]{1,2}|[a-zđ])[.)]\s)")
 
 
 def _space(lines: Sequence[Line]) -> float:
