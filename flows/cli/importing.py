@@ -13,7 +13,9 @@ from flows.cli.common import db, emit_json, user_errors
 
 
 def import_(
-    path: Path = typer.Argument(..., help="Plan document: .docx, .xlsx or .txt"),
+    path: Path = typer.Argument(
+        ..., help="Plan document: .docx, .xlsx, .txt, .pdf (text or scan), .doc/.odt/.rtf, a page image"
+    ),
     province: str | None = typer.Option(None, "--province", help="bac-giang, ben-tre, lang-son, kien-giang"),
     year: int | None = typer.Option(None, "--year", help="Year for deadlines written without one"),
     dry_run: bool = typer.Option(False, "--dry-run", help="Parse and resolve, write nothing"),

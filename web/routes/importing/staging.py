@@ -23,10 +23,13 @@ from typing import Any, BinaryIO
 
 from models.progress.evidence import clean_filename, save_upload
 
-EXTENSIONS = ("docx", "xlsx", "txt")
+# what tasks.importing.readers reads (PDF and scans, and .doc/.odt/.rtf through LibreOffice)
+EXTENSIONS = ("docx", "xlsx", "txt", "pdf", "doc", "odt", "rtf", "png", "jpg", "jpeg", "tif", "tiff")
+KINDS = ("Word (.docx, .doc), PDF (kể cả bản quét), Excel (.xlsx), .odt, .rtf, ảnh chụp (.png, .jpg, .tif) "
+         "hoặc văn bản (.txt)")
 REF_HOURS = 2  # how long a preview may wait for its confirmation
 _PURPOSE = "plan-import"  # a session or CSRF signature is never a valid reference
-_STORED = re.compile(r"[0-9a-f]{32}\.(?:docx|xlsx|txt)")
+_STORED = re.compile(r"[0-9a-f]{32}\.(?:" + "|".join(EXTENSIONS) + ")")
 
 
 class ImportInputError(ValueError):
@@ -74,7 +77,7 @@ def staged_path(data_dir: Path, stored: str) -> Path:
     return imports_dir(data_dir) / _checked_stored(stored)
 
 
-NO_FILE = "Chưa chọn tệp kế hoạch: hãy chọn một tệp Word (.docx), Excel (.xlsx) hoặc văn bản (.txt)."
+NO_FILE = f"Chưa chọn tệp kế hoạch: hãy chọn một tệp {KINDS}."
 
 
 def checked_name(filename: str | None) -> tuple[str, str]:
@@ -83,13 +86,12 @@ def checked_name(filename: str | None) -> tuple[str, str]:
         raise ImportInputError(NO_FILE)
     name = clean_filename(filename)
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if ext in ("doc", "xls"):
-        raise ImportInputError(f"Tệp “{name}” theo định dạng Office cũ (.{ext}): hãy mở bằng Word hoặc Excel, "
-                               f"lưu lại thành .{ext}x rồi tải lên.")
+    if ext == "xls":
+        raise ImportInputError(f"Tệp “{name}” theo định dạng Excel cũ (.xls): hãy mở bằng Excel, "
+                               "lưu lại thành .xlsx rồi tải lên.")
     if ext not in EXTENSIONS:
         shown = f".{ext}" if ext else "không có phần mở rộng"
-        raise ImportInputError(f"Không nhận tệp “{name}” ({shown}): chỉ nhận kế hoạch dạng Word (.docx), "
-                               "Excel (.xlsx) hoặc văn bản (.txt).")
+        raise ImportInputError(f"Không nhận tệp “{name}” ({shown}): chỉ nhận kế hoạch dạng {KINDS}.")
     return name, ext
 
 
