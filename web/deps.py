@@ -33,12 +33,43 @@ class LoginRequired(Exception):
 
 
 def ids_in_range(request: Request) -> None:
-    """Every route's ``…_id`` in the path names a row or nothing: a number past what the
-    databases store (SQLite and PostgreSQL BIGINT) is a page that does not exist, not an error
-    inside the driver."""
-    for name, raw in request.path_params.items():
-        if name.endswith("_id") and isinstance(raw, str) and raw.isdigit() and int(raw) > MAX_ID:
+    """Every id in a path names a row or nothing: a number no row can have (zero, negative, or
+    past what SQLite and PostgreSQL's BIGINT store) is a page that does not exist, not an error
+    inside the driver. Applies to every path parameter a route declares as ``int``."""
+    route = request.scope.get("route")
+    if route is None:
+        return
+    for name in _int_path_params(route):
+        raw = request.path_params.get(name)
+        if not isinstance(raw, str):
+            continue
+        try:
+            value = int(raw)
+        except ValueError:
+            continue  # not a number: FastAPI's validation answers (404 for pages, 422 for the API)
+        if not 0 < value <= MAX_ID:
             raise PageError(404, "Không tìm thấy trang.")
+
+
+def _int_path_params(route: object) -> frozenset[str]:
+    """The path parameters declared ``int`` by a route, its router or any of their dependencies
+    (worked out once per route; the route is kept with them, so its ``id`` is never reused)."""
+    known = _INT_PARAMS.get(id(route))
+    if known is not None:
+        return known[1]
+    dependant = getattr(route, "dependant", None)
+    names: set[str] = set()
+    pending = [dependant] if dependant is not None else []
+    while pending:
+        current = pending.pop()
+        names.update(p.name for p in current.path_params if p.field_info.annotation in _INT_TYPES)
+        pending.extend(current.dependencies)
+    _INT_PARAMS[id(route)] = (route, frozenset(names))
+    return frozenset(names)
+
+
+_INT_PARAMS: dict[int, tuple[object, frozenset[str]]] = {}
+_INT_TYPES: tuple[object, ...] = (int, int | None)
 
 
 @contextmanager
