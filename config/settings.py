@@ -15,6 +15,8 @@ CONFIG_DIR = Path(__file__).resolve().parent
 # tests read them all, from any checkout (tests/test_sample_plans.py keeps them equal)
 SAMPLE_PLANS = CONFIG_DIR / "sample_plans"
 PLACEHOLDER_SECRET = "change-me-dondoc-development-only"
+# the coordination office as the agency directory names it (config/agencies/standard.yaml, code vpdp)
+OFFICE_NAME = "Văn phòng Điều phối nông thôn mới tỉnh"
 
 
 class Settings(BaseSettings):
@@ -39,6 +41,8 @@ class Settings(BaseSettings):
     smtp_password: str | None = None
     smtp_starttls: bool = False
     mail_from: str = "dondoc@dondoc.example"
+    # the sender's name in the From header (RFC 2047-encoded by the transport): the office, not the software
+    mail_from_name: str = OFFICE_NAME
     base_url: str = "http://127.0.0.1:8000"
     secret_key: str = PLACEHOLDER_SECRET
     # the web application (web/): evidence upload limit and how long an office sign-in lasts
@@ -47,6 +51,10 @@ class Settings(BaseSettings):
     # images pasted into a Word plan add to that)
     import_max_mb: int = Field(default=20, ge=1, le=500)
     session_hours: int = Field(default=12, ge=1, le=24 * 30)
+    # the signature block of the công văn đôn đốc (tasks/escalation/letter.py), which the office edits;
+    # "|" starts a new line ("KT. CHÁNH VĂN PHÒNG|PHÓ CHÁNH VĂN PHÒNG")
+    signer_title: str = "CHÁNH VĂN PHÒNG"
+    signer_name: str = ""
     # Prefect's own variable: when set, flows run through that Prefect API (and show in its UI);
     # when unset they run in-process, without starting Prefect's slow ephemeral server.
     prefect_api_url: str | None = Field(default=None, validation_alias="PREFECT_API_URL")
@@ -61,6 +69,14 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown time zone {value!r} (an IANA name such as Asia/Ho_Chi_Minh)") from None
         return value
+
+    @property
+    def mail_sender(self) -> str:
+        """The From mailbox: ``"<name> <address>"``, or ``mail_from`` as given when it carries a name."""
+        name = " ".join(self.mail_from_name.split()).replace('"', "")
+        if "<" in self.mail_from or not name:
+            return self.mail_from
+        return f"{name} <{self.mail_from.strip()}>"
 
     @property
     def effective_database_url(self) -> str:
