@@ -49,9 +49,16 @@ def contexts(count: int) -> list[tuple[str, str, dict[str, Any], str]]:
                 "agency_name": agency, "link": f"{BASE_URL}/a/token{n % 100}/tasks/{n * ITEMS + k + 1}",
                 "days_left": (due - AS_OF).days, "days_overdue": (AS_OF - due).days,
                 "level": (1 if (AS_OF - due).days < 7 else 2 if (AS_OF - due).days < 15 else 3),
+                "leads": "" if k % 5 else "Sở Nông nghiệp và Phát triển nông thôn", "coordinating": "",
+                "no_deadline": False, "report_duty": False, "report": "chưa báo cáo kết quả", "report_note": "",
+                "reported": False,
             })
+        late = [i for i in items if i["days_left"] < 0]
+        soon = [i for i in items if i["days_left"] >= 0]
         ctx: dict[str, Any] = {"recipient_name": agency, "office_name": OFFICE, "as_of": AS_OF, "items": items,
-                               "base_url": BASE_URL}
+                               "base_url": BASE_URL, "overdue": late, "due_soon": soon, "later": [],
+                               "overdue_reports": 0,
+                               "summary": f"{len(late)} nhiệm vụ quá hạn, {len(soon)} nhiệm vụ sắp đến hạn"}
         kind = "reminder_digest"
         if escalation:
             kind = "escalation_digest"

@@ -46,7 +46,7 @@ def make_transport(settings: Settings) -> Any:
 
     return SmtpTransport(
         settings.smtp_host, settings.smtp_port, user=settings.smtp_user, password=settings.smtp_password,
-        starttls=settings.smtp_starttls, mail_from=settings.mail_from,
+        starttls=settings.smtp_starttls, mail_from=settings.mail_sender,  # "Văn phòng ... <address>"
     )
 
 
@@ -107,6 +107,9 @@ def send_pending(as_of: date, now: datetime | None = None) -> SendStats:
     def digests(session: Session, claimed: list[Notice]) -> list[Outgoing[Notice]]:
         by_id = {n.id: n for n in claimed}
         grouped = group_digests(notice_views(session, notices=claimed))
+        from models.escalation.situation import attach_situations  # each message states the whole situation
+
+        attach_situations(session, grouped, as_of=as_of, policy_path=settings.escalation_policy)
         link = _link_maker(settings, session)
         for d in grouped:  # every agency's link token, read in this one transaction
             for n in d.notices:

@@ -87,6 +87,7 @@ def _make_env() -> jinja2.Environment:
     env.filters["fmt_days"] = _strict(fmt_days)
     env.filters["abs_url"] = _strict(_abs_url)
     env.filters["one_line"] = _strict(_one_line)
+    env.filters["rstrip"] = _strict(lambda text: str(text).rstrip())  # a macro's trailing blank lines
     env.globals["default_office_name"] = DEFAULT_OFFICE_NAME
     return env
 
@@ -121,7 +122,9 @@ def make_message(
 
     ``message_id`` is usually :func:`stable_message_id` of the notice keys so a
     resent digest keeps its Message-ID.  ``X-Dondoc-Kind`` is added so replies
-    and bounces can be told apart.
+    and bounces can be told apart.  An ``attachments`` key in ``ctx`` (a list of
+    ``(file name, MIME type, content)``) travels as files; the templates see it
+    too, to mention them.
     """
     subject, text, html = render(kind, ctx)
     return OutgoingMessage(
@@ -132,6 +135,7 @@ def make_message(
         html=html,
         message_id=message_id,
         headers={"X-Dondoc-Kind": kind, **(headers or {})},
+        attachments=list(ctx.get("attachments") or ()),
     )
 
 

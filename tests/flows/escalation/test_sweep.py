@@ -65,7 +65,7 @@ def test_it_sends_one_digest_per_recipient_seven_days_before_the_due_date(plan, 
     assert sorted(mail) == sorted([NN, VPDP, "skhdt@bacgiang.example", "stc@bacgiang.example"])
     assert all(len(v) == 1 for v in mail.values())
     nn = mail[NN][0]
-    assert nn["Subject"] == "[dondoc] Nhắc việc: 1 nhiệm vụ sắp đến hạn – Sở Nông nghiệp và Phát triển nông thôn"
+    assert nn["Subject"] == "Nhắc việc: 1 nhiệm vụ sắp đến hạn – Sở Nông nghiệp và Phát triển nông thôn"
     body = nn.get_body(("plain",)).get_content()
     assert "552/KH-BCĐ" in body and "I.1" in body and "31/01/2020" in body and "còn 7 ngày" in body
     assert "/a/" in body  # the agency's signed link
@@ -133,7 +133,7 @@ def test_the_leadership_and_the_office_get_a_report_naming_the_late_agencies_wit
     daily_sweep(date(2020, 2, 15))  # I.1 (Sở NN&PTNT and VPĐP lead it) is 15 days overdue: level 3
     mail = _by_recipient(smtp_sink)
     [leadership] = mail["lanhdao@bacgiang.example"]
-    assert str(leadership["Subject"]).startswith("[dondoc] Báo cáo nhiệm vụ quá hạn (đôn đốc cấp 3): ")
+    assert str(leadership["Subject"]).startswith("Báo cáo nhiệm vụ quá hạn (đôn đốc cấp 3): ")
     text = leadership.get_body(("plain",)).get_content()
     assert "Sở Nông nghiệp và Phát triển nông thôn:" in text and "Văn phòng Điều phối nông thôn mới tỉnh:" in text
     assert "quý cơ quan còn" not in text and "đề nghị lãnh đạo UBND tỉnh xem xét, chỉ đạo" in text
@@ -145,12 +145,12 @@ def test_the_leadership_and_the_office_get_a_report_naming_the_late_agencies_wit
     assert "/a/" not in leadership.get_body(("html",)).get_content()
     # VPĐP both leads I.1 (an escalation digest with its own link) and follows everyone (the copy)
     vpdp = {str(m["Subject"]).split(":")[0]: m for m in mail[VPDP]}
-    assert set(vpdp) == {"[dondoc] Đôn đốc (cấp 3)", "[dondoc] Theo dõi nhiệm vụ quá hạn (đôn đốc cấp 3)"}
-    assert "/a/" in vpdp["[dondoc] Đôn đốc (cấp 3)"].get_body(("plain",)).get_content()
-    copy = vpdp["[dondoc] Theo dõi nhiệm vụ quá hạn (đôn đốc cấp 3)"].get_body(("plain",)).get_content()
+    assert set(vpdp) == {"Đôn đốc (cấp 3)", "Theo dõi nhiệm vụ quá hạn (đôn đốc cấp 3)"}
+    assert "/a/" in vpdp["Đôn đốc (cấp 3)"].get_body(("plain",)).get_content()
+    copy = vpdp["Theo dõi nhiệm vụ quá hạn (đôn đốc cấp 3)"].get_body(("plain",)).get_content()
     assert "Sở Nông nghiệp và Phát triển nông thôn:" in copy and "bản theo dõi" in copy and "/a/" not in copy
     nn = mail[NN][0].get_body(("plain",)).get_content()
-    assert str(mail[NN][0]["Subject"]).startswith("[dondoc] Đôn đốc (cấp 3)") and "/a/" in nn
+    assert str(mail[NN][0]["Subject"]).startswith("Đôn đốc (cấp 3)") and "/a/" in nn
 
 
 def test_after_a_gap_one_sweep_sends_only_the_current_stage_once(plan, smtp_sink) -> None:  # type: ignore[no-untyped-def]

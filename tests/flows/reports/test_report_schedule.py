@@ -55,7 +55,7 @@ def test_the_day_after_the_deadline_the_docx_and_xlsx_are_mailed_once_even_when_
     mails = _report_mail(smtp_sink)
     assert sorted(str(m["To"]) for m in mails) == sorted(RECIPIENTS)
     for m in mails:
-        assert m["Subject"] == "[dondoc] Báo cáo 6 tháng đầu năm 2020 – Kế hoạch số 552/KH-BCĐ đã sẵn sàng"
+        assert m["Subject"] == "Báo cáo 6 tháng đầu năm 2020 – Kế hoạch số 552/KH-BCĐ đã sẵn sàng"
         files = {a.get_filename(): a for a in m.iter_attachments()}
         assert {a.get_content_type() for a in files.values()} == {DOCX, XLSX}
         docx_bytes = files["bao-cao-bac-giang-552-kh-bcd-2020-H1.docx"].get_content()

@@ -19,61 +19,56 @@ BASE_URL = "https://dondoc.bacgiang.example"
 TEMPLATES = Path(__file__).resolve().parents[3] / "notifications" / "messages" / "templates"
 
 
+def _item(**values) -> dict:
+    """One task as the letters get it (tasks.escalation.situation.item_context)."""
+    item = {"role": "lead", "leads": "", "coordinating": "", "level": 0, "no_deadline": False, "report_duty": False,
+            "report": "chưa báo cáo kết quả", "report_note": "", "reported": False, "agency_name": AGENCY}
+    item.update(values)
+    if "days_left" in item:
+        item.setdefault("days_overdue", -item["days_left"])
+    return item
+
+
 def reminder_items() -> list[dict]:
     return [
-        {
-            "plan_code": "552/KH-BCĐ",
-            "ref": "I.1",
-            "content": "Rà soát, đánh giá thực trạng các tiêu chí xã nông thôn mới nâng cao",
-            "due_date": date(2025, 3, 5),
-            "days_left": 3,
-            "role": "lead",
-            "lead_names": [AGENCY],
-            "link": "/tasks/101",
-        },
-        {
-            "plan_code": "552/KH-BCĐ",
-            "ref": "II.3",
-            "content": "Xây dựng phương án hỗ trợ phát triển sản phẩm OCOP",
-            "due_date": date(2025, 3, 2),
-            "days_left": 0,
-            "role": "coordinating",
-            "lead_names": ["Sở Tài chính"],
-            "link": "/tasks/102",
-        },
-        {
-            "plan_code": "87/KH-UBND",
-            "ref": "III.2.a",
-            "content": "Tổng hợp kết quả thực hiện Chương trình mục tiêu quốc gia",
-            "due_date": date(2025, 3, 12),
-            "days_left": 10,
-            "role": "coordinating",
-            "lead_names": ["Sở Kế hoạch và Đầu tư", "Sở Tài chính"],
-            "link": f"{BASE_URL}/tasks/103",
-        },
+        _item(plan_code="552/KH-BCĐ", ref="I.1",
+              content="Rà soát, đánh giá thực trạng các tiêu chí xã nông thôn mới nâng cao",
+              due_date=date(2025, 3, 5), days_left=3, role="lead", lead_names=[AGENCY],
+              coordinating="Sở Tài chính, Văn phòng Điều phối nông thôn mới tỉnh", link="/tasks/101"),
+        _item(plan_code="552/KH-BCĐ", ref="II.3", content="Xây dựng phương án hỗ trợ phát triển sản phẩm OCOP",
+              due_date=date(2025, 3, 2), days_left=0, role="coordinating", lead_names=["Sở Tài chính"],
+              leads="Sở Tài chính", link="/tasks/102"),
+        _item(plan_code="87/KH-UBND", ref="III.2.a",
+              content="Tổng hợp kết quả thực hiện Chương trình mục tiêu quốc gia", due_date=date(2025, 3, 12),
+              days_left=10, role="coordinating", lead_names=["Sở Kế hoạch và Đầu tư", "Sở Tài chính"],
+              leads="Sở Kế hoạch và Đầu tư, Sở Tài chính", link=f"{BASE_URL}/tasks/103"),
     ]
 
 
-def reminder_ctx(**overrides) -> dict:
-    ctx = {
-        "recipient_name": AGENCY,
-        "office_name": OFFICE,
-        "as_of": date(2025, 3, 2),
-        "items": reminder_items(),
-        "base_url": BASE_URL,
-    }
+def overdue_items(level: int = 2) -> list[dict]:
+    first, second = (dict(i) for i in reminder_items()[:2])
+    first.update(days_left=-4, days_overdue=4, level=level, reported=True, report="đã báo cáo 60% ngày 20/02/2025",
+                 report_note="Đã trình UBND tỉnh phương án phân bổ")
+    second.update(days_left=-8, days_overdue=8, level=1)
+    return [first, second]
+
+
+def _base(**values) -> dict:
+    ctx = {"recipient_name": AGENCY, "office_name": OFFICE, "as_of": date(2025, 3, 2), "base_url": BASE_URL}
+    ctx.update(values)
+    return ctx
+
+
+def reminder_ctx(items: list[dict] | None = None, **overrides) -> dict:
+    """An agency letter with tasks due soon only (``items``), unless ``overrides`` give other parts."""
+    items = reminder_items() if items is None else items
+    ctx = _base(overdue=[], due_soon=items, later=[], overdue_reports=0, summary=f"{len(items)} nhiệm vụ sắp đến hạn")
     ctx.update(overrides)
     return ctx
 
 
 def escalation_ctx(level: int = 2, **overrides) -> dict:
-    items = []
-    for n, item in enumerate(reminder_items()[:2], start=1):
-        item = dict(item)
-        del item["days_left"]
-        item.update(days_overdue=4 * n, level=level if n == 1 else 1)
-        items.append(item)
-    ctx = reminder_ctx(items=items, level=level)
+    ctx = reminder_ctx(overdue=overdue_items(level), due_soon=[], summary="2 nhiệm vụ quá hạn", level=level)
     ctx.update(overrides)
     return ctx
 
@@ -81,12 +76,12 @@ def escalation_ctx(level: int = 2, **overrides) -> dict:
 def escalation_report_ctx(audience: str = "leadership", **overrides) -> dict:
     items = []
     for n, (item, agency) in enumerate(zip(reminder_items(), [AGENCY, "Sở Tài chính", AGENCY], strict=True), start=1):
-        item = dict(item, agency_name=agency, days_overdue=5 * n, level=3 if n == 1 else 2)
-        del item["days_left"]
+        item = dict(item, agency_name=agency, days_left=-5 * n, days_overdue=5 * n, level=3 if n == 1 else 2,
+                    role="lead")
         items.append(item)
     agencies = [{"name": AGENCY, "tasks": [items[0], items[2]]}, {"name": "Sở Tài chính", "tasks": [items[1]]}]
-    ctx = reminder_ctx(items=items, level=3, agencies=agencies, audience=audience,
-                       recipient_name="Lãnh đạo UBND tỉnh" if audience == "leadership" else OFFICE)
+    ctx = _base(items=items, level=3, agencies=agencies, audience=audience,
+                recipient_name="Lãnh đạo UBND tỉnh" if audience == "leadership" else OFFICE)
     ctx.update(overrides)
     return ctx
 
@@ -98,7 +93,7 @@ def extension(state: str, *, note: str | None = None) -> ExtensionView:
 
 def extension_request_ctx(**overrides) -> dict:
     item = dict(reminder_items()[0], agency_name=AGENCY, extension=extension("pending"))
-    ctx = reminder_ctx(items=[item], recipient_name=OFFICE)
+    ctx = _base(items=[item], recipient_name=OFFICE)
     ctx.update(overrides)
     return ctx
 
@@ -107,7 +102,7 @@ def extension_decision_ctx(**overrides) -> dict:
     approved = dict(reminder_items()[0], agency_name=AGENCY, extension=extension("approved"))
     rejected = dict(reminder_items()[1], agency_name=AGENCY,
                     extension=extension("rejected", note="Đề nghị hoàn thành đúng hạn để kịp tổng hợp."))
-    ctx = reminder_ctx(items=[approved, rejected])
+    ctx = _base(items=[approved, rejected])
     ctx.update(overrides)
     return ctx
 
@@ -180,7 +175,8 @@ def test_every_kind_has_its_three_templates_and_nothing_else_is_a_kind():
 @pytest.mark.parametrize("kind", KINDS)
 def test_every_template_kind_renders_with_strict_undefined_given_its_documented_context(kind):
     subject, text, html = render(kind, DOCUMENTED_CONTEXTS[kind]())
-    assert subject.startswith("[dondoc] ")
+    # the subject speaks to a person: no software's tag in front
+    assert "dondoc" not in subject and not subject.startswith("[")
     assert "\n" not in subject
     assert text.strip() and text.endswith("\n")
     assert html.lstrip().startswith("<!DOCTYPE html>")
@@ -222,7 +218,7 @@ def test_make_message_returns_an_outgoing_message_with_the_given_recipients_and_
 
 def test_the_reminder_subject_counts_the_tasks_and_names_the_agency():
     subject, _, _ = render("reminder_digest", reminder_ctx())
-    assert subject == f"[dondoc] Nhắc việc: 3 nhiệm vụ sắp đến hạn – {AGENCY}"
+    assert subject == f"Nhắc việc: 3 nhiệm vụ sắp đến hạn – {AGENCY}"
 
 
 @pytest.mark.parametrize("part", ["text", "html"])
@@ -262,7 +258,7 @@ def test_the_reminder_addresses_the_agency_as_an_official_notice():
 @pytest.mark.parametrize("level", [1, 2, 3])
 def test_the_escalation_subject_states_the_level(level):
     subject, _, _ = render("escalation_digest", escalation_ctx(level))
-    assert subject == f"[dondoc] Đôn đốc (cấp {level}): 2 nhiệm vụ quá hạn – {AGENCY}"
+    assert subject == f"Đôn đốc (cấp {level}): 2 nhiệm vụ quá hạn – {AGENCY}"
 
 
 @pytest.mark.parametrize(
@@ -297,6 +293,71 @@ def test_each_escalation_item_shows_days_overdue_and_its_level(part):
     assert f"{BASE_URL}/tasks/101" in body
 
 
+@pytest.mark.parametrize("part", ["text", "html"])
+def test_an_overdue_task_shows_what_the_agency_last_reported_and_one_without_a_report_says_so(part):
+    _, text, html = render("escalation_digest", escalation_ctx(2))
+    body = text if part == "text" else html
+    first, second = body.index("nhiệm vụ I.1"), body.index("nhiệm vụ II.3")
+    assert "đã báo cáo 60% ngày 20/02/2025" in body[first:second]
+    assert "Đã trình UBND tỉnh phương án phân bổ" in body[first:second]
+    assert "chưa báo cáo kết quả" in body[second:] and "chưa báo cáo kết quả" not in body[first:second]
+    # the opening no longer calls every overdue task unreported
+    assert "nhưng chưa báo cáo kết quả thực hiện" not in body
+
+
+@pytest.mark.parametrize("part", ["text", "html"])
+def test_one_letter_lists_overdue_and_due_soon_tasks_each_under_its_heading(part):
+    soon = reminder_items()[2:]
+    ctx = escalation_ctx(3, due_soon=soon, summary="2 nhiệm vụ quá hạn, 1 nhiệm vụ sắp đến hạn")
+    subject, text, html = render("escalation_digest", ctx)
+    assert subject == f"Đôn đốc (cấp 3): 2 nhiệm vụ quá hạn, 1 nhiệm vụ sắp đến hạn – {AGENCY}"
+    body = text if part == "text" else html
+    late, near = body.upper().index("NHIỆM VỤ ĐÃ QUÁ THỜI HẠN (2)"), body.upper().index("NHIỆM VỤ SẮP ĐẾN HẠN (1)")
+    assert late < body.index("nhiệm vụ I.1") < body.index("nhiệm vụ II.3") < near < body.index("nhiệm vụ III.2.a")
+    assert "còn 10 ngày" in body[near:]
+
+
+def test_a_reminder_letter_also_states_the_agencys_overdue_tasks():
+    ctx = reminder_ctx(overdue=overdue_items(1), summary="2 nhiệm vụ quá hạn, 3 nhiệm vụ sắp đến hạn")
+    subject, text, _ = render("reminder_digest", ctx)
+    assert subject == f"Nhắc việc: 2 nhiệm vụ quá hạn, 3 nhiệm vụ sắp đến hạn – {AGENCY}"
+    assert "I. NHIỆM VỤ ĐÃ QUÁ THỜI HẠN (2)" in text and "II. NHIỆM VỤ SẮP ĐẾN HẠN (3)" in text
+    assert "khẩn trương hoàn thành các nhiệm vụ đã quá thời hạn" in text
+
+
+@pytest.mark.parametrize("part", ["text", "html"])
+def test_a_task_without_a_due_date_says_so(part):
+    later = [dict(reminder_items()[0], due_date=None, days_left=0, no_deadline=True)]
+    _, text, html = render("reminder_digest", reminder_ctx(due_soon=[], later=later,
+                                                           summary="1 nhiệm vụ không có thời hạn"))
+    body = text if part == "text" else html
+    assert "không có thời hạn" in body.lower() and "đến hạn hôm nay" not in body and "quá hạn" not in body
+
+
+def test_a_lead_task_names_its_coordinating_agencies_as_a_clean_list():
+    _, text, html = render("reminder_digest", reminder_ctx())
+    for body in (text, html):
+        assert "chủ trì thực hiện; phối hợp: Sở Tài chính, Văn phòng Điều phối nông thôn mới tỉnh" in body
+
+
+def test_files_in_the_context_travel_with_the_message_and_the_letter_mentions_them():
+    files = [("cong-van-don-doc.docx", "application/octet-stream", b"PK")]
+    msg = make_message("escalation_digest", ["snn@bacgiang.example"], escalation_ctx(2, attachments=files),
+                       message_id="<f@dondoc.example>")
+    assert msg.attachments == files
+    assert "Kèm theo thư này là công văn đôn đốc (cong-van-don-doc.docx)" in msg.text
+    assert "cong-van-don-doc.docx" in (msg.html or "")
+    assert make_message("escalation_digest", ["snn@bacgiang.example"], escalation_ctx(2),
+                        message_id="<g@dondoc.example>").attachments == []
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_no_message_names_the_software_instead_of_the_office(kind):
+    subject, text, html = render(kind, DOCUMENTED_CONTEXTS[kind]())
+    for part in (subject, text, html):
+        assert "dondoc" not in part.replace(BASE_URL, "")
+
+
 # -- escalation report (the office and the leadership) ---------------------------------
 
 
@@ -304,7 +365,7 @@ def test_each_escalation_item_shows_days_overdue_and_its_level(part):
 def test_the_escalation_report_subject_counts_tasks_and_agencies(audience, word):
     subject, _, _ = render("escalation_report", escalation_report_ctx(audience))
     recipient = "Lãnh đạo UBND tỉnh" if audience == "leadership" else OFFICE
-    assert subject == f"[dondoc] {word} nhiệm vụ quá hạn (đôn đốc cấp 3): 3 nhiệm vụ của 2 cơ quan – {recipient}"
+    assert subject == f"{word} nhiệm vụ quá hạn (đôn đốc cấp 3): 3 nhiệm vụ của 2 cơ quan – {recipient}"
 
 
 @pytest.mark.parametrize("part", ["text", "html"])
@@ -331,7 +392,7 @@ def test_the_office_copy_of_the_report_asks_it_to_keep_chasing():
 @pytest.mark.parametrize("part", ["text", "html"])
 def test_the_office_is_told_who_asks_for_which_new_date_and_why(part):
     subject, text, html = render("extension_request", extension_request_ctx())
-    assert subject == f"[dondoc] Đề nghị gia hạn chờ xem xét: 1 nhiệm vụ – {OFFICE}"
+    assert subject == f"Đề nghị gia hạn chờ xem xét: 1 nhiệm vụ – {OFFICE}"
     body = text if part == "text" else html
     assert AGENCY in body and "nhiệm vụ I.1" in body and "05/03/2025" in body and "30/04/2025" in body
     assert "Chờ ý kiến của Bộ Nông nghiệp" in body and f"{BASE_URL}/extensions" in body
@@ -340,7 +401,7 @@ def test_the_office_is_told_who_asks_for_which_new_date_and_why(part):
 @pytest.mark.parametrize("part", ["text", "html"])
 def test_the_agency_is_told_each_decision_with_the_date_that_now_holds(part):
     subject, text, html = render("extension_decision", extension_decision_ctx())
-    assert subject == f"[dondoc] Kết quả xem xét đề nghị gia hạn: 2 nhiệm vụ – {AGENCY}"
+    assert subject == f"Kết quả xem xét đề nghị gia hạn: 2 nhiệm vụ – {AGENCY}"
     body = text if part == "text" else html
     approved, rejected = body.index("nhiệm vụ I.1"), body.index("nhiệm vụ II.3")
     assert re.search(r"(?i)đồng ý gia hạn", body[approved:rejected]) and "30/04/2025" in body[approved:rejected]
@@ -354,7 +415,7 @@ def test_the_agency_is_told_each_decision_with_the_date_that_now_holds(part):
 
 def test_report_ready_lists_the_files():
     subject, text, html = render("report_ready", report_ctx())
-    assert subject == "[dondoc] Báo cáo quý I/2025 – Kế hoạch số 552/KH-BCĐ đã sẵn sàng"
+    assert subject == "Báo cáo quý I/2025 – Kế hoạch số 552/KH-BCĐ đã sẵn sàng"
     for body in (text, html):
         assert "bao-cao-quy-I-2025.docx" in body and "phu-luc-tien-do.xlsx" in body
         assert OFFICE in body
@@ -384,7 +445,7 @@ def test_the_subject_is_collapsed_to_one_line():
         "reminder_digest", reminder_ctx(recipient_name="Sở Nông nghiệp\r\nBcc: attacker@evil.example")
     )
     assert subject == (
-        "[dondoc] Nhắc việc: 3 nhiệm vụ sắp đến hạn – Sở Nông nghiệp Bcc: attacker@evil.example"
+        "Nhắc việc: 3 nhiệm vụ sắp đến hạn – Sở Nông nghiệp Bcc: attacker@evil.example"
     )
 
 

@@ -77,7 +77,7 @@ def test_a_vietnamese_digest_arrives_with_its_exact_subject_and_utf8_parts(smtp_
 
     [received] = smtp_sink.messages()
     assert received["Subject"] == msg.subject
-    assert received["Subject"] == f"[dondoc] Nhắc việc: 3 nhiệm vụ sắp đến hạn – {AGENCY}"
+    assert received["Subject"] == f"Nhắc việc: 3 nhiệm vụ sắp đến hạn – {AGENCY}"
     assert received.get_content_type() == "multipart/alternative"
 
     text_part = received.get_body(preferencelist=("plain",))

@@ -104,7 +104,7 @@ def test_the_office_is_mailed_the_request_and_the_agency_the_decision(  # type: 
     req = ask(client, world)
     [asked] = _mail_to(smtp_sink, "vpdp@bacgiang.example")
     assert asked["Subject"] == (
-        "[dondoc] Đề nghị gia hạn chờ xem xét: 1 nhiệm vụ – Văn phòng Điều phối nông thôn mới tỉnh"
+        "Đề nghị gia hạn chờ xem xét: 1 nhiệm vụ – Văn phòng Điều phối nông thôn mới tỉnh"
     )
     text = asked.get_body(("plain",)).get_content()
     assert "Sở Nông nghiệp và Phát triển nông thôn (chủ trì)" in text and "nhiệm vụ I.1" in text
@@ -114,7 +114,7 @@ def test_the_office_is_mailed_the_request_and_the_agency_the_decision(  # type: 
     anonymous.login(*OFFICE)
     anonymous.submit("/extensions", f"/extensions/{req.id}/approve", {"note": "Đồng ý, đề nghị không gia hạn thêm."})
     [told] = _mail_to(smtp_sink, "snnptnt@bacgiang.example")
-    assert told["Subject"] == ("[dondoc] Kết quả xem xét đề nghị gia hạn: 1 nhiệm vụ – "
+    assert told["Subject"] == ("Kết quả xem xét đề nghị gia hạn: 1 nhiệm vụ – "
                                "Sở Nông nghiệp và Phát triển nông thôn")
     text = told.get_body(("plain",)).get_content()
     assert "ĐỒNG Ý gia hạn đến ngày 20/02/2020 (thời hạn trước đó: 31/01/2020)" in text
