@@ -35,7 +35,7 @@ import sqlalchemy as sa
 REPO = Path(__file__).resolve().parents[1]
 PG_SERVER = os.environ.get("DONDOC_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 AS_OF = date(2021, 6, 30)
-SECRET = "bench-" + "x" * 40
+SECRET = "bench-secret-Vx7Lq2pZr9wT4mN8kB3cH6jD1fG5sYa0eU"  # passes the production check (web/security.py)
 WORDS = ("Xây dựng kế hoạch", "Hoàn thành tiêu chí", "Phân bổ nguồn vốn", "Tổ chức kiểm tra", "Rà soát, điều chỉnh",
          "Thẩm định hồ sơ", "Tuyên truyền, tập huấn", "Báo cáo kết quả", "Đề án nâng cao chất lượng",
          "Hỗ trợ phát triển sản xuất")

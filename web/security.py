@@ -28,17 +28,38 @@ CSRF_HEADER = "x-csrf-token"
 
 
 class InsecureSecretError(RuntimeError):
-    """The shipped placeholder secret outside development and test."""
+    """A placeholder or weak ``DONDOC_SECRET_KEY`` outside development and test."""
+
+
+MIN_SECRET_LENGTH = 32
+# "x" * 40 or "abab..." is long and guessable: a random secret of 32 characters from the usual
+# alphabets (hex, base64) has far more than 10 different characters
+MIN_SECRET_DISTINCT = 10
+
+
+def secret_weakness(secret: str) -> str | None:
+    """Why ``secret`` may not sign links and sessions in production; ``None`` when it may."""
+    if secret == PLACEHOLDER_SECRET or "change-me" in secret.lower() or "changeme" in secret.lower():
+        return "is the documented placeholder"
+    if len(secret) < MIN_SECRET_LENGTH:
+        return f"is shorter than {MIN_SECRET_LENGTH} characters"
+    if len(set(secret)) < MIN_SECRET_DISTINCT:
+        return f"has fewer than {MIN_SECRET_DISTINCT} different characters"
+    return None
 
 
 def check_secret(settings: Settings) -> None:
-    """Refuse to serve outside development/test with the placeholder secret or a short one."""
+    """The one check, called by every command that signs a token or writes links (``serve``, the
+    scheduler it starts, ``sweep``) and by the web application: outside development and test the
+    secret must not be the placeholder nor weak. Raises ``InsecureSecretError`` (one line)."""
     if settings.env in ("development", "test"):
         return
-    if settings.secret_key == PLACEHOLDER_SECRET or len(settings.secret_key) < 32:
+    weakness = secret_weakness(settings.secret_key)
+    if weakness is not None:
         raise InsecureSecretError(
-            "DONDOC_SECRET_KEY is the shipped placeholder (or shorter than 32 characters): set a long random "
-            "secret before running with DONDOC_ENV=" + settings.env
+            f"DONDOC_SECRET_KEY {weakness}: set at least {MIN_SECRET_LENGTH} random characters (for example the "
+            f"output of `python -c 'import secrets; print(secrets.token_urlsafe(48))'`) before running with "
+            f"DONDOC_ENV={settings.env}"
         )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from flows.cli.common import db, directory, fail, user_errors
+from flows.cli.common import db, directory, fail, require_safe_secret, user_errors
 
 
 def init() -> None:
@@ -46,12 +46,8 @@ def serve(
         stop_embedded,
     )
     from web.app import create_app
-    from web.security import InsecureSecretError, check_secret
 
-    try:
-        check_secret(get_settings())
-    except InsecureSecretError as exc:
-        fail(str(exc))
+    require_safe_secret()  # the pages, the sessions and the scheduler's mails all sign with it
     db()
     with user_errors():  # a broken escalation policy or agency directory: one line, no server
         web_app = create_app()

@@ -23,6 +23,19 @@ def fail(message: str, code: int = 2) -> NoReturn:
     raise typer.Exit(code)
 
 
+def require_safe_secret() -> None:
+    """Refuse, in one line and exit 2, to sign links or sessions with the placeholder or a weak
+    ``DONDOC_SECRET_KEY`` outside development and test (``web.security.check_secret``): links signed
+    with it would be refused by a correctly configured server, or forged by anyone."""
+    from config.settings import get_settings
+    from web.security import InsecureSecretError, check_secret
+
+    try:
+        check_secret(get_settings())
+    except InsecureSecretError as exc:
+        fail(str(exc))
+
+
 @contextmanager
 def user_errors() -> Iterator[None]:
     """Turn the errors a user can cause into one line and exit status 2."""

@@ -6,7 +6,7 @@ from typing import Any
 
 import typer
 
-from flows.cli.common import db, emit_json, fail, parse_date
+from flows.cli.common import db, emit_json, fail, parse_date, require_safe_secret
 
 
 def sweep(
@@ -18,6 +18,8 @@ def sweep(
     """Write today's reminders and escalations into the outbox and send the digests."""
     from flows.escalation.sweep import daily_sweep
     day = parse_date(as_of, "--as-of")
+    if not dry_run:  # the digests carry each agency's signed link; a dry run shows none
+        require_safe_secret()
     db()
     result = daily_sweep(day, dry_run=dry_run)
     for (kind, level), n in sorted(result.planned.items()):
