@@ -10,9 +10,10 @@ and at which level; the content no longer depends on which stage fell that day.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Sequence
+import functools
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col
@@ -27,6 +28,7 @@ from models.core.tables import (
     TASK_ACTIVE,
     Agency,
     Assignment,
+    EscalationPolicy,
     Plan,
     ProgressUpdate,
     Task,
@@ -41,6 +43,9 @@ from tasks.escalation.situation import (
     agency_situation,
     oversight_situation,
 )
+
+if TYPE_CHECKING:  # python-docx is imported only when a công văn is made
+    from tasks.escalation.letter import CongVan
 
 __all__ = ["Situations", "agency_situations", "attach_situations", "office_names", "overdue_lead_items"]
 
@@ -66,7 +71,7 @@ class Situations:
 
     # -- policies -------------------------------------------------------------------
 
-    def _load_policies(self, ids: Iterable[int]) -> None:
+    def load_policies(self, ids: Iterable[int]) -> None:
         missing = [i for i in set(ids) if i not in self._policies]
         if missing:
             self._policies.update(stored_policies(self.session, ids=missing))
@@ -84,12 +89,8 @@ class Situations:
         """The latest due date any reminder window of the stored policies reaches today (a
         working-day policy's window spans weekends and Tết: counted generously, then each
         item is judged by its own policy)."""
-        from sqlmodel import select
-
-        from models.core.tables import EscalationPolicy
-
-        ids = [i for i in self.session.exec(select(col(EscalationPolicy.id))) if i is not None]
-        self._load_policies(ids)
+        ids = [i for i in self.session.execute(sa.select(col(EscalationPolicy.id))).scalars() if i is not None]
+        self.load_policies(ids)
         days = 7
         for p in self._policies.values():
             offset = max((*p.reminders, *p.coordinating_reminders), default=0)
@@ -115,7 +116,7 @@ class Situations:
         rows = list({r[0]: r for r in rows}.values())
         if not rows:
             return []
-        self._load_policies(r[5] for r in rows if r[5] is not None)
+        self.load_policies(r[5] for r in rows if r[5] is not None)
         names = self._names({r[6] for r in rows})
         reports = self._reports(r[0] for r in rows)
         out = []
@@ -251,6 +252,8 @@ def attach_situations(session: Session, digests: list[Digest], *, as_of: date, p
             own = [i for i in items if i.agency_id in mine]
             d.situation = reader.situation(
                 own, noticed=[i.assignment_id for i in own if (i.task_id, i.agency_id, i.role) in noticed])
+        _attach_cong_van(session, [d for d in letters if d.kind == "escalation_digest" and d.level >= 2],
+                         items=items, reader=reader, offices=offices)
     if reports:
         scopes = {id(d): _report_plans(session, d, plans) for d in reports}
         overdue = overdue_lead_items(session, plan_ids=set().union(*scopes.values()), as_of=as_of,
@@ -263,6 +266,49 @@ def attach_situations(session: Session, digests: list[Digest], *, as_of: date, p
         if len(provinces) == 1:
             d.office_name = offices.get(provinces.pop())
     return digests
+
+
+def _attach_cong_van(session: Session, letters: list[Digest], *, items: list[SituationItem], reader: Situations,
+                     offices: dict[str, str]) -> None:
+    """From level 2 on, the agency's letter (and its head's) carries its công văn đôn đốc, made
+    once per agency and level when the first of them is rendered, and kept on disk."""
+    from config.settings import get_settings
+    from models.escalation.letters import agencies_by_id, cong_van_data, keep_cong_van
+    from tasks.escalation.letter import DOCX_TYPE
+
+    if not letters:
+        return
+    settings = get_settings()
+    agencies = agencies_by_id(session, {n.agency_id for d in letters for n in d.notices})
+    made: dict[tuple[int, int], Callable[[], tuple[str, str, bytes]]] = {}
+    for d in letters:
+        makers = []
+        for aid in sorted({n.agency_id for n in d.notices}):
+            agency = agencies.get(aid)
+            if agency is None:
+                continue
+            key = (aid, d.level)
+            if key not in made:
+                data = cong_van_data(session, agency=agency, settings=settings, level=d.level, offices=offices,
+                                     situation=reader.situation([i for i in items if i.agency_id == aid]))
+                if data is None:
+                    continue
+
+                @functools.cache
+                def make(data: CongVan = data, province: str = agency.province,
+                         agency_key: str = agency.key) -> tuple[str, str, bytes]:
+                    name, content = keep_cong_van(data, province=province, agency_key=agency_key,
+                                                  data_dir=settings.data_dir)
+                    return name, DOCX_TYPE, content
+
+                made[key] = make
+            makers.append(made[key])
+        if makers:
+            d.attachments = functools.partial(_files, tuple(makers))
+
+
+def _files(makers: tuple[Callable[[], tuple[str, str, bytes]], ...]) -> list[tuple[str, str, bytes]]:
+    return [make() for make in makers]
 
 
 def _report_plans(session: Session, digest: Digest, plans: dict[int, tuple[int, str]]) -> set[int]:
