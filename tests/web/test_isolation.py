@@ -101,6 +101,13 @@ def attempts(c: Browserless, p: Pair) -> dict[tuple[str, str], object]:
                                                         headers=bearer, follow_redirects=False),
         ("POST", "/agencies/{agency_id}/revoke"): c.post(f"/agencies/{b}/revoke?token={tok}", data=form(),
                                                         headers=bearer, follow_redirects=False),
+        # the reminder's confirmation pages and the công văn đôn đốc
+        ("GET", "/tasks/{task_id}/remind"): c.get(f"/tasks/{t}/remind?token={tok}", headers=bearer,
+                                                 follow_redirects=False),
+        ("GET", "/agencies/{agency_id}/remind"): c.get(f"/agencies/{b}/remind?token={tok}", headers=bearer,
+                                                      follow_redirects=False),
+        ("GET", "/agencies/{agency_id}/cong-van.docx"): c.get(f"/agencies/{b}/cong-van.docx?token={tok}",
+                                                             headers=bearer, follow_redirects=False),
         ("GET", "/evidence/{evidence_id}"): c.get(f"/evidence/{p.b_evidence}?token={tok}", headers=bearer,
                                                  follow_redirects=False),
         ("GET", "/plans/{plan_id}"): c.get(f"/plans/1?token={tok}", headers=bearer, follow_redirects=False),

@@ -1,21 +1,26 @@
-"""What office staff (role ``office``) do: remind now, revoke links, decide extensions."""
+"""What office staff (role ``office``) do: remind (after a confirmation page), download an agency's công văn
+đôn đốc, revoke links, decide extensions."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
 from models.agencies.links import revoke_links
-from models.core.tables import Agency, Assignment, Task
+from models.core.tables import Agency, Assignment, Plan, Task
 from models.core.web_tables import StaffUser
-from models.escalation.reminders import queue_manual_reminders
+from models.escalation.reminders import ROLE_LABELS, plan_manual_reminders, queue_manual_reminders
 from models.progress.extensions import ExtensionError, approve_extension, pending_extensions, reject_extension
 from web.deps import PageError, actor_of_user, csrf_checked, db, office_actor, today
 from web.outbox import send_after_response
 from web.templating import render
 
-router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_checked)])
+# every form POST checks its CSRF field; the confirmation pages are GETs
+router = APIRouter(include_in_schema=False)
+CSRF = [Depends(csrf_checked)]
 MAX_NOTE = 2000
 
 
@@ -25,7 +30,8 @@ def send_now(request: Request, *, task_id: int | None = None, agency_id: int | N
 
     day = today(request)
     with db(request) as session:
-        queued = queue_manual_reminders(session, as_of=day, actor=actor, task_id=task_id, agency_id=agency_id)
+        queued = queue_manual_reminders(session, as_of=day, actor=actor, task_id=task_id, agency_id=agency_id,
+                                        policy_path=request.app.state.settings.escalation_policy)
     request.app.state.cache.clear()
     if not queued:
         return "reminder_none"
@@ -33,7 +39,60 @@ def send_now(request: Request, *, task_id: int | None = None, agency_id: int | N
     return "reminder_queued" if stats.error or stats.messages_failed else "reminder_sent"
 
 
-@router.post("/tasks/{task_id}/remind")
+def _confirm(request: Request, *, subject: dict[str, Any], task_id: int | None = None, agency_id: int | None = None,
+             action: str, back: str) -> Response:
+    """Which letter goes to whom, before anything is sent."""
+    day = today(request)
+    with db(request, read_only=True) as session:
+        plan = plan_manual_reminders(session, as_of=day, policy_path=request.app.state.settings.escalation_policy,
+                                     task_id=task_id, agency_id=agency_id)
+    return render(request, "remind_confirm.html", {"subject": subject, "plan": plan, "as_of": day, "action": action,
+                                                   "back": back, "role_labels": ROLE_LABELS})
+
+
+@router.get("/tasks/{task_id}/remind")
+def confirm_task_reminder(request: Request, task_id: int, user: StaffUser = Depends(office_actor)) -> Response:
+    with db(request, read_only=True) as session:
+        task = session.get(Task, task_id)
+        if task is None:
+            raise PageError(404, "Không tìm thấy nhiệm vụ.")
+        plan = session.get(Plan, task.plan_id)
+        subject = {"kind": "task", "ref": task.ref, "content": task.content, "plan_code": plan.code if plan else ""}
+    return _confirm(request, subject=subject, task_id=task_id, action=f"/tasks/{task_id}/remind",
+                    back=f"/tasks/{task_id}")
+
+
+@router.get("/agencies/{agency_id}/remind")
+def confirm_agency_reminder(request: Request, agency_id: int, user: StaffUser = Depends(office_actor)) -> Response:
+    with db(request, read_only=True) as session:
+        agency = session.get(Agency, agency_id)
+        if agency is None:
+            raise PageError(404, "Không tìm thấy cơ quan.")
+        subject = {"kind": "agency", "name": agency.name}
+    return _confirm(request, subject=subject, agency_id=agency_id, action=f"/agencies/{agency_id}/remind",
+                    back=f"/agencies/{agency_id}")
+
+
+@router.get("/agencies/{agency_id}/cong-van.docx")
+def cong_van(request: Request, agency_id: int, user: StaffUser = Depends(office_actor)) -> Response:
+    """The agency's công văn đôn đốc of today (Word), kept under DONDOC_DATA_DIR like the mailed ones."""
+    from models.escalation.letters import cong_van_for, keep_cong_van
+    from tasks.escalation.letter import DOCX_TYPE
+
+    settings = request.app.state.settings
+    with db(request, read_only=True) as session:
+        agency = session.get(Agency, agency_id)
+        if agency is None:
+            raise PageError(404, "Không tìm thấy cơ quan.")
+        data = cong_van_for(session, agency_id=agency_id, as_of=today(request), settings=settings)
+        province, key = agency.province, agency.key
+    if data is None:
+        raise PageError(404, "Cơ quan không có nhiệm vụ chủ trì nào quá hạn: không có công văn đôn đốc để lập.")
+    name, content = keep_cong_van(data, province=province, agency_key=key, data_dir=settings.data_dir)
+    return Response(content, media_type=DOCX_TYPE, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@router.post("/tasks/{task_id}/remind", dependencies=CSRF)
 def remind_task(request: Request, task_id: int, user: StaffUser = Depends(office_actor)) -> Response:
     with db(request) as session:
         if session.get(Task, task_id) is None:
@@ -42,7 +101,7 @@ def remind_task(request: Request, task_id: int, user: StaffUser = Depends(office
     return RedirectResponse(f"/tasks/{task_id}?msg={code}", status_code=303)
 
 
-@router.post("/agencies/{agency_id}/remind")
+@router.post("/agencies/{agency_id}/remind", dependencies=CSRF)
 def remind_agency(request: Request, agency_id: int, user: StaffUser = Depends(office_actor)) -> Response:
     with db(request) as session:
         if session.get(Agency, agency_id) is None:
@@ -51,7 +110,7 @@ def remind_agency(request: Request, agency_id: int, user: StaffUser = Depends(of
     return RedirectResponse(f"/agencies/{agency_id}?msg={code}", status_code=303)
 
 
-@router.post("/agencies/{agency_id}/revoke")
+@router.post("/agencies/{agency_id}/revoke", dependencies=CSRF)
 def revoke(request: Request, agency_id: int, user: StaffUser = Depends(office_actor)) -> Response:
     with db(request) as session:
         agency = session.get(Agency, agency_id)
@@ -91,13 +150,13 @@ def _task_of(session: Session, assignment_id: int) -> int:
     return a.task_id
 
 
-@router.post("/extensions/{request_id}/approve")
+@router.post("/extensions/{request_id}/approve", dependencies=CSRF)
 def approve(request: Request, background: BackgroundTasks, request_id: int, note: str = Form(""),
             user: StaffUser = Depends(office_actor)) -> Response:
     return _decide(request, background, request_id, user, note, approve=True)
 
 
-@router.post("/extensions/{request_id}/reject")
+@router.post("/extensions/{request_id}/reject", dependencies=CSRF)
 def reject(request: Request, background: BackgroundTasks, request_id: int, note: str = Form(""),
            user: StaffUser = Depends(office_actor)) -> Response:
     return _decide(request, background, request_id, user, note, approve=False)
