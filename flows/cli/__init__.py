@@ -16,6 +16,7 @@ import typer
 from flows.cli import (
     admin,
     agencies,
+    backup,
     duties,
     escalation,
     importing,
@@ -42,6 +43,8 @@ COMMANDS = {
     "review": duties.review,
     "indicators": reports.indicators,
     "serve": admin.serve,
+    "backup": backup.backup,
+    "restore": backup.restore,
     "demo": admin.demo,
 }
 USER_COMMANDS = {"add": admin.user_add}
