@@ -259,13 +259,28 @@ def scenarios(info: dict[str, Any]) -> dict[str, tuple[list[str], bool]]:
     }
 
 
+def _session_cookie(url: str, user_id: int) -> str:
+    """What a signed-in browser's cookie carries: the id of a session kept on the server."""
+    from models.auth.sessions import open_session
+    from models.core.db import make_engine, session_scope, upgrade
+    from web.security import new_session
+
+    engine = make_engine(url)
+    upgrade(engine)  # a database kept from an earlier run may predate the session table
+    session_id, key = new_session(SECRET)
+    with session_scope(engine) as s:
+        open_session(s, user_id=user_id, key=key, lifetime=timedelta(hours=2))
+    engine.dispose()
+    return session_id
+
+
 def run(db: str, *, tasks: int, workers: int, clients: int, seconds: int, reuse: Path | None = None,
         keep_schema: str | None = None, only: str | None = None) -> dict[str, Any]:
     """Build (or reuse) the data, serve it, drive each scenario. ``keep_schema``: a PostgreSQL schema
     built once and kept for later runs (like ``reuse`` for SQLite); ``only``: scenarios whose name
     contains this text."""
     from config.settings import reset_settings
-    from web.security import CSRF_COOKIE, SESSION_COOKIE, make_session, new_csrf_cookie
+    from web.security import CSRF_COOKIE, SESSION_COOKIE, new_csrf_cookie
 
     tmp = Path(tempfile.mkdtemp(prefix="dondoc-bench-"))
     os.environ["DONDOC_DATA_DIR"] = str(tmp)
@@ -287,7 +302,7 @@ def run(db: str, *, tasks: int, workers: int, clients: int, seconds: int, reuse:
     try:
         info = _existing(url) if existing else build(url, tasks=tasks)
         # what a signed-in browser sends: its session and the CSRF cookie set by the first page it saw
-        session_cookie = make_session(SECRET, user_id=info["user_id"], hours=2)
+        session_cookie = _session_cookie(url, info["user_id"])
         cookie = f"{SESSION_COOKIE}={session_cookie}; {CSRF_COOKIE}={new_csrf_cookie()}"
         proc, base = serve(url, tmp, workers=workers)
         load = wrk if shutil.which("wrk") else httpx_load

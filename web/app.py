@@ -107,7 +107,7 @@ def create_app(settings: Settings | None = None, *, today: Callable[[], date] | 
     app.state.counts = StampedCache(max_entries=2048)  # list totals by filters
     app.state.pages = StampedCache(max_entries=512)  # rendered task tables by query string
     app.state.forms = StampedCache(max_entries=512)  # rendered filter forms of the task list by filters
-    app.state.users = {}  # {user id: (account row, expiry)}: account rows reused for a few seconds
+    app.state.users = {}  # {session key: (account row, expiry)}: live sessions reused for a few seconds (deps)
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     # importing before office: /plans/import is not /plans/{plan_id}

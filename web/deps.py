@@ -11,13 +11,15 @@ from fastapi import Request
 from sqlmodel import Session
 
 from models.agencies.links import agency_from_token
+from models.auth.sessions import session_owner
 from models.core.db import get_engine, get_read_engine, session_scope
 from models.core.tables import Agency, Plan
+from models.core.types import utcnow
 from models.core.web_tables import ROLE_OFFICE, StaffUser
 from models.overview.dashboard import data_stamp
 from tasks.common.tokens import BadToken
 from web.forms import MAX_ID, FormError, parse_date
-from web.security import CSRF_COOKIE, CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE, csrf_valid, read_session
+from web.security import CSRF_COOKIE, CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE, csrf_valid, session_key
 
 
 class PageError(Exception):
@@ -116,27 +118,46 @@ def request_stamp(request: Request, session: Session) -> tuple[object, ...]:
     return request.state.stamp
 
 
-USER_TTL = 10.0  # seconds an account row is reused: a deactivation or role change applies within it
+# seconds a session's account row is reused without asking the database: a sign-out or password
+# change in this process applies at once (``forget_sessions``), a deactivation or a password reset
+# from `dondoc user add` (another process) within this time
+USER_TTL = 10.0
+_CACHE_PRUNE_AT = 2048  # cached sessions before the expired ones are swept out
 
 
 def session_user(request: Request) -> StaffUser | None:
-    """The signed-in office user, if any (also stored on ``request.state.user``)."""
+    """The signed-in office user, if any (also stored on ``request.state.user``): the cookie's id
+    must name a live session on the server (models/auth/sessions.py)."""
     if hasattr(request.state, "user"):
         return request.state.user
-    settings = request.app.state.settings
-    user_id = read_session(settings.secret_key, request.cookies.get(SESSION_COOKIE))
+    key = session_key(request.app.state.settings.secret_key, request.cookies.get(SESSION_COOKIE))
     user = None
-    if user_id is not None:
-        cached = request.app.state.users.get(user_id)
-        if cached is not None and cached[1] > time.monotonic():
+    if key is not None:
+        cache: dict[str, tuple[StaffUser, float]] = request.app.state.users
+        cached = cache.get(key)
+        clock = time.monotonic()
+        if cached is not None and cached[1] > clock:
             user = cached[0]
         else:
             with db(request) as session:
-                found = session.get(StaffUser, user_id)
-                user = found if found is not None and found.active else None
-            request.app.state.users[user_id] = (user, time.monotonic() + USER_TTL)
+                found = session_owner(session, key=key)
+            if found is None:
+                cache.pop(key, None)  # unknown ids are not kept: anyone can make them up
+            else:
+                user, ends = found
+                if len(cache) >= _CACHE_PRUNE_AT:
+                    for stale in [k for k, (_, until) in cache.items() if until <= clock]:
+                        del cache[stale]
+                cache[key] = (user, clock + min(USER_TTL, (ends - utcnow()).total_seconds()))
     request.state.user = user
     return user
+
+
+def forget_sessions(request: Request, user_id: int) -> None:
+    """Drop this process's cached sessions of an account whose sign-ins were just ended."""
+    cache: dict[str, tuple[StaffUser, float]] = request.app.state.users
+    for key in [k for k, (u, _) in cache.items() if u.id == user_id]:
+        del cache[key]
 
 
 async def office_user(request: Request) -> StaffUser:

@@ -1,7 +1,7 @@
 """Signed session cookies, CSRF tokens and security headers.
 
-* The office session is a cookie ``<payload>.<signature>`` (HMAC-SHA256 with
-  ``DONDOC_SECRET_KEY``); the payload holds the user id and an expiry, nothing secret.
+* The office session is kept on the server (``staff_session``, models/auth/sessions.py); the
+  cookie carries only a random id, the table its HMAC-SHA256 with ``DONDOC_SECRET_KEY``.
 * CSRF: every page sets a random ``dondoc_csrf`` cookie; every form carries
   ``HMAC(secret, cookie)`` in a hidden ``csrf_token`` field (JSON clients send it in the
   ``X-CSRF-Token`` header). A cross-site page can neither read the cookie nor compute the field.
@@ -12,10 +12,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import json
 import secrets
-import time
-from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -68,26 +65,18 @@ def _mac(secret: str, purpose: str, payload: str) -> str:
     return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
 
-def make_session(secret: str, *, user_id: int, hours: int, now: float | None = None) -> str:
-    payload = {"u": user_id, "e": int((now or time.time()) + hours * 3600), "n": secrets.token_hex(8)}
-    body = base64.urlsafe_b64encode(json.dumps(payload, separators=(",", ":")).encode()).decode().rstrip("=")
-    return f"{body}.{_mac(secret, 'session', body)}"
+def new_session(secret: str) -> tuple[str, str]:
+    """A new sign-in: the random id its cookie carries (256 bits) and the key the server keeps."""
+    session_id = secrets.token_urlsafe(32)
+    return session_id, _mac(secret, "session", session_id)
 
 
-def read_session(secret: str, value: str | None, *, now: float | None = None) -> int | None:
-    """The user id of a valid, unexpired session cookie; ``None`` otherwise."""
-    if not value or value.count(".") != 1:
+def session_key(secret: str, session_id: str | None) -> str | None:
+    """What the server keeps of a session id (``staff_session.key``): its HMAC, so the table
+    opens no session and a new secret ends every sign-in. ``None`` for a value no id looks like."""
+    if not session_id or len(session_id) > 64:
         return None
-    body, sig = value.split(".")
-    if not hmac.compare_digest(sig, _mac(secret, "session", body)):
-        return None
-    try:
-        payload: dict[str, Any] = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
-        if payload["e"] < (now or time.time()):
-            return None
-        return int(payload["u"])
-    except (ValueError, KeyError, TypeError):
-        return None
+    return _mac(secret, "session", session_id)
 
 
 def new_csrf_cookie() -> str:

@@ -1,4 +1,5 @@
-"""Office staff accounts: scrypt password hashes, creation (audited) and sign-in."""
+"""Office staff accounts: scrypt password hashes, creation (audited) and sign-in. Sessions:
+models/auth/sessions.py; slowing down guesses: models/auth/throttle.py."""
 
 from __future__ import annotations
 
@@ -7,14 +8,14 @@ import hashlib
 import hmac
 import re
 import secrets
-from datetime import datetime, timedelta
 
-import sqlalchemy as sa
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
+from models.auth.sessions import end_user_sessions
+from models.auth.throttle import clear_failures
 from models.core.audit import record
 from models.core.types import utcnow
-from models.core.web_tables import ROLES, SignInFailure, StaffUser
+from models.core.web_tables import ROLES, StaffUser
 
 # scrypt cost: 2**15 x 8 x 1 takes ~60 ms and 32 MiB (OWASP's floor is 2**17 x 8 x 1 for
 # interactive logins with a 128 MiB budget; this keeps sign-in snappy on a 2-core machine)
@@ -23,12 +24,6 @@ _N, _R, _P = SCRYPT_N, 8, 1  # tests lower _N to keep sign-ins fast
 _MAXMEM = 64 * 1024 * 1024
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD = 10
-# Guessing a password is slowed, not the account locked for everyone: 5 wrong tries from one
-# address, or 20 from all addresses together, within 15 minutes stop further tries for that
-# e-mail until the oldest of them is 15 minutes old. A correct sign-in or a reset clears them.
-THROTTLE_WINDOW = timedelta(minutes=15)
-MAX_FAILURES_PER_CLIENT = 5
-MAX_FAILURES_PER_EMAIL = 20
 
 
 class UserError(ValueError):
@@ -88,6 +83,9 @@ def add_user(session: Session, *, email: str, role: str, password: str, actor: s
     user.role, user.active, user.password_hash = role, True, hash_password(password)
     session.add(user)
     clear_failures(session, email=email)  # a reset password opens a throttled sign-in again
+    ended = end_user_sessions(session, user_id=user.id)  # type: ignore[arg-type]
+    if ended:  # whoever held a session (a copied cookie too) signs in again, with the new password
+        changes["sessions"] = [ended, 0]
     record(session, actor=actor, source="cli", entity="staff_user", entity_id=user.id, action="updated",
            changes=changes)
     return user
@@ -106,38 +104,3 @@ def authenticate(session: Session, *, email: str, password: str) -> StaffUser | 
     record(session, actor=f"office:{user.email}", source="web", entity="staff_user", entity_id=user.id,
            action="signed_in", changes={})
     return user
-
-
-def sign_in_blocked(session: Session, *, email: str, client: str, now: datetime | None = None) -> bool:
-    """Too many wrong tries for this e-mail lately (see ``THROTTLE_WINDOW``)."""
-    since = (now or utcnow()) - THROTTLE_WINDOW
-    clients = session.execute(sa.select(col(SignInFailure.client)).where(
-        col(SignInFailure.email) == _key(email), col(SignInFailure.at) >= since)).scalars().all()
-    return len(clients) >= MAX_FAILURES_PER_EMAIL or sum(c == client for c in clients) >= MAX_FAILURES_PER_CLIENT
-
-
-def note_failure(session: Session, *, email: str, client: str, now: datetime | None = None) -> None:
-    """Keep one wrong try (and forget this e-mail's tries older than the window). The try that
-    reaches the limit is an audit event of the account, when there is one."""
-    now = now or utcnow()
-    key = _key(email)
-    session.execute(sa.delete(SignInFailure).where(col(SignInFailure.email) == key,
-                                                   col(SignInFailure.at) < now - THROTTLE_WINDOW))
-    session.add(SignInFailure(email=key, client=client[:64], at=now))
-    session.flush()
-    if sign_in_blocked(session, email=key, client=client[:64], now=now):
-        user = session.exec(select(StaffUser).where(StaffUser.email == key)).first()
-        if user is not None:
-            record(session, actor=f"web:{client[:64]}", source="web", entity="staff_user", entity_id=user.id,
-                   action="sign_in_throttled", changes={})
-
-
-def clear_failures(session: Session, *, email: str, client: str | None = None) -> None:
-    q = sa.delete(SignInFailure).where(col(SignInFailure.email) == _key(email))
-    if client is not None:
-        q = q.where(col(SignInFailure.client) == client[:64])
-    session.execute(q)
-
-
-def _key(email: str) -> str:
-    return email.strip().lower()[:200]

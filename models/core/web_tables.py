@@ -54,12 +54,27 @@ class StaffUserPublic(StaffUserBase):
     id: int
 
 
+class StaffSession(SQLModel, table=True):
+    """One office sign-in (models/auth/sessions.py). The browser's cookie carries a random id; this
+    row only its keyed hash (web/security.py), so a copy of the table opens no session. Signing
+    out, a password reset or the expiry ends it: the cookie then opens nothing."""
+
+    __tablename__ = "staff_session"
+    __table_args__ = (sa.UniqueConstraint("key", name="uq_staff_session_key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=64)
+    user_id: int = Field(foreign_key="staff_user.id", index=True)
+    created_at: datetime = _ts()
+    expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
 class SignInFailure(SQLModel, table=True):
     """One wrong password (or unknown e-mail) at the sign-in form, kept for the throttle window
-    (models/users.py): guessing is slowed per e-mail and address, across every web worker."""
+    (models/auth/throttle.py): guessing is slowed per e-mail and address, across every web worker."""
 
     __tablename__ = "sign_in_failure"
-    __table_args__ = (sa.Index("ix_sign_in_failure_email_at", "email", "at"),)
+    __table_args__ = (sa.Index("ix_sign_in_failure_email_at", "email", "at"),
+                      sa.Index("ix_sign_in_failure_client_at", "client", "at"))
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(max_length=200)  # as typed, lower-cased
     client: str = Field(max_length=64)  # the client's IP address
