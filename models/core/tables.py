@@ -41,6 +41,10 @@ class AgencyBase(SQLModel):
     head_email: str = Field(max_length=200)
     successor: str | None = Field(default=None, max_length=300)
     active: bool = True
+    # a province set up with `dondoc province add` dates its agencies: in force from valid_from to
+    # valid_to (None: open); a former one names the agency that carries its work now (successor_id)
+    valid_from: date | None = None
+    valid_to: date | None = None
 
 
 class Agency(AgencyBase, table=True):
@@ -48,6 +52,7 @@ class Agency(AgencyBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     aliases: list[str] = _json(list)
     groups: list[str] = _json(list)
+    successor_id: int | None = Field(default=None, foreign_key="agency.id")
     # links carry the generation they were made with; raising it revokes every older link
     link_generation: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     created_at: datetime = _ts()
@@ -57,6 +62,21 @@ class Agency(AgencyBase, table=True):
 class AgencyPublic(AgencyBase):
     id: int
     aliases: list[str]
+
+
+class ProvinceSetup(SQLModel, table=True):
+    """A province set up with `dondoc province add`: its directory lives in the agency table."""
+
+    __tablename__ = "province_setup"
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=40, unique=True)
+    name: str = Field(max_length=100)
+    leadership_name: str = Field(max_length=300)
+    leadership_email: str = Field(max_length=200)
+    email_domain: str = Field(max_length=100)
+    data_version: str = Field(max_length=300)  # the shipped data it was last brought up to date from
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
 
 
 class PlanBase(SQLModel):

@@ -9,6 +9,7 @@ unique, overrides naming known agencies, names resolving to one agency) is check
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
@@ -16,6 +17,7 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     Field,
+    Strict,
     StrictBool,
     ValidationError,
     ValidationInfo,
@@ -41,7 +43,7 @@ from tasks.common.schema import (
 from tasks.common.yaml_files import YamlLines
 
 __all__ = ["AgencyOverride", "AgencySpec", "DistrictSpec", "GroupSpec", "Leadership", "ProvinceSpec", "StandardSpec",
-           "parse_province", "parse_standard"]
+           "TodayGroupsSpec", "parse_province", "parse_standard", "parse_today_groups"]
 
 M = TypeVar("M", bound=BaseModel)
 EXAMPLE_ONLY = "example_addresses_only"  # the validation context's switch: refuse real mail domains
@@ -140,9 +142,13 @@ class DistrictSpec(Section):
 
 class GroupSpec(Section):
     code: Text
-    kind: Literal["group", "commune_group"] = "group"
+    # group: expands to its members; commune_group: commune wording a sample directory cannot
+    # resolve; abolished: wording of a level that is gone ("UBND các huyện" since 01/07/2025),
+    # reported unresolved with ``note`` as the reason
+    kind: Literal["group", "commune_group", "abolished"] = "group"
     phrases: Items[Text] = Field(default_factory=list)  # wording that stands for the group ("các Sở, ngành")
     members: Items[Text] = Field(default_factory=list)  # agency codes or district names, besides those tagged
+    note: Text | None = None
 
 
 class Leadership(Section):
@@ -171,6 +177,24 @@ class ProvinceSpec(Section):
     groups: Items[GroupSpec] = Field(default_factory=list)
     overrides: Table[str, AgencyOverride] = Field(default_factory=dict)
     extra_aliases: Table[str, Items[Text]] = Field(default_factory=dict)
+
+
+class TodayGroupsSpec(Section):
+    """``config/agencies/reference/groups.yaml``: the groups of a province set up with ``province add``."""
+
+    checked: Annotated[date, Strict()]
+    groups: Items[GroupSpec] = Field(min_length=1)
+    fillers: Items[Text] = Field(default_factory=list)
+
+
+def parse_today_groups(data: Any, *, source: str, lines: YamlLines | None = None,
+                       error: type[ValueError] = AgencyDirectoryError) -> TodayGroupsSpec:
+    """``groups.yaml``'s content checked; a problem is one ``error`` line naming the file."""
+    try:
+        return TodayGroupsSpec.model_validate({} if data is None else data)
+    except ValidationError as exc:
+        err = pick(exc)
+        raise error(f"{where(source, error_line(err, lines))}: {_describe(err, TodayGroupsSpec)}") from None
 
 
 def parse_standard(data: Any, *, source: str, lines: YamlLines | None = None,

@@ -49,7 +49,7 @@ _REWRITE_ORDER = sorted(_REWRITES, key=len, reverse=True)
 class Word:
     start: int  # offsets in the text given to ``tokenize`` (after NFC)
     end: int
-    exact: str  # fold key; "#" for a number, "và" for "&"
+    exact: str  # fold key; a number's digits ("#" in a phrase's "{n}", any number), "và" for "&"
     fuzzy: str  # diacritic-free key
     gap: frozenset[str] = frozenset()  # separators seen between the previous word and this one
     amp: bool = False  # an "&" inside an abbreviation ("NN&PTNT"), not a separating "và"
@@ -85,7 +85,7 @@ def tokenize(text: str) -> tuple[str, list[Word]]:
         if m.lastgroup == "amp":
             exact, amp = "và", True
         else:
-            exact, amp = ("#" if raw.isdigit() else fold(raw)), False
+            exact, amp = fold(raw), False
         words.append(Word(m.start(), m.end(), exact, strip_diacritics(exact), frozenset(gap), amp))
         gap = set()
     return source, _rewrite(words)
@@ -113,9 +113,13 @@ def _rewrite(words: list[Word]) -> list[Word]:
     return out
 
 
+_ANY_NUMBER = "zzanynumberzz"  # stands in for "{n}" while a phrase is cut into words
+
+
 def phrase_keys(phrase: str) -> list[Word]:
-    """Words of a name, alias or group phrase; "{n}" stands for any number."""
-    return tokenize(phrase.replace("{n}", "0"))[1]
+    """Words of a name, alias or group phrase; "{n}" stands for any number ("#")."""
+    words = tokenize(phrase.replace("{n}", f" {_ANY_NUMBER} "))[1]
+    return [Word(w.start, w.end, "#", "#", w.gap) if w.exact == _ANY_NUMBER else w for w in words]
 
 
 class PhraseIndex:
@@ -169,11 +173,13 @@ class PhraseIndex:
                     continue
                 key = getattr(words[j], attr)
                 sep = j > i and bool(words[j].gap & SEPARATORS)
-                for child in filter(None, (node.get((key, True)), None if sep else node.get((key, False)))):
-                    target = child.get(_END)
-                    if target is not None and target != _AMBIGUOUS and (best is None or j + 1 > best[0]):
-                        best = (j + 1, target)
-                    stack.append((child, j + 1))
+                # a number is itself ("Phường Hà Giang 1") or any number ("UBND {n} xã")
+                for k in (key, "#") if key.isdigit() else (key,):
+                    for child in filter(None, (node.get((k, True)), None if sep else node.get((k, False)))):
+                        target = child.get(_END)
+                        if target is not None and target != _AMBIGUOUS and (best is None or j + 1 > best[0]):
+                            best = (j + 1, target)
+                        stack.append((child, j + 1))
         return best
 
 

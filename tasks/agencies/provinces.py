@@ -23,7 +23,7 @@ from typing import Any, Literal, cast
 from tasks.common.text import slugify
 
 __all__ = ["CommuneInfo", "ProvinceInfo", "UnknownProvinceError", "all_provinces", "communes", "current_provinces",
-           "current_slugs", "load_provinces", "province", "successor"]
+           "current_slugs", "load_provinces", "package_version", "province", "successor"]
 
 CommuneKind = Literal["xã", "phường", "đặc khu"]
 _CITY_PREFIX = "Thành phố "
@@ -149,6 +149,11 @@ def successor(slug: str) -> ProvinceInfo:
     """The current province a province is part of today: itself when current, its successor when former."""
     p = province(slug)
     return p if p.successor is None else province(p.successor)
+
+
+def package_version() -> str:
+    """The ``vietnam-provinces`` version today's provinces and communes come from."""
+    return _catalogue().package_version
 
 
 def communes(slug: str) -> tuple[CommuneInfo, ...]:

@@ -23,7 +23,7 @@ from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal, NoReturn, Self, TypeVar
 
-from pydantic import AfterValidator, BaseModel, Field, Strict, StrictInt, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, Field, Strict, StrictBool, StrictInt, ValidationError, model_validator
 
 from tasks.agencies.directory import Kind
 from tasks.common.schema import Items, Section, Table, Text, error_line, fail, join, label, pick, problem, where
@@ -147,9 +147,14 @@ class ReferenceAgency(Section):
     head_title: Text | None = None
     scope: Literal["all", "optional"]  # every province has it, or only some
     only_in: Items[Slug] = Field(default_factory=list)  # the provinces that alone may have it (scope optional)
+    not_in: Items[Slug] = Field(default_factory=list)  # the provinces that have other bodies instead (scope all)
     valid_from: Date | None = None  # None: a former body older than the reform
     valid_to: Date | None = None  # a former body's last day (inclusive)
     successor: Text | None = None  # the code of the body that took its work over
+    # true: the body did not exist before valid_from (Sở NN&MT); false: it did, under this name,
+    # and valid_from is the reform step that concerned it (Sở Tài chính, which took Sở KH&ĐT over)
+    created_by_reform: StrictBool = False
+    otherwise: Text | None = None  # where a province has no such body, the code of the one that does its work
     sources: Items[Text] = Field(min_length=1)
     note: Text | None = None
 
@@ -171,7 +176,16 @@ class ReferenceAgency(Section):
             fail(f"valid_to {self.valid_to} is before valid_from {self.valid_from}", at=("valid_to",))
         if self.only_in and self.scope != "optional":
             fail("only_in goes with scope: optional", at=("only_in",))
+        if self.not_in and self.scope != "all":
+            fail("not_in goes with scope: all", at=("not_in",))
+        if self.created_by_reform and self.valid_from is None:
+            fail("created_by_reform needs valid_from, the day it was created", at=("created_by_reform",))
         return self
+
+    @property
+    def directory_valid_from(self) -> dt.date | None:
+        """The first day in force as a directory dates it: None for a body older than its valid_from."""
+        return self.valid_from if self.created_by_reform else None
 
 
 class DepartmentsFile(Section):
@@ -197,6 +211,10 @@ class DepartmentsFile(Section):
                     fail(f"agencies[{i}]: {phrase!r} also names {other!r}",
                          at=("agencies", i, *(("aliases", j - 1) if j else ("name",))))
         for i, a in enumerate(self.agencies):
+            if a.otherwise is not None and (a.otherwise not in by_code or not by_code[a.otherwise].current
+                                            or by_code[a.otherwise].scope != "all"):
+                fail(f"agencies[{i}]: otherwise {a.otherwise!r} is not a current body every province has",
+                     at=("agencies", i, "otherwise"))
             if a.successor is None or a.valid_to is None:
                 continue
             nxt = by_code.get(a.successor)
@@ -242,10 +260,11 @@ def load_departments(path: Path = DEPARTMENTS_FILE, *, provinces: Collection[str
     spec = _validate(DepartmentsFile, data, path, lines)
     if provinces is not None:
         for i, a in enumerate(spec.agencies):
-            for j, slug in enumerate(a.only_in):
-                if slug not in provinces:
-                    _fail(path, lines, ("agencies", i, "only_in", j),
-                          f"agencies[{i}].only_in: {slug!r} is not one of today's provinces")
+            for key in ("only_in", "not_in"):
+                for j, slug in enumerate(getattr(a, key)):
+                    if slug not in provinces:
+                        _fail(path, lines, ("agencies", i, key, j),
+                              f"agencies[{i}].{key}: {slug!r} is not one of today's provinces")
     return Departments(checked=spec.checked, sources=dict(spec.sources), entries=tuple(spec.agencies))
 
 
