@@ -262,6 +262,7 @@ def restore_backup(path: Path, *, url: str, data_dir: Path, force: bool = False)
 
 
 def _damaged(path: Path, reason: str) -> BackupError:
+    reason = " ".join(reason.split())  # one line, whatever the library's message
     return BackupError(f"{path} is damaged or not a dondoc backup ({reason}); nothing was restored")
 
 
@@ -271,7 +272,7 @@ def _open_archive(path: Path) -> tarfile.TarFile:
     try:
         return tarfile.open(path, "r:*")
     except (tarfile.TarError, EOFError, zlib.error) as exc:
-        raise _damaged(path, f"not a readable tar archive: {exc}") from None
+        raise _damaged(path, "not a readable tar archive") from exc
 
 
 def _manifest(tar: tarfile.TarFile, path: Path) -> dict[str, Any]:
