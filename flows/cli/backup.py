@@ -43,7 +43,7 @@ def restore(
                                       force=force)
         except BackupError as exc:
             fail(str(exc))
-    typer.echo(f"restored {path} (taken {manifest['created_at']}): {_describe(manifest)}; "
+    typer.echo(f"restored {path} (taken {_when(manifest.get('created_at'))}): {_describe(manifest)}; "
                f"database now at revision {manifest['upgraded_to']}")
 
 
@@ -52,6 +52,21 @@ def _describe(manifest: dict[str, Any]) -> str:
     return (f"{manifest['backend']}, revision {manifest['revision']}, {len(tables)} tables, "
             f"{sum(tables.values()):,} rows ({tables.get('audit_event', 0):,} audit events), "
             f"{len(manifest['files'])} data files")
+
+
+def _when(created_at: object) -> str:
+    """The backup's time as the office reads it: dd/mm/yyyy HH:MM in the province's zone."""
+    from datetime import datetime
+
+    from tasks.common.dates import fmt_date, local_zone
+
+    try:
+        moment = datetime.fromisoformat(str(created_at))
+    except ValueError:
+        return str(created_at)
+    if moment.tzinfo is None:
+        return str(created_at)
+    return f"{fmt_date(moment)} {moment.astimezone(local_zone()):%H:%M}"
 
 
 @contextmanager
