@@ -15,7 +15,7 @@ from sqlmodel import Session, col
 
 from config.settings import Settings
 from models.core.tables import LEAD, Agency
-from models.escalation.situation import agency_situations, office_names
+from models.escalation.situation import agency_situations, office_names, province_name
 from tasks.escalation.letter import CongVan, file_name, issuer_lines, office_symbol, render_cong_van, signer_lines
 from tasks.escalation.situation import AgencySituation, SituationItem
 
@@ -28,8 +28,6 @@ def cong_van_data(session: Session, *, agency: Agency, situation: AgencySituatio
                   level: int | None = None, offices: dict[str, str] | None = None) -> CongVan | None:
     """The công văn for the agency's situation (its overdue lead assignments); None when it has none.
     ``level``: the letter's (the sweep's notices); by default the highest its tasks have reached."""
-    from models.reports.data import province_name
-
     items: tuple[SituationItem, ...] = tuple(i for i in situation.overdue if i.role == LEAD)
     if not items:
         return None

@@ -143,7 +143,7 @@ class Situations:
                  .join(Agency, col(Agency.id) == col(Assignment.agency_id))
                  .where(col(Assignment.task_id).in_(chunk), col(Assignment.status) != CANCELLED)
                  .order_by(col(Assignment.task_id), col(Assignment.id)))
-            for task_id, role, name in self.session.execute(q):
+            for task_id, role, name in self.session.execute(q).all():
                 leads, coordinating = found.setdefault(task_id, ([], []))
                 (leads if role == LEAD else coordinating).append(name)
         return {t: (tuple(a), tuple(b)) for t, (a, b) in found.items()}
@@ -161,18 +161,22 @@ class Situations:
 
     # -- what the letters read ---------------------------------------------------------
 
-    def agency_items(self, *, agency_ids: Collection[int], task_ids: Collection[int] = ()) -> list[SituationItem]:
+    def agency_items(self, *, agency_ids: Collection[int], task_ids: Collection[int] = (),
+                     pairs: Collection[tuple[int, int]] | None = None) -> list[SituationItem]:
         """The agencies' open assignments overdue or due up to the horizon, and whatever they
-        hold in ``task_ids`` (due later, or without a due date)."""
+        hold in ``task_ids`` (due later, or without a due date). With ``pairs`` (the (task,
+        agency) of the day's notices) only the tasks the first query did not find are read again."""
         rows: list[tuple[Any, ...]] = []
         horizon = self.horizon()
         for chunk in _chunks(agency_ids):
             rows += self._rows(sa.and_(col(Assignment.agency_id).in_(chunk), col(Assignment.due_date) <= horizon,
                                        col(Assignment.role).in_((LEAD, COORDINATING))))
-        if task_ids:
-            for chunk in _chunks(task_ids):
-                rows += self._rows(sa.and_(col(Assignment.task_id).in_(chunk),
-                                           col(Assignment.agency_id).in_(sorted(set(agency_ids)))))
+        if pairs is not None:
+            found = {(r[6], r[3]) for r in rows}
+            task_ids = {t for t, a in pairs if (t, a) not in found}
+        for chunk in _chunks(task_ids):
+            rows += self._rows(sa.and_(col(Assignment.task_id).in_(chunk),
+                                       col(Assignment.agency_id).in_(sorted(set(agency_ids)))))
         return self._items(rows)
 
     def in_window(self, item: SituationItem) -> bool:
@@ -215,8 +219,6 @@ def agency_situations(session: Session, *, agency_ids: Collection[int], as_of: d
 def office_names(session: Session, *, provinces: Collection[str]) -> dict[str, str]:
     """The coordination office of each province as it signs: "Văn phòng Điều phối nông thôn mới
     tỉnh Bắc Giang" (the directory's name, which ends in "tỉnh", completed with the province)."""
-    from models.reports.data import province_name
-
     out: dict[str, str] = {}
     if not provinces:
         return out
@@ -229,6 +231,32 @@ def office_names(session: Session, *, provinces: Collection[str]) -> dict[str, s
         words = name.split()
         out[province] = f"{name} {province_name(province)}" if words and words[-1].lower() == "tỉnh" else name
     return out
+
+
+def province_name(slug: str) -> str:
+    """The province's name ("Bắc Giang"): the top-level ``name:`` of its directory file, read
+    without parsing the whole YAML (a sweep needs it for every message); else as the reports
+    find it."""
+    from config.settings import get_settings
+
+    return _province_name(str(get_settings().agencies_dir), slug)
+
+
+@functools.lru_cache(maxsize=64)
+def _province_name(folder: str, slug: str) -> str:
+    import re
+    from pathlib import Path
+
+    try:
+        text = (Path(folder) / f"{slug}.yaml").read_text(encoding="utf-8")
+    except OSError:
+        text = ""
+    found = re.search(r"^name:[ \t]*([^#\n]+?)[ \t]*(?:#.*)?$", text, re.MULTILINE)
+    if found and found.group(1).strip("'\"").strip():
+        return found.group(1).strip("'\"").strip()
+    from models.reports.data import province_name as from_reports
+
+    return from_reports(slug)
 
 
 def attach_situations(session: Session, digests: list[Digest], *, as_of: date, policy_path: object) -> list[Digest]:
@@ -245,15 +273,18 @@ def attach_situations(session: Session, digests: list[Digest], *, as_of: date, p
     reader = Situations(session, as_of=as_of, policy_path=policy_path)
     if letters:
         agency_ids = {n.agency_id for d in letters for n in d.notices}
-        items = reader.agency_items(agency_ids=agency_ids, task_ids={n.task_id for d in letters for n in d.notices})
+        items = reader.agency_items(agency_ids=agency_ids,
+                                    pairs={(n.task_id, n.agency_id) for d in letters for n in d.notices})
+        by_agency: dict[int, list[SituationItem]] = {}
+        for i in items:
+            by_agency.setdefault(i.agency_id, []).append(i)
         for d in letters:
-            mine = {n.agency_id for n in d.notices}
             noticed = {(n.task_id, n.agency_id, n.role) for n in d.notices}
-            own = [i for i in items if i.agency_id in mine]
+            own = [i for aid in sorted({n.agency_id for n in d.notices}) for i in by_agency.get(aid, ())]
             d.situation = reader.situation(
                 own, noticed=[i.assignment_id for i in own if (i.task_id, i.agency_id, i.role) in noticed])
         _attach_cong_van(session, [d for d in letters if d.kind == "escalation_digest" and d.level >= 2],
-                         items=items, reader=reader, offices=offices)
+                         by_agency=by_agency, reader=reader, offices=offices)
     if reports:
         scopes = {id(d): _report_plans(session, d, plans) for d in reports}
         overdue = overdue_lead_items(session, plan_ids=set().union(*scopes.values()), as_of=as_of,
@@ -268,16 +299,16 @@ def attach_situations(session: Session, digests: list[Digest], *, as_of: date, p
     return digests
 
 
-def _attach_cong_van(session: Session, letters: list[Digest], *, items: list[SituationItem], reader: Situations,
-                     offices: dict[str, str]) -> None:
+def _attach_cong_van(session: Session, letters: list[Digest], *, by_agency: dict[int, list[SituationItem]],
+                     reader: Situations, offices: dict[str, str]) -> None:
     """From level 2 on, the agency's letter (and its head's) carries its công văn đôn đốc, made
     once per agency and level when the first of them is rendered, and kept on disk."""
+    if not letters:
+        return
     from config.settings import get_settings
     from models.escalation.letters import agencies_by_id, cong_van_data, keep_cong_van
     from tasks.escalation.letter import DOCX_TYPE
 
-    if not letters:
-        return
     settings = get_settings()
     agencies = agencies_by_id(session, {n.agency_id for d in letters for n in d.notices})
     made: dict[tuple[int, int], Callable[[], tuple[str, str, bytes]]] = {}
@@ -290,7 +321,7 @@ def _attach_cong_van(session: Session, letters: list[Digest], *, items: list[Sit
             key = (aid, d.level)
             if key not in made:
                 data = cong_van_data(session, agency=agency, settings=settings, level=d.level, offices=offices,
-                                     situation=reader.situation([i for i in items if i.agency_id == aid]))
+                                     situation=reader.situation(by_agency.get(aid, [])))
                 if data is None:
                     continue
 
