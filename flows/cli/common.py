@@ -77,10 +77,13 @@ def db() -> Engine:
 
 
 def directory() -> AgencyDirectory:
+    """The sample directories (config/agencies) and the provinces set up with `dondoc province add`."""
     from config.directory import load_directory
+    from models.agencies.setup import import_directory
 
     with user_errors():
-        return load_directory()
+        base = load_directory()
+    return import_directory(db(), base)
 
 
 def resolve_agency_keys(name: str) -> list[tuple[str, str]]:

@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 from config.directory import load_directory
 from config.settings import get_settings
 from flows.engine import flow, step
+from models.agencies.setup import import_directory
 from models.core.db import get_engine, session_scope
 from models.core.tables import Plan
 from models.duties.store import DutySummary, apply_duties
@@ -49,7 +50,8 @@ def read_plan_file(path: str) -> tuple[PlanDocument, str]:
 
 @step()
 def parse_plan_document(doc: PlanDocument, *, source_name: str, province: str | None, year: int | None) -> ParsedPlan:
-    directory = load_directory()
+    # the sample directories and the provinces set up with `dondoc province add`
+    directory = import_directory(get_engine(), load_directory())
     return parse_plan(doc, directory, source_name=source_name, province=province, year=year)
 
 

@@ -17,17 +17,24 @@ from tasks.common.text import nfc
 def sync_agencies(session: Session, *, entries: Iterable[AgencyEntry], actor: str = "system") -> dict[str, int]:
     """Create or update agency rows from directory entries; returns {"created", "updated"}.
 
-    Agencies that left the directory are kept (tasks point at them), never deleted.
+    Agencies that left the directory are kept (tasks point at them), never deleted. In a province
+    set up with ``province add`` (and in the former provinces merged into it) the database holds
+    the directory: the YAML files are seed data there, and only add the agencies missing.
     """
+    from models.agencies.setup import set_up_provinces
+
     entries = list(entries)
     provinces = {e.province for e in entries}
     existing = {
         (a.province, a.key): a
         for a in session.exec(select(Agency).where(Agency.province.in_(provinces)))  # type: ignore[attr-defined]
     }
+    owned = set_up_provinces(session, including_former=True) & provinces if existing else set()
     created = updated = 0
     for entry in entries:
         row = existing.get((entry.province, entry.key))
+        if row is not None and entry.province in owned:
+            continue
         values: dict[str, Any] = {
             "name": entry.name,
             "kind": entry.kind,

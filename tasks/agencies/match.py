@@ -219,7 +219,8 @@ def scan(
     hit for which ``continues`` is true, with nothing but separators in between
     ("Sở Công thương, Y tế"). Commune-level wording ("UBND các xã ...") is reported as a
     "commune" hit running to the next separator. ``province`` is the diacritic-free words of
-    the province name, swallowed after a trailing "tỉnh".
+    the province name, swallowed after a trailing "tỉnh". Wording of an abolished level
+    ("UBND huyện ...", an "abolished" hit) runs to the next separator the same way.
     """
     source, words = tokenize(text)
     hits: list[Hit] = []
@@ -237,7 +238,7 @@ def scan(
             i += 1
             continue
         j, target = best
-        if target[0] == "commune":
+        if target[0] in ("commune", "abolished"):  # "UBND huyện Lục Ngạn": the unit's name goes with it
             while j < len(words) and not (words[j].gap & SEPARATORS) and not words[j].is_and:
                 j += 1
         else:

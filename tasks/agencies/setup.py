@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from tasks.agencies.reference import Departments, ReferenceAgency
 
 __all__ = ["GROUPS_FILE", "HEAD_PREFIX", "ProvinceSetup", "commune_entry", "commune_key", "former_province_successors",
-           "province_setup", "today_groups"]
+           "province_setup", "setup_hint", "today_groups"]
 
 GROUPS_FILE = Path(__file__).resolve().parents[2] / "config" / "agencies" / "reference" / "groups.yaml"
 # the local part's prefix of a head's placeholder address, by kind (as standard.yaml's head_prefix)
@@ -248,3 +248,15 @@ def former_province_successors(codes: Iterable[str], kinds: Mapping[str, str],
         else:
             out[code] = _carrier(d, code, present)
     return out
+
+
+def setup_hint(slug: str) -> str:
+    """What to do about a province the directory does not have: "; set it up first: dondoc
+    province add ha-noi", or for a former one the province it is part of; "" for an unknown slug."""
+    try:
+        p = province(slug)
+    except UnknownProvinceError:
+        return ""
+    if not p.current:
+        return f" ('{slug}' is part of '{p.successor}' since 01/07/2025: dondoc province add {p.successor})"
+    return f" (set it up first: dondoc province add {slug})"

@@ -12,6 +12,7 @@ from functools import lru_cache
 from typing import Any
 
 from tasks.agencies.directory import AgencyDirectory, AgencyEntry, CellResolution, ProvinceDirectory
+from tasks.agencies.setup import setup_hint
 from tasks.duties.extract import ProposedDuty, extract_text_duties
 from tasks.importing.appendix import AppendixResult, TaskRow, find_task_rows
 from tasks.importing.deadlines import Deadline, parse_deadline
@@ -153,11 +154,13 @@ def parse_plan(
             f"{source_name}: cannot tell which province issued this plan; pass --province "
             f"({', '.join(directory.provinces)})"
         )
-    try:
-        prov = directory.province(slug)
-    except KeyError as exc:
-        raise PlanImportError(f"unknown province '{slug}': expected one of {', '.join(directory.provinces)}") from exc
     plan_year = year or meta.year
+    try:  # a plan resolves against the directory of its date (today's, for one issued since the reform)
+        prov = directory.province(slug, on=meta.issued_on or (
+            date(plan_year, 12, 31) if plan_year and 1 <= plan_year <= 9999 else None))
+    except KeyError as exc:
+        raise PlanImportError(f"unknown province '{slug}': expected one of {', '.join(directory.provinces)}"
+                              f"{setup_hint(slug)}") from exc
     code = meta.code or source_name.rsplit(".", 1)[0]
     plan = ParsedPlan(
         meta=meta, code=code, province=prov, year=plan_year, tasks=[], warnings=list(appendix.warnings),
@@ -201,10 +204,13 @@ def _parse_row(row: TaskRow, resolve: Any, parse: Any, plan: ParsedPlan) -> Pars
     lead_keys = {a.key for a in lead}
     coordinating = [a for a in coord_res.agencies if a.key not in lead_keys]
     unresolved = [*lead_res.unresolved, *coord_res.unresolved]
-    for name in lead_res.unresolved:
-        plan.unresolved.append({"ref": row.ref, "row": row.row_label, "role": "lead", "name": name})
-    for name in coord_res.unresolved:
-        plan.unresolved.append({"ref": row.ref, "row": row.row_label, "role": "coordinating", "name": name})
+    for role, res in (("lead", lead_res), ("coordinating", coord_res)):
+        for name in res.unresolved:
+            entry = {"ref": row.ref, "row": row.row_label, "role": role, "name": name}
+            if name in res.reasons:  # a name no longer in force, or of the abolished district level
+                entry["reason"] = res.reasons[name]
+                plan.warnings.append(f"{row.row_label} ({row.ref}): '{name}' not resolved: {res.reasons[name]}")
+            plan.unresolved.append(entry)
     if not lead:
         plan.warnings.append(f"{row.row_label} ({row.ref}): no lead agency resolved from '{row.lead_text}'")
     review: list[str] = []
