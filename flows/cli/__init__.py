@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import sys
+from collections.abc import Callable
 
 import typer
 
@@ -48,7 +49,9 @@ COMMANDS = {
     "demo": admin.demo,
 }
 USER_COMMANDS = {"add": admin.user_add}
-PROVINCE_COMMANDS = {"list": provinces.list_}
+PROVINCE_COMMANDS: dict[str, Callable[..., None]] = {
+    "list": provinces.list_, "add": provinces.add, "move-to-successors": provinces.move_to_successors,
+}
 
 for _name, _function in COMMANDS.items():
     app.command(_name)(_function)

@@ -316,7 +316,7 @@ def move_to_successors(session: Session, *, province: str, actor: str, today: da
             changes = {"status": [assignment.status, CANCELLED], "successor": carrier.name,
                        "successor_id": carrier.id}
             assignment.status = CANCELLED
-            action = "cancelled into the successor's assignment"
+            action = "merged into successor"
         else:
             changes = {"agency_id": [old.id, carrier.id], "agency": [old.name, carrier.name]}
             assignment.agency_id = carrier.id

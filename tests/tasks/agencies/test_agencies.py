@@ -501,7 +501,8 @@ AGENCY = "agencies:\n  - code: sxd2\n    name: Sở Xây dựng 2\n    kind: bod
     ("overrides:\n  bao: {code: bao2}\n", 7, "malformed entry: overrides.bao: unknown key 'code'"),
     ("extra_aliases:\n  sxd: Sở XD mới\n", 7, "malformed entry: extra_aliases.sxd must be a list, got 'Sở XD mới'"),
     ("groups:\n  - code: g\n    members: [Nam Đông]\n", 8, "group 'g' names unknown member 'Nam Đông'"),
-    ("groups:\n  - code: g\n    kind: commune\n", 8, "groups[0]: unknown kind 'commune' (known: group, commune_group, abolished)"),
+    ("groups:\n  - code: g\n    kind: commune\n", 8,
+     "groups[0]: unknown kind 'commune' (known: group, commune_group, abolished)"),
     ("slogan: Thử\n", 6, "unknown key 'slogan' (known: slug, name, email_domain, leadership, districts,"),
 ])
 def test_a_broken_entry_is_one_error_naming_the_file_and_its_line(
