@@ -50,6 +50,14 @@ class Settings(BaseSettings):
     # plan files the office imports from the browser (the benchmark's 20,000-row .xlsx is 0.5 MB;
     # images pasted into a Word plan add to that)
     import_max_mb: int = Field(default=20, ge=1, le=500)
+    # what one part of a .docx/.xlsx plan may unpack to (zip bombs), by the command line and the browser alike:
+    # ten times the largest plan the importer is known to read, the 20,000-row benchmark workbook (a 9.7 MB sheet
+    # of 300,030 XML elements; the sample plans made into Word and Excel files stay under 0.4 MB and 9,100 a part)
+    import_max_part_mb: int = Field(default=100, ge=1, le=4096)
+    import_max_part_elements: int = Field(default=3_000_000, ge=1000, le=1_000_000_000)
+    # the address space of the separate process that reads a plan uploaded in the browser: a file that needs
+    # more is refused, and the server itself never grows with what an upload costs to read
+    import_memory_mb: int = Field(default=1024, ge=256, le=65536)
     session_hours: int = Field(default=12, ge=1, le=24 * 30)
     # the signature block of the công văn đôn đốc (tasks/escalation/letter.py), which the office edits;
     # "|" starts a new line ("KT. CHÁNH VĂN PHÒNG|PHÓ CHÁNH VĂN PHÒNG")
