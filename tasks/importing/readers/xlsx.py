@@ -5,7 +5,14 @@ reference machine openpyxl took ~8 s (read_only=False, needed for merged ranges)
 (read_only=True) for a 20,000-row sheet, against a budget of well under 5 s. Streaming the rows
 takes about a second. openpyxl still supplies the number-format rules (which styles are dates)
 and the Excel serial-date conversion, so values read exactly as openpyxl would give them with
-data_only=True: cached formula results, ints without ".0", dates as dd/mm/yyyy.
+data_only=True: cached formula results, ints without ".0", dates as dd/mm/yyyy. Two exceptions,
+read as the sheet shows them: a formula saved without its result (openpyxl writes none) is its
+literal when it is one ("Tháng 12/2026", 5) and empty otherwise; a date whose format shows only
+the month and year ("Tháng "m/yyyy) is that month ("Tháng 12/2026", due at its end, not on its
+first day), and one showing only the year is the year.
+
+The package is opened as a BoundedPackage (limits.py): a part past the unpacked-size or element
+limits is refused before it is parsed.
 
 Merged ranges come from the sheet's <mergeCells> and are applied with a lookup over the
 parsed grid: a merged text stays in its top-left cell and "" fills the cells it covers (even
@@ -29,12 +36,18 @@ from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel, from_ISO8601
 
 from tasks.importing.readers.base import PlanDocument, PlanFileError, Table, clean_text, one_line
+from tasks.importing.readers.limits import BoundedPackage
 
 _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
 _REF_RE = re.compile(r"^([A-Z]+)(\d+)$")
-_CELL, _INLINE, _TEXT, _VALUE = f"{_NS}c", f"{_NS}is", f"{_NS}t", f"{_NS}v"
+_CELL, _INLINE, _TEXT, _VALUE, _FORMULA = f"{_NS}c", f"{_NS}is", f"{_NS}t", f"{_NS}v", f"{_NS}f"
+# a formula that is only a literal: ="Tháng 12/2026" (a quote inside doubled), =5
+_LITERAL_FORMULA = re.compile(r'\s*=?\s*(?:"((?:[^"]|"")*)"|([+-]?\d+(?:\.\d+)?))\s*')
+# what a number format shows besides its date parts: quoted or escaped text, [colour], [$-locale], padding
+_FORMAT_TEXT = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]|[_*].')
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
 _MAX_CELLS = 5_000_000  # a sheet claiming more than this is not a plan; refuse instead of exhausting memory
 
 
@@ -44,7 +57,8 @@ def read_xlsx(path: Path) -> PlanDocument:
     paragraphs: list[str] = []
     tables: list[Table] = []
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(path) as opened:
+            archive = BoundedPackage(opened, path.name)
             book = _Workbook.load(archive)
             for sheet_path in _sheet_paths(archive):
                 rows, merged_from = _sheet_rows(archive, sheet_path, book)
@@ -68,29 +82,29 @@ def read_xlsx(path: Path) -> PlanDocument:
     return PlanDocument(paragraphs=paragraphs, tables=tables, source="xlsx")
 
 
-def _rels(archive: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
+def _rels(archive: BoundedPackage, part: str) -> dict[str, tuple[str, str]]:
     """Relationship id -> (type, target part path) for one package part."""
     folder, name = posixpath.split(part)
     rels_path = posixpath.join(folder, "_rels", name + ".rels")
     found: dict[str, tuple[str, str]] = {}
-    for rel in etree.fromstring(archive.read(rels_path)).iter(_PKG_REL):
+    for rel in etree.fromstring(archive.read(rels_path), _PARSER).iter(_PKG_REL):
         target = rel.get("Target", "")
         target = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
         found[rel.get("Id", "")] = (rel.get("Type", ""), target)
     return found
 
 
-def _workbook_part(archive: zipfile.ZipFile) -> str:
+def _workbook_part(archive: BoundedPackage) -> str:
     for kind, target in _rels(archive, "").values():  # the package's own _rels/.rels
         if kind.endswith("/officeDocument"):
             return target
     raise KeyError("xl/workbook.xml")
 
 
-def _sheet_paths(archive: zipfile.ZipFile) -> list[str]:
+def _sheet_paths(archive: BoundedPackage) -> list[str]:
     part = _workbook_part(archive)
     rels = _rels(archive, part)
-    workbook = etree.fromstring(archive.read(part))
+    workbook = etree.fromstring(archive.read(part), _PARSER)
     paths = []
     for sheet in workbook.iter(f"{_NS}sheet"):
         kind, target = rels.get(sheet.get(f"{_REL_NS}id", ""), ("", ""))
@@ -104,13 +118,13 @@ def _sheet_paths(archive: zipfile.ZipFile) -> list[str]:
 class _Workbook:
     """What cell values need from the workbook: shared strings, date styles, the epoch."""
 
-    def __init__(self, strings: list[str], date_styles: set[int], epoch: dt.datetime) -> None:
+    def __init__(self, strings: list[str], date_styles: dict[int, str], epoch: dt.datetime) -> None:
         self.strings, self.date_styles, self.epoch = strings, date_styles, epoch
 
     @classmethod
-    def load(cls, archive: zipfile.ZipFile) -> _Workbook:
+    def load(cls, archive: BoundedPackage) -> _Workbook:
         part = _workbook_part(archive)
-        root = etree.fromstring(archive.read(part))
+        root = etree.fromstring(archive.read(part), _PARSER)
         if root.tag != f"{_NS}workbook":  # e.g. a Word document renamed to .xlsx
             raise ValueError(f"its main part {part} is not a workbook")
         rels = {kind.rsplit("/", 1)[-1]: target for kind, target in _rels(archive, part).values()}
@@ -128,30 +142,44 @@ def _text_of(element: Any) -> str:
     return "".join(t.text or "" for t in element.iter(f"{_NS}t") if t.getparent().tag != f"{_NS}rPh")
 
 
-def _shared_strings(archive: zipfile.ZipFile, part: str | None) -> list[str]:
+def _shared_strings(archive: BoundedPackage, part: str | None) -> list[str]:
     if part is None or part not in archive.namelist():
         return []
     with archive.open(part) as stream:
         strings = []
-        for _, item in etree.iterparse(stream, events=("end",), tag=f"{_NS}si"):
+        for _, item in etree.iterparse(stream, events=("end",), tag=f"{_NS}si", resolve_entities=False):
             strings.append(_text_of(item))
             item.clear()
         return strings
 
 
-def _date_styles(archive: zipfile.ZipFile, part: str | None) -> set[int]:
+def _date_styles(archive: BoundedPackage, part: str | None) -> dict[int, str]:
+    """Cell style index -> what its date format shows: "date", "month" (month and year) or "year"."""
     if part is None or part not in archive.namelist():
-        return set()
-    styles = etree.fromstring(archive.read(part))
+        return {}
+    styles = etree.fromstring(archive.read(part), _PARSER)
     custom = {int(f.get("numFmtId", "0")): f.get("formatCode", "") for f in styles.iter(f"{_NS}numFmt")}
     cell_xfs = styles.find(f"{_NS}cellXfs")
-    dates = set()
+    dates = {}
     for index, xf in enumerate(cell_xfs.iterfind(f"{_NS}xf") if cell_xfs is not None else []):
         fmt_id = int(xf.get("numFmtId", "0"))
         code = custom.get(fmt_id) or BUILTIN_FORMATS.get(fmt_id, "General")
         if is_date_format(code):
-            dates.add(index)
+            dates[index] = date_shown(code)
     return dates
+
+
+def date_shown(code: str) -> str:
+    """What a date number format shows: "month" for month and year only ('"Tháng "m/yyyy',
+    "mm/yyyy", "mmm-yy"), "year" for the year only ("yyyy"), else "date".
+
+    A "m" next to hours or seconds is minutes, so a format with a time is a "date"."""
+    shown = _FORMAT_TEXT.sub("", code).split(";")[0].lower()
+    if any(part in shown for part in "dhs"):
+        return "date"
+    if "y" in shown or "e" in shown:  # "e": the year in some East Asian locales' formats
+        return "month" if "m" in shown else "year"
+    return "date"
 
 
 _COLUMNS: dict[str, int] = {}
@@ -192,32 +220,55 @@ def _value(cell: Any, book: _Workbook) -> Any:
                 return text.text or ""  # plain inline text, no rich-text runs
         return _text_of(cell)
     found = _child(cell, _VALUE)
-    if found is None:
-        return None
-    raw = found.text or ""  # as findtext: "" for an empty <v/>
+    raw = (found.text or "") if found is not None else ""  # as findtext: "" for an empty <v/>
+    if not raw.strip():
+        return _formula_literal(cell)  # no value, or a formula saved without its result
     if kind == "s":
         return book.strings[int(raw)]
     if kind == "b":
         return raw.strip() in ("1", "true")
-    if kind == "d":
-        return from_ISO8601(raw)
     if kind in ("str", "e"):
         return raw
+    shown = book.date_styles.get(int(cell.get("s", "0")))
+    if kind == "d":
+        return _date_as_shown(from_ISO8601(raw), shown or "date")
     number: int | float = float(raw) if any(ch in raw for ch in ".eE") else int(raw)
-    if int(cell.get("s", "0")) in book.date_styles:
-        return from_excel(number, book.epoch)
+    if shown is not None:
+        return _date_as_shown(from_excel(number, book.epoch), shown)
     return number
 
 
+def _formula_literal(cell: Any) -> str | None:
+    """A formula cell without a cached result (openpyxl saves none, nor do some exporters):
+    its text when the formula is a bare literal (="Tháng 12/2026", =5), else nothing. Computing
+    formulas is Excel's job; an empty cell is better than refusing the file."""
+    formula = _child(cell, _FORMULA)
+    match = _LITERAL_FORMULA.fullmatch(formula.text or "") if formula is not None else None
+    if match is None:
+        return None
+    text, number = match.groups()
+    return number if number is not None else text.replace('""', '"')
+
+
+def _date_as_shown(value: Any, shown: str) -> Any:
+    """A date cell as its format shows it: a month ("Tháng 12/2026", which the deadline grammar
+    reads as due at the month's end) or a year ("2026") when the format hides the day."""
+    if not isinstance(value, dt.date) or shown == "date":  # a dt.datetime is a dt.date too; a time is left as is
+        return value
+    return f"Tháng {value.month:02d}/{value.year}" if shown == "month" else str(value.year)
+
+
 def _sheet_rows(
-    archive: zipfile.ZipFile, part: str, book: _Workbook
+    archive: BoundedPackage, part: str, book: _Workbook
 ) -> tuple[list[list[str]], dict[tuple[int, int], tuple[int, int]]]:
     grid: dict[int, dict[int, str]] = {}
     merges: list[str] = []
     width = 0
     row_number = 0
     with archive.open(part) as stream:
-        for _, element in etree.iterparse(stream, events=("end",), tag=(f"{_NS}row", f"{_NS}mergeCell")):
+        for _, element in etree.iterparse(
+            stream, events=("end",), tag=(f"{_NS}row", f"{_NS}mergeCell"), resolve_entities=False
+        ):
             if element.tag == f"{_NS}mergeCell":
                 merges.append(element.get("ref", ""))
                 continue
@@ -313,4 +364,4 @@ def cell_text(value: Any) -> str:
     return clean_text(str(value))
 
 
-__all__ = ["cell_text", "read_xlsx"]
+__all__ = ["cell_text", "date_shown", "read_xlsx"]
