@@ -24,14 +24,7 @@ from models.core.report_tables import Indicator as IndicatorRow
 from models.core.report_tables import IndicatorValue
 from models.core.tables import Agency
 from models.core.types import utcnow
-from tasks.indicators.targets import (
-    Indicator,
-    IndicatorFact,
-    Target,
-    extract_indicators,
-    merge_indicators,
-    milestone_indicators,
-)
+from tasks.indicators.targets import Indicator, IndicatorFact, Target, document_indicators
 
 __all__ = [
     "indicator_facts", "indicator_keys", "latest_values", "load_indicators", "plan_indicators", "store_indicators",
@@ -41,10 +34,12 @@ SOURCE = "plan import"
 
 
 def plan_indicators(doc: Any, parsed: Any) -> list[Indicator]:
-    """Targets from the plan's text and per-district tables, and from its appendix rows."""
-    found = extract_indicators(doc, plan_year=parsed.year, title=parsed.meta.title)
+    """Targets from the plan's text and tables, and from its appendix rows: what the parse read
+    (``ParsedPlan.indicators``, also in `dondoc import --json`), else read here."""
+    if getattr(parsed, "indicators", None):
+        return list(parsed.indicators)
     rows = [(t.ref, {m.year: m.target for m in t.milestones}, t.row.lead_text) for t in parsed.tasks if t.milestones]
-    return merge_indicators([*found, *milestone_indicators(rows)])
+    return document_indicators(doc, plan_year=parsed.year, title=parsed.meta.title, appendix_rows=rows)
 
 
 def _targets(indicator: Indicator) -> list[dict[str, Any]]:

@@ -12,8 +12,10 @@ counted noun: xã, thôn, hợp tác xã, sản phẩm ...), with a name taken f
     "giảm 9 xã đạt dưới 10 tiêu chí và không còn ..."     target 0, baseline 9
 
 Numbers that are dates, years, document numbers ("Nghị quyết số 16-NQ/TU") or ratings ("3 sao")
-are never targets; a number whose unit is not known, a multiplier ("tăng gấp 1,3 lần") and a name
-that cannot be read make the clause yield nothing (precision over recall). A sentence is split at
+are never targets; a number whose unit is not known, a multiplier ("tăng gấp 1,3 lần", whose base
+value the plan does not give) and a name that cannot be read make the clause yield nothing
+(precision over recall). A horizon opening a
+paragraph ("Phấn đấu đến năm 2030: ...; ...") holds for each of its sentences. A sentence is split at
 ", " and " và " only where both sides hold a target ("thu gom, xử lý ... đạt 80%" stays whole);
 an inline "Đến năm 2020," or ", năm 2025," moves the horizon for what follows.
 """
@@ -45,8 +47,14 @@ __all__ = ["clause_indicators"]
 
 _ITEM_RE = re.compile(r"^\s*(?:(?:\d+(?:\.\d+)*\.?|[a-zđ]\))\s+)?(?:[-+•*]\s*)?(?:(?P<label>[^:;\d]{3,80}):\s+)?")
 _LEAD_YEAR_RE = re.compile(
-    rf"^(?:(?:{STRIVE})\s+)?(?:đến\s+(?:hết\s+)?)?năm\s+((?:19|20)\d{{2}})\s*,?\s*", re.IGNORECASE
+    rf"^(?:(?:{STRIVE}|định hướng)\s+)?(?:đến\s+(?:hết\s+)?)?năm\s+((?:19|20)\d{{2}})\s*[,:]?\s*", re.IGNORECASE
 )
+# "Phấn đấu đến năm 2030: ...; ...": a horizon opening the paragraph holds for each of its sentences
+_PARAGRAPH_YEAR_RE = re.compile(
+    rf"^(?:(?:{STRIVE}|định hướng|mục tiêu)\s+)?(?:đến\s+(?:hết\s+)?)?(?:năm\s+)?((?:19|20)\d{{2}})\s*[,:]\s*",
+    re.IGNORECASE,
+)
+_MAINTAIN_RE = re.compile(r"^duy trì\s+(?=(?:mức|tỷ lệ|tốc độ)\b)", re.IGNORECASE)
 _MID_YEAR_RE = re.compile(r",\s*(?:đến\s+(?:hết\s+)?)?năm\s+((?:19|20)\d{2})\s*,\s*", re.IGNORECASE)
 
 
@@ -119,12 +127,15 @@ def _parse(clause: str, year: int, label: str | None, inherited: tuple[str, bool
     if re.match(r"^trở lên$", tail):
         tail = ""
     parsed_verb = ""
+    pre = _MAINTAIN_RE.sub("", pre)  # "duy trì mức giảm tỷ lệ hộ nghèo ...": the indicator is the rate
     if measure == "lần":
-        return None  # a multiplier of an unstated base ("tăng gấp 1,3 lần")
+        return None  # a multiplier of a base value the plan does not give ("tăng gấp 1,3 lần so với năm 2020")
     if measure:
         unit = measure
         if unit.startswith("%") and re.match(r"^(?:số|các)\s", tail):
             name = "Tỷ lệ " + re.sub(r"^các\s+", "", tail)  # "85% số thôn ...", "trên 50% các hợp tác xã ..."
+        elif pre and unit.endswith("/ha") and re.match(r"^đất\b", tail):
+            name = f"{pre} trên 1 ha {tail}"  # "giá trị sản xuất 150 triệu đồng/ha đất trồng trọt"
         elif pre and (SUBJECT_RE.match(pre) or not tail):
             name = pre
         elif pre and len(pre.split()) <= MAX_VERB_WORDS:
@@ -151,6 +162,8 @@ def _parse(clause: str, year: int, label: str | None, inherited: tuple[str, bool
             return None  # "<subject> có N ...", "phát triển chuỗi giá trị 08 sản phẩm": N is not the target
         if verb:
             name, parsed_verb = f"{verb} {phrase}", verb
+        elif bare and label and SUBJECT_RE.match(label):
+            name, bare = label, False  # "Số xã đạt chuẩn nông thôn mới kiểu mẫu: 10 xã"
         else:
             name = f"Số {phrase}"
         tail_out = tail
@@ -215,6 +228,9 @@ def clause_indicators(text: str, *, year: int) -> list[Indicator]:
     body = text[item.end() :] if item else text
     found: list[Indicator] = []
     inherited: tuple[str, bool] | None = None
+    opening = _PARAGRAPH_YEAR_RE.match(body)
+    if opening and re.search(r"\b(?:đến|năm)\b", opening.group(0), re.IGNORECASE):
+        year, body = int(opening.group(1)), body[opening.end() :]
     for sentence in sentences(body):
         specials, sentence = _none_left(sentence, year)
         found.extend(specials)

@@ -12,6 +12,8 @@ are all clear; anything doubtful is left out):
   mới, lũy kế 124/184 xã, chiếm 67,4%", "Tỷ lệ hộ nghèo giảm còn 3,5%";
 * target tables per district such as Bắc Giang's Biểu 01 (tasks.indicators.table): actual of the
   previous year and plan of the year, one indicator per district and column pair;
+* tables of indicators with a unit column and target years ("Chỉ tiêu | Đơn vị tính | Năm 2025 |
+  Năm 2030", tasks.indicators.target_table);
 * the targets column of an appendix row ("Chỉ tiêu đánh giá đến năm 2020"), with the row's lead
   agency as owner (``milestone_indicators``).
 
@@ -34,6 +36,7 @@ __all__ = [
     "IndicatorFact",
     "IndicatorProgress",
     "Target",
+    "document_indicators",
     "extract_indicators",
     "fmt_number",
     "merge_indicators",
@@ -142,13 +145,25 @@ def merge_indicators(items: Iterable[Indicator]) -> list[Indicator]:
 
 
 def extract_indicators(doc: PlanDocument, *, plan_year: int | None = None, title: str | None = None) -> list[Indicator]:
-    """Text targets of the objectives section, then per-district tables (names shared when they match)."""
+    """Text targets of the objectives section, then per-district tables (names shared when they match),
+    then tables of indicators (tasks.indicators.target_table)."""
     from tasks.indicators.table import table_indicators
+    from tasks.indicators.target_table import target_table_indicators
     from tasks.indicators.text import text_indicators
 
     text = text_indicators(doc.paragraphs, plan_year=plan_year, title=title)
     table = table_indicators(doc, text_indicators=text)
-    return merge_indicators([*text, *table])
+    return merge_indicators([*text, *table, *target_table_indicators(doc)])
+
+
+def document_indicators(
+    doc: PlanDocument, *, plan_year: int | None, title: str | None,
+    appendix_rows: Iterable[tuple[str, Mapping[int, str], str | None]] = (),
+) -> list[Indicator]:
+    """Every indicator of a plan: its text and tables (``extract_indicators``), and the target
+    columns of its task table's rows (``milestone_indicators``: (ref, {year: text}, lead text))."""
+    found = extract_indicators(doc, plan_year=plan_year, title=title)
+    return merge_indicators([*found, *milestone_indicators(appendix_rows)])
 
 
 def milestone_indicators(rows: Iterable[tuple[str, Mapping[int, str], str | None]]) -> list[Indicator]:

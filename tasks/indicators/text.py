@@ -1,8 +1,10 @@
 """Numeric targets in a plan's objectives section ("MỤC TIÊU").
 
-The section starts at the first numbered heading that reads "Mục tiêu" / "MỤC TIÊU" ("I. MỤC TIÊU,
-KẾ HOẠCH PHÂN ĐẤU NĂM 2020", "1. Mục tiêu", "II. MỤC TIÊU") and ends at the next heading of the
-same level; general aims ("Mục tiêu chung", "Mục tiêu tổng quát", "Tầm nhìn") are left out. A
+A section starts at a numbered heading that reads "Mục tiêu" or "Chỉ tiêu" ("I. MỤC TIÊU, KẾ
+HOẠCH PHÂN ĐẤU NĂM 2020", "1. Mục tiêu", "II- QUAN ĐIỂM, MỤC TIÊU", "2. Các chỉ tiêu chủ yếu")
+and ends at the next heading of the same level; every such section is read (a resolution's
+"1. Mục tiêu" and "2. Chỉ tiêu" are two). General aims and views ("Mục tiêu chung", "Mục tiêu
+tổng quát", "Tầm nhìn", "Quan điểm") are left out. A
 sentence broken across paragraphs by a page break is joined again. Each remaining paragraph goes
 through tasks.indicators.clause.
 
@@ -23,7 +25,12 @@ __all__ = ["objective_paragraphs", "text_indicators"]
 
 _YEAR_RE = re.compile(r"(?:đến|năm)\s+(?:hết\s+)?(?:năm\s+)?((?:19|20)\d{2})\b", re.IGNORECASE)
 _HEADING_RE = re.compile(r"^\s*(?P<num>[IVX]+|\d+(?:\.\d+)*|[a-zđ])\s*(?P<sep>[.\-)])\s*(?P<text>\S.*)$")
-_OBJECTIVES_RE = re.compile(r"^mục tiêu\b", re.IGNORECASE)
+# "MỤC TIÊU", "Mục tiêu cụ thể", "QUAN ĐIỂM, MỤC TIÊU", "MỤC TIÊU, CHỈ TIÊU", "Các chỉ tiêu chủ yếu"
+_OBJECTIVES_RE = re.compile(
+    r"^(?:(?:quan điểm|mục đích|yêu cầu|bối cảnh)\b[^,.:;]{0,30}?(?:,|\svà)\s*)*"
+    r"(?:các\s+)?(?P<what>mục tiêu|chỉ tiêu)\b",
+    re.IGNORECASE,
+)
 _SKIP_RE = re.compile(r"^(?:mục tiêu chung|mục tiêu tổng quát|tầm nhìn|quan điểm|mục đích)", re.IGNORECASE)
 
 
@@ -45,24 +52,36 @@ def _heading(paragraph: str) -> tuple[int, str] | None:
 
 def objective_paragraphs(paragraphs: Sequence[str]) -> list[tuple[str, int | None, bool]]:
     """(paragraph, heading year in force, is_heading) for the objectives section, general aims left out."""
-    start = None
-    for index, paragraph in enumerate(paragraphs):
-        head = _heading(paragraph)
-        if head is not None and _OBJECTIVES_RE.match(head[1]) and not _SKIP_RE.match(head[1]):
-            start = index
-            break
-    if start is None:
-        return []
+    out: list[tuple[str, int | None, bool]] = []
+    index = 0
+    while index < len(paragraphs):
+        head = _heading(paragraphs[index])
+        if head is not None and _is_objectives(head[1]):
+            index = _section(paragraphs, index, out)
+        else:
+            index += 1
+    return out
+
+
+def _is_objectives(text: str) -> bool:
+    match = _OBJECTIVES_RE.match(text)
+    return match is not None and not _SKIP_RE.match(text[match.start("what") :])
+
+
+def _section(paragraphs: Sequence[str], start: int, out: list[tuple[str, int | None, bool]]) -> int:
+    """Add the objectives section starting at ``start`` to ``out``; the index where it ends."""
     level0, text0 = _heading(paragraphs[start])  # type: ignore[misc]
     years: dict[int, int | None] = {level0: _year(text0)}
-    out: list[tuple[str, int | None, bool]] = []
     skipping = False
     pending = ""
-    for paragraph in paragraphs[start + 1 :]:
+    end = len(paragraphs)
+    for index in range(start + 1, len(paragraphs)):
+        paragraph = paragraphs[index]
         head = _heading(paragraph)
         if head is not None:
             level, text = head
             if level <= level0:
+                end = index
                 break
             years = {k: v for k, v in years.items() if k < level}
             years[level] = _year(text)
@@ -79,7 +98,7 @@ def objective_paragraphs(paragraphs: Sequence[str]) -> list[tuple[str, int | Non
         out.append((text, _current(years), False))
     if pending and not skipping:
         out.append((pending, _current(years), False))
-    return out
+    return end
 
 
 def _year(text: str) -> int | None:
