@@ -14,17 +14,20 @@ line naming the file and the part. The check costs a second decompression of the
 
 The limits bound what a reader is asked to do; ``read_with_memory_ceiling`` bounds what it may
 cost: the web import reads an upload in a separate process whose address space is capped
-(RLIMIT_AS, DONDOC_IMPORT_MEMORY_MB), so the server never grows with an upload, whatever the file.
+(RLIMIT_AS, DONDOC_IMPORT_MEMORY_MB), so the server never grows with an upload, whatever the
+file (a .pdf, a scan or a .doc included).
 """
 
 from __future__ import annotations
 
-import multiprocessing
+import os
+import pickle
 import resource
+import subprocess
+import sys
 import traceback
 import zipfile
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import IO
 
@@ -128,24 +131,19 @@ class BoundedPackage:
 
 
 def read_with_memory_ceiling(path: Path | str, *, memory_mb: int) -> PlanDocument:
-    """``read_document(path)`` in a fresh process whose address space is capped at ``memory_mb``.
+    """``read_document(path)`` in a fresh Python process whose address space is capped at ``memory_mb``.
 
     A file that needs more is a PlanFileError (one line); the calling process only receives the
-    document. "spawn", not fork: a forked copy of a web server shares its threads' locks and,
-    page by page, its memory."""
+    document, pickled. A new interpreter (not multiprocessing's fork, which would copy a web
+    server's threads and memory, nor its spawn, which re-runs the server's main script): the
+    request goes in on stdin, the answer comes back on stdout."""
     path = Path(path)
-    context = multiprocessing.get_context("spawn")
-    receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(target=_read_capped, args=(str(path), memory_mb * _MB, sender), daemon=True)
-    process.start()
-    sender.close()  # the child holds the only sending end: its death ends recv() with EOFError
+    request = pickle.dumps((sys.path, str(path), memory_mb * _MB))
+    done = subprocess.run([sys.executable, "-c", _BOOT], input=request, stdout=subprocess.PIPE, check=False)
     try:
-        kind, payload = receiver.recv()
-    except EOFError:  # killed or crashed in C code before it could answer
+        kind, payload = pickle.loads(done.stdout)
+    except (pickle.UnpicklingError, EOFError, ValueError, TypeError):  # killed, or crashed in C code
         kind, payload = "died", ""
-    finally:
-        receiver.close()
-        process.join()
     if kind == "ok":
         assert isinstance(payload, PlanDocument)
         return payload
@@ -156,11 +154,20 @@ def read_with_memory_ceiling(path: Path | str, *, memory_mb: int) -> PlanDocumen
             f"cannot read '{path.name}': reading it needs more than {memory_mb} MB of memory (DONDOC_IMPORT_MEMORY_MB)"
         )
     if kind == "died":
-        raise PlanFileError(f"cannot read '{path.name}': the reader stopped (exit code {process.exitcode})")
+        raise PlanFileError(f"cannot read '{path.name}': the reader stopped (exit code {done.returncode})")
     raise RuntimeError(f"reading '{path.name}' failed in its process:\n{payload}")  # a reader's bug, not the file's
 
 
-def _read_capped(path: str, limit: int, sender: Connection) -> None:
+_BOOT = (
+    "import pickle, sys; request = pickle.load(sys.stdin.buffer); sys.path[:0] = request[0]; "
+    "from tasks.importing.readers.limits import _read_capped; _read_capped(request[1], request[2])"
+)
+
+
+def _read_capped(path: str, limit: int) -> None:
+    """The child's side: cap the address space, read, write the pickled answer to stdout."""
+    answer = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)  # a stray print() from a library must not corrupt the answer
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     result: tuple[str, object]
     try:
@@ -174,11 +181,11 @@ def _read_capped(path: str, limit: int, sender: Connection) -> None:
     except Exception:
         result = ("failed", traceback.format_exc())
     try:
-        sender.send(result)
+        data = pickle.dumps(result)
     except MemoryError:  # pickling a large document can be the last straw
-        sender.send(("memory", ""))
-    finally:
-        sender.close()
+        data = pickle.dumps(("memory", ""))
+    with answer:
+        answer.write(data)
 
 
 __all__ = ["BoundedPackage", "PartLimits", "read_with_memory_ceiling"]

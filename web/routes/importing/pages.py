@@ -16,11 +16,12 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from config.directory import load_directory
-from flows.importing.flow import ImportOutcome, import_plan, would_change
+from flows.importing.flow import ImportOutcome, import_plan, parse_plan_document, would_change
 from models.core.web_tables import StaffUser
 from models.progress.evidence import too_large_message
 from tasks.importing.parse import PlanImportError
 from tasks.importing.readers import PlanFileError
+from tasks.importing.readers.limits import read_with_memory_ceiling
 from web.deps import actor_of_user, csrf_checked, office_actor
 from web.messages import flash
 from web.routes.importing.preview import build_preview, duties_changed, plan_error_message
@@ -120,9 +121,12 @@ def _preview(request: Request, user: StaffUser, upload: object, values: dict[str
     except ImportInputError as exc:
         return _form(request, error=str(exc), values=values, status_code=400)
     try:
-        outcome = import_plan(str(staged_path(settings.data_dir, staged.stored)), province=province, year=year,
-                              dry_run=True, source_name=staged.original)
-        changes = would_change(outcome.parsed, source_name=staged.original, sha256=staged.sha256)
+        # the dry run of import_plan, its reading done in a process of its own under a memory ceiling:
+        # whatever an upload costs to read (a zip bomb...), the server does not grow
+        doc = read_with_memory_ceiling(staged_path(settings.data_dir, staged.stored),
+                                       memory_mb=settings.import_memory_mb)
+        parsed = parse_plan_document(doc, source_name=staged.original, province=province, year=year)
+        changes = would_change(parsed, source_name=staged.original, sha256=staged.sha256)
     except (PlanFileError, PlanImportError) as exc:
         discard(settings.data_dir, staged.stored)
         message = plan_error_message(exc, original=staged.original, stored=staged.stored)
@@ -131,7 +135,7 @@ def _preview(request: Request, user: StaffUser, upload: object, values: dict[str
         discard(settings.data_dir, staged.stored)  # a broken agency directory, the database down, ...
         raise
     ref = make_ref(settings.secret_key, staged, user_id=user.id, province=province, year=year)  # type: ignore[arg-type]
-    preview = build_preview(outcome.parsed, changes.summary if changes else None, changes.duties if changes else None,
+    preview = build_preview(parsed, changes.summary if changes else None, changes.duties if changes else None,
                             filename=staged.original)
     return render(request, "plan_import_preview.html", {"p": preview, "ref": ref})
 

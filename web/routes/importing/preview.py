@@ -3,6 +3,7 @@ and the Vietnamese message for a file that cannot become a plan."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -100,6 +101,14 @@ def plan_error_message(exc: PlanFileError | PlanImportError, *, original: str, s
             return (f"Không xác định được tỉnh ban hành kế hoạch trong tệp “{original}”: "
                     "hãy chọn tỉnh trong biểu mẫu rồi tải lên lại.")
         return f"Không nhập được tệp “{original}”: {detail}"
+    part = re.search(r"its part (\S+) .*\(DONDOC_IMPORT_MAX_PART_(?:MB|ELEMENTS)\)", detail)
+    if part is not None:  # a zip bomb, or a file damaged into one
+        return (f"Không đọc được tệp “{original}”: phần {part.group(1)} của tệp khi giải nén vượt quá giới hạn "
+                "của một kế hoạch; tệp bị hỏng hoặc không phải là kế hoạch.")
+    memory = re.search(r"needs more than (\d+) MB of memory", detail)
+    if memory is not None:
+        return (f"Không đọc được tệp “{original}”: đọc tệp cần hơn {memory.group(1)} MB bộ nhớ, quá giới hạn "
+                "của máy chủ; tệp bị hỏng hoặc quá lớn.")
     if "no task table" in detail:
         return (f"Tệp “{original}” không phải là một kế hoạch: không tìm thấy bảng nhiệm vụ (bảng có cột "
                 "Nội dung hoặc Nhiệm vụ và cột Cơ quan chủ trì) và lời văn không giao nhiệm vụ cho cơ quan nào.")
