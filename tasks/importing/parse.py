@@ -14,8 +14,9 @@ from typing import Any
 from tasks.agencies.directory import AgencyDirectory, AgencyEntry, CellResolution, ProvinceDirectory
 from tasks.agencies.setup import setup_hint
 from tasks.duties.extract import ProposedDuty, extract_text_duties
-from tasks.importing.appendix import AppendixResult, TaskRow, find_task_rows
+from tasks.importing.appendix import AppendixResult, Layouts, TaskRow, find_task_rows
 from tasks.importing.deadlines import Deadline, parse_deadline
+from tasks.importing.layouts import ColumnMapping
 from tasks.importing.meta import PlanMeta, plan_paragraphs, read_plan_meta
 from tasks.importing.readers import PlanDocument, PlanFileError
 
@@ -57,6 +58,8 @@ class ParsedPlan:
     unresolved: list[dict[str, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     source: str = "txt"  # the reader's PlanDocument.source: "txt", "docx", "xlsx", "pdf", "scan", ...
+    # the table layout the office's --columns mapping was applied to (remembered after the import)
+    column_layout: tuple[str, ...] | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The shape the command line promises (`dondoc import --json`)."""
@@ -105,6 +108,7 @@ def _task_json(task: ParsedTask) -> dict[str, Any]:
         "number": row.number,
         "group": row.group,
         "content": row.content,
+        "code": row.code,
         "lead": [a.name for a in task.lead],
         "coordinating": [a.name for a in task.coordinating],
         "deadline_text": row.deadline_text,
@@ -135,13 +139,17 @@ def parse_plan(
     source_name: str,
     province: str | None = None,
     year: int | None = None,
+    columns: ColumnMapping | None = None,
+    layouts: Layouts | None = None,
 ) -> ParsedPlan:
     """Read metadata, table rows and duties in the text; turn deadlines into dates and names
     into agencies. A document with neither a task table nor duties in its text is not a plan."""
     try:
-        appendix = find_task_rows(doc)
+        appendix = find_task_rows(doc, columns=columns, layouts=layouts)
         no_table: PlanFileError | None = None
     except PlanFileError as exc:
+        if columns is not None:
+            raise  # the office named the table's columns: no table fits them
         appendix, no_table = AppendixResult(rows=[], warnings=[]), exc
     # a Word head laid out as a table is read with the paragraphs: number, date, issuer, province
     paragraphs = plan_paragraphs(doc)
@@ -164,7 +172,7 @@ def parse_plan(
     code = meta.code or source_name.rsplit(".", 1)[0]
     plan = ParsedPlan(
         meta=meta, code=code, province=prov, year=plan_year, tasks=[], warnings=list(appendix.warnings),
-        source=doc.source,
+        source=doc.source, column_layout=appendix.mapped_layout,
     )
     if meta.code is None:
         plan.warnings.append(f"no plan number found in the document head; using '{code}'")
@@ -216,6 +224,8 @@ def _parse_row(row: TaskRow, resolve: Any, parse: Any, plan: ParsedPlan) -> Pars
     review: list[str] = []
     if plan_read_by_ocr(plan):
         review.append("read by OCR")
+    if row.mapped:
+        review.append("column mapped by hand")
     if deadline.proposed:
         review.append("date proposed, not read")
     if deadline.kind == "start":
