@@ -6,15 +6,19 @@ assigns work in the text rather than in an appendix table (Lạng Sơn 176/KH-UB
 1185/KH-UBND) and proposes one duty per assignment:
 
 * Only sections whose heading starts with "Nhiệm vụ", "Giải pháp" or "Tổ chức thực hiện"
-  (any level) are read; the outline comes from ``tasks.duties.outline``.
+  (any level, a resolution's "Điều 2." included), or with the other names programmes and
+  resolutions give them ("Tổ chức triển khai thực hiện", "Trách nhiệm thực hiện", "Phân công
+  nhiệm vụ", "Điều khoản thi hành"), are read; the outline comes from ``tasks.duties.outline``.
 * An item (number, letter, bullet) whose head names agencies ("a) Sở Kế hoạch và Đầu tư:
   ...", "1. Sở Tài chính", "Giao Sở X chủ trì ...", "Sở Nội vụ phối hợp ...") leads its own
   duty. Under such a heading, each item (letter, bullet) is a duty of its own, led by the
   heading's agencies unless it names its own; text written on the heading itself (after its
   ":") is one more duty. A list introduced by a paragraph ending in ":" ("Chủ trì phối hợp với
   X:") passes its coordinating agencies to every item.
-* A heading that names a theme, followed by "Sở X chủ trì, phối hợp với ... thực hiện:",
-  assigns each item under it to Sở X; such an item is one duty, its bullets joined.
+* A heading that names a theme, followed by "Sở X chủ trì, phối hợp với ... thực hiện:" (or
+  "Ban Cán sự Đảng ... giao UBND tỉnh ..., cụ thể:"), assigns each item under it to Sở X; such
+  an item is one duty, its bullets joined. An item that opens with the periodic reporting
+  clause and goes on with other work is proposed for that work.
 * Heads are read by ``tasks.duties.phrases``; an item whose head does not clearly name
   an agency is never proposed (precision over recall). Warnings say what was left out when it
   looked like a duty: a deadline written without a clear lead, an unknown agency-like name, a
@@ -48,13 +52,21 @@ from tasks.duties.phrases import (
     is_conditional,
     is_reporting_clause,
     looks_like_agency,
+    other_work,
     short_clause,
 )
 from tasks.importing.meta import read_plan_meta
 
 __all__ = ["ProposedDuty", "TextExtraction", "extract_text_duties"]
 
-_SCOPE_RE = re.compile(r"^(?:nhiem vu|giai phap|to chuc thuc hien)\b")
+# sections that assign work: "Nhiệm vụ, giải pháp", "Tổ chức thực hiện" and what programmes and
+# resolutions call them ("Tổ chức triển khai thực hiện", "Trách nhiệm thực hiện", "Phân công
+# nhiệm vụ", "Điều 2. Tổ chức thực hiện", "Điều khoản thi hành", "Các nhiệm vụ trọng tâm")
+_SCOPE_RE = re.compile(
+    r"^(?:(?:cac|nhung)\s+)?(?:nhiem vu|giai phap|to chuc (?:trien khai )?thuc hien|to chuc trien khai"
+    r"|trach nhiem (?:thuc hien|thi hanh|cua cac|trien khai)|phan cong (?:nhiem vu|trach nhiem|thuc hien)"
+    r"|dieu khoan thi hanh)\b"
+)
 _PATH_CHARS = 160
 _GIAO_RE = re.compile(r"(?<!được )\bgiao\s+(?!thông|nhiệm|dịch)", re.IGNORECASE)
 
@@ -194,7 +206,8 @@ class _Extractor:
 
     def _headed(self, node: Node, head: Head) -> None:
         """An item whose head names agencies: one duty, or one per item under it."""
-        if self._skipped(node, node.text):
+        skip, _rest = self._skipped(node, node.text)
+        if skip:
             return
         texts = [_capitalised(head.rest)] if head.form == "colon" else [node.text] if head.form == "subject" else []
         texts = [t for t in (*texts, *node.body) if t.strip()]
@@ -216,26 +229,37 @@ class _Extractor:
 
     def _duty_under(self, node: Node, context: _Context) -> None:
         """An item under an agency heading or introduction: one duty, its own items joined."""
-        if self._skipped(node, node.text):
+        skip, rest = self._skipped(node, node.text)
+        if skip:
             return
         texts, sources = [node.text, *node.body], [node.source, *node.body]
         for below in node.walk()[1:]:
             texts += [below.source, *below.body]
             sources += [below.source, *below.body]
-        self._emit(node, context.head, texts, sources, coordination=context.coordination)
+        self._emit(node, context.head, texts, sources, coordination=context.coordination, title_from=rest)
 
-    def _skipped(self, node: Node, text: str) -> bool:
-        """Reporting and conditional clauses are not duties to track; say so."""
+    def _skipped(self, node: Node, text: str) -> tuple[bool, str]:
+        """(skip, rest): reporting and conditional clauses are not duties to track; say so. An item
+        that opens with the reporting clause and goes on with other work ("Định kỳ hàng năm ... báo
+        cáo ...; nghiên cứu ...; thường xuyên kiểm tra ...") is proposed for that work (``rest``)."""
         if fold(text).startswith("định kỳ") and is_reporting_clause(text):
+            rest = other_work(text)
+            clause = short_clause(text, 60)
+            if rest:
+                self.warnings.append(
+                    f"{self._ref(node)}: the periodic reporting clause ('{clause}') is left to the reporting"
+                    f" schedule; the rest of the item is proposed as a duty"
+                )
+                return False, rest
             self.warnings.append(
-                f"{self._ref(node)}: the periodic reporting clause ('{short_clause(text, 60)}') is left to the"
+                f"{self._ref(node)}: the periodic reporting clause ('{clause}') is left to the"
                 f" reporting schedule, not proposed as a duty"
             )
-            return True
+            return True, ""
         if is_conditional(text):
             self.warnings.append(f"{self._ref(node)}: a conditional clause ('{short_clause(text, 60)}'), not proposed")
-            return True
-        return False
+            return True, ""
+        return False, ""
 
     def _intro(self, node: Node) -> _Context | None:
         """"Sở X chủ trì, phối hợp với ... thực hiện:" written under a theme heading."""

@@ -4,6 +4,7 @@ Helpers for ``tasks.duties.extract``. Plans extracted to text lose their indenta
 read from the item markers alone, by rank:
 
     rank 1  Roman           "III. NHIỆM VỤ, GIẢI PHÁP", "IV- TỔ CHỨC THỰC HIỆN"
+            article         "Điều 2. Tổ chức thực hiện" (a resolution's or decision's articles; label "Đ2")
     rank 2  number          "8. Tăng cường ...", "2) ..."
     rank 3+ decimal number  "8.1. Tạo đột phá ..." (one rank deeper per dot: "8.1.2" is rank 4)
     rank 10 letter          "a) Sở Kế hoạch và Đầu tư: ...", "đ)", "ê)"
@@ -23,19 +24,20 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-__all__ = ["Node", "assign_refs", "parse_outline", "sections_titled"]
+__all__ = ["ARTICLE", "Node", "assign_refs", "parse_outline", "sections_titled"]
 
-ROMAN, NUMBER, LETTER, BULLET, PLUS = "roman", "number", "letter", "bullet", "plus"
-_RANK = {ROMAN: 1, NUMBER: 2, LETTER: 10, BULLET: 11, PLUS: 12}
+ROMAN, ARTICLE, NUMBER, LETTER, BULLET, PLUS = "roman", "article", "number", "letter", "bullet", "plus"
+_RANK = {ROMAN: 1, ARTICLE: 1, NUMBER: 2, LETTER: 10, BULLET: 11, PLUS: 12}
 
 _ROMAN_RE = re.compile(r"^(?P<label>[IVX]{1,5})\s*(?P<sep>[.\-–])\s*(?P<text>\S.*)$", re.S)
+_ARTICLE_RE = re.compile(r"^(?P<label>Điều\s+\d{1,3})\s*(?P<sep>[.:])\s*(?P<text>\S.*)$", re.S)
 _DECIMAL_RE = re.compile(r"^(?P<label>\d{1,2}(?:\.\d{1,2})+)(?P<sep>\.?)\s+(?P<text>\S.*)$", re.S)
 _NUMBER_RE = re.compile(r"^(?P<label>\d{1,2})(?P<sep>[.)])\s*(?P<text>[^\W\d].*)$", re.S)
 _LETTER_RE = re.compile(r"^(?P<label>[a-zđêôơư])(?P<sep>\))\s*(?P<text>.*)$", re.S)
 _BULLET_RE = re.compile(r"^(?P<label>[-–—•])(?P<sep>)\s*(?P<text>.*)$", re.S)
 _PLUS_RE = re.compile(r"^(?P<label>\+)(?P<sep>)\s*(?P<text>.*)$", re.S)
-_MARKERS = [(ROMAN, _ROMAN_RE), ("decimal", _DECIMAL_RE), (NUMBER, _NUMBER_RE), (LETTER, _LETTER_RE),
-            (BULLET, _BULLET_RE), (PLUS, _PLUS_RE)]
+_MARKERS = [(ROMAN, _ROMAN_RE), (ARTICLE, _ARTICLE_RE), ("decimal", _DECIMAL_RE), (NUMBER, _NUMBER_RE),
+            (LETTER, _LETTER_RE), (BULLET, _BULLET_RE), (PLUS, _PLUS_RE)]
 
 _NOTE_RE = re.compile(r"^\(.*\)\.?$", re.S)
 _END_RE = re.compile(r"^\W*(?:trên đây là|nơi nhận|tm\s*\.|t/m\b|kt\s*\.|kt\s+chủ tịch)", re.IGNORECASE)
@@ -45,8 +47,8 @@ _END_RE = re.compile(r"^\W*(?:trên đây là|nơi nhận|tm\s*\.|t/m\b|kt\s*\.|
 class Node:
     """One heading or list item, with the paragraphs that continue it and the items under it."""
 
-    kind: str  # "root", ROMAN, NUMBER (decimal numbers too), LETTER, BULLET, PLUS
-    label: str  # "III", "8", "8.1", "b", "-" / "+"
+    kind: str  # "root", ROMAN, ARTICLE, NUMBER (decimal numbers too), LETTER, BULLET, PLUS
+    label: str  # "III", "Đ2", "8", "8.1", "b", "-" / "+"
     marker: str  # the marker as written: "III.", "8.1.", "b)", "-"
     text: str  # the item's own paragraph, marker removed
     source: str  # that paragraph verbatim
@@ -89,6 +91,8 @@ def classify(paragraph: str) -> tuple[str, str, str, str, int] | None:
             return NUMBER, label, marker, text, _RANK[NUMBER] + label.count(".")
         if kind in (BULLET, PLUS) and not text:
             return None  # a lone dash is a separator, not an item
+        if kind == ARTICLE:
+            label = "Đ" + label.split()[-1]  # "Điều 2" -> "Đ2": refs without spaces ("T.Đ2.1")
         return kind, label, marker, text, _RANK[kind]
     return None
 
@@ -151,12 +155,12 @@ def assign_refs(root: Node, prefix: str = "T.") -> dict[int, str]:
 
 
 def sections_titled(root: Node, matches: Callable[[str], bool]) -> list[Node]:
-    """The outermost Roman or numbered headings whose text ``matches`` (nested ones not repeated)."""
+    """The outermost Roman, article or numbered headings whose text ``matches`` (nested ones not repeated)."""
     found: list[Node] = []
 
     def visit(node: Node) -> None:
         for child in node.children:
-            if child.kind in (ROMAN, NUMBER) and matches(child.text):
+            if child.kind in (ROMAN, ARTICLE, NUMBER) and matches(child.text):
                 found.append(child)
             else:
                 visit(child)

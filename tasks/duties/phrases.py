@@ -3,10 +3,13 @@
 Helpers for ``tasks.duties.extract``; pure, no database.
 
 Head (the lead), tried in this order on an item's text, after a leading "Giao (cho)",
-"Đề nghị" or "Yêu cầu":
+"Đề nghị" or "Yêu cầu", or a party body leading a state body ("Ban cán sự đảng UBND tỉnh lãnh
+đạo, chỉ đạo UBND tỉnh ...", "Đảng đoàn HĐND tỉnh lãnh đạo HĐND tỉnh ..."):
 
 1. colon form   "Sở Thông tin và Truyền thông: chỉ đạo ..." (the part before the first ":")
-2. heading form "Sở Nông nghiệp và Phát triển nông thôn" (the whole, short, text)
+2. heading form "Sở Nông nghiệp và Phát triển nông thôn" (the whole, short, text; not when a
+   part it cannot resolve holds a predicate word and does not open like an agency's name: that
+   is a sentence)
 3. subject form "Sở Nội vụ, Ban Thi đua - Khen thưởng tỉnh phối hợp ..." (the words before the
    first predicate word of ``PREDICATES`` at which the words so far name agencies)
 
@@ -48,6 +51,7 @@ __all__ = [
     "is_conditional",
     "is_reporting_clause",
     "looks_like_agency",
+    "other_work",
     "short_clause",
 ]
 
@@ -60,6 +64,7 @@ PREDICATES = (
     "duy trì", "nâng cao", "đôn đốc", "kiểm tra", "theo dõi", "tuyên truyền", "vận động", "cần", "được",
     "sớm", "thường xuyên", "lựa chọn", "ban hành", "trình", "bảo đảm", "đảm bảo", "lập", "cụ thể hóa",
     "phát huy", "làm tốt", "quản lý", "giám sát", "ưu tiên", "huy động", "thẩm định", "cung cấp",
+    "tham gia", "lãnh đạo",
 )
 # Words a "phối hợp với <agencies>" list stops before: predicates and the prepositions after it.
 _COORD_STOPS = (
@@ -72,6 +77,13 @@ _NOT_A_VERB_AFTER: dict[tuple[str, ...], tuple[tuple[str, ...], ...]] = {
     ("tổ", "chức"): (("chính", "trị"), ("xã", "hội")),
 }
 _REQUEST_RE = re.compile(r"^(?:giao(?:\s+cho)?|đề nghị|yêu cầu)\s+", re.IGNORECASE)
+# a party body leading a state body: "Ban cán sự đảng UBND tỉnh lãnh đạo, chỉ đạo UBND tỉnh xây dựng ...",
+# "Đảng đoàn HĐND tỉnh lãnh đạo HĐND tỉnh ban hành ...": the duty is the state body's
+_PARTY_RE = re.compile(
+    r"^(?:ban cán sự đảng|đảng đoàn|đảng ủy|đảng uỷ)\b[^,.;:]{0,80}?\s+(?:lãnh đạo|chỉ đạo)"
+    r"(?:\s*(?:,|và)\s*(?:lãnh đạo|chỉ đạo))*\s+(?=\S)",
+    re.IGNORECASE,
+)
 _TRAILING_RE = re.compile(r"[\s,;:.]*(?:\b(?:các|mọi)\s+cấp)?[\s,;:.]*$", re.IGNORECASE)
 _DISTRIBUTIVE_RE = re.compile(r"^(?P<list>[^:;]+?,[^:;]*?)\s+(?P<tail>(?:các|cấp)\s+huyện\b.*)$", re.IGNORECASE)
 _COORD_RE = re.compile(r"\bphối\s+hợp(?:\s+chặt\s+chẽ)?(?:\s+(?:với|cùng))?\s+", re.IGNORECASE)
@@ -120,7 +132,7 @@ class PhraseReader:
         """The head of an item (see the module docstring), or None when it names no agency."""
         text = nfc(text)
         request = ""
-        if m := _REQUEST_RE.match(text):
+        if m := _REQUEST_RE.match(text) or _PARTY_RE.match(text):
             request, text = m.group(0).strip(), text[m.end():]
         colon = text.find(":")
         if 0 < colon <= _HEADING_CHARS and not _has_predicate(text[:colon]):
@@ -129,6 +141,8 @@ class PhraseReader:
                 return Head(nfc(text[:colon]), *found, rest=text[colon + 1:].strip(), form="colon", request=request)
         if len(text) <= _HEADING_CHARS and not _has_predicate(text):
             found = self._accept(text)
+            if found and any(_has_verb(u) and not _AGENCY_LIKE_RE.match(u) for u in found[1]):
+                found = None  # "MTTQ tỉnh và các tổ chức ... vận động Nhân dân tham gia": a sentence
             if found:
                 return Head(text.rstrip(" .;:"), *found, rest="", form="heading", request=request)
         if subject:
@@ -212,6 +226,11 @@ def _verb_table(verbs: tuple[str, ...]) -> dict[str, list[tuple[str, ...]]]:
     return table
 
 
+def _has_verb(text: str) -> bool:
+    """A word of ``PREDICATES`` anywhere in the text, its first word included."""
+    return bool(_predicate_starts("x " + text))
+
+
 def _has_predicate(text: str) -> bool:
     """A verb the directory ignores as filler, outside brackets: "Sở X phối hợp Sở Y thực hiện" is a
     sentence, not a list of two names (other verbs stay unresolved and fail the head anyway)."""
@@ -239,6 +258,15 @@ _CONDITIONAL_RE = re.compile(r"^(?:trong\s+)?quá\s+trình\b|^nếu\b", re.IGNOR
 def is_reporting_clause(text: str) -> bool:
     """The periodic reporting instruction ("Định kỳ, đột xuất tổng hợp, báo cáo ...")."""
     return _REPORTING_RE.search(text) is not None and "báo cáo" in text.lower()
+
+
+def other_work(text: str) -> str:
+    """What an item asks besides its periodic reporting sentences ("" when nothing of substance)."""
+    kept = [text[a:b].strip(" ;,.\n") for a, b in sentences(text) if not is_reporting_clause(text[a:b])]
+    rest = "; ".join(k for k in kept if k)
+    rest = re.sub(r"^(?:đồng thời|và)\s*,?\s*", "", rest, flags=re.IGNORECASE)
+    rest = re.sub(r"\s*/\s*$", "", rest)
+    return rest[:1].upper() + rest[1:] if len(rest.split()) >= 4 else ""
 
 
 def is_conditional(text: str) -> bool:

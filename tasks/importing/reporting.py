@@ -141,7 +141,9 @@ def _sentences(paragraph: str) -> list[str]:
 def _is_clause(sentence: str) -> bool:
     lowered = sentence.lower()
     periodic = "định kỳ" in lowered or (("hàng năm" in lowered or "hằng năm" in lowered) and "(" in lowered)
-    return periodic and "báo cáo" in lowered
+    # "hằng năm báo cáo kết quả thực hiện tại kỳ họp cuối năm", "Hằng năm, UBND tỉnh báo cáo ..."
+    yearly = re.search(r"\b(?:hàng|hằng) năm\b.*\bbáo cáo\b", lowered) is not None
+    return (periodic and "báo cáo" in lowered) or yearly
 
 
 def _is_review(sentence: str) -> bool:

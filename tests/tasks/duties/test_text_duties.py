@@ -249,9 +249,25 @@ def test_bac_giang_distributive_heading_leads_with_the_district_ubnds_and_keeps_
 
 def test_ninh_thuan_assigns_its_action_programme_to_the_provincial_ubnd_through_an_introduction() -> None:
     result = extract_text_duties(list(paragraphs("ninh-thuan-ctr-nq16-2022.txt")), ninh_thuan(), plan_year=2022)
-    assert [(d.ref, [a.key for a in d.lead]) for d in result.duties] == [("T.IV.1", ["ubnd"]), ("T.IV.2", ["ubnd"])]
+    assert [(d.ref, [a.key for a in d.lead]) for d in result.duties] == [
+        ("T.IV.1", ["ubnd"]), ("T.IV.2", ["ubnd"]), ("T.IV.3", ["ubnd"])]
     assert result.duties[0].milestone == (2030, date(2030, 12, 31))
-    assert any(w.startswith("T.IV.3: the periodic reporting clause") for w in result.warnings)
+    # the third opens with the yearly, 3-year and 5-year reports (the reporting schedule's) and goes on
+    # with work of its own: proposed for that work, its title without the reporting sentence
+    third = result.duties[2]
+    assert third.title.startswith("Nghiên cứu đưa một số tiêu chí về xây dựng nông thôn mới vào nhóm chỉ tiêu")
+    assert third.content.startswith("Định kỳ hàng năm, 3 năm, 5 năm") and third.standing
+    assert any(w.startswith("T.IV.3: the periodic reporting clause") and w.endswith("the rest of the item is "
+                                                                                   "proposed as a duty")
+               for w in result.warnings)
+
+
+def test_an_item_that_only_asks_for_periodic_reports_is_left_to_the_reporting_schedule() -> None:
+    result = extract(["IV. TỔ CHỨC THỰC HIỆN", "1. Sở Tài chính:",
+                      "- Bố trí kinh phí thực hiện Kế hoạch.",
+                      "- Định kỳ 6 tháng, hàng năm báo cáo kết quả thực hiện về UBND tỉnh."])
+    assert [d.title for d in result.duties] == ["Bố trí kinh phí thực hiện Kế hoạch"]
+    assert any("not proposed as a duty" in w for w in result.warnings)
 
 
 def test_a_duty_serialises_with_source_text_and_its_paragraph() -> None:
