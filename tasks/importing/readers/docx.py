@@ -23,7 +23,7 @@ from docx.oxml.ns import qn
 from lxml import etree
 
 from tasks.importing.readers.base import PlanDocument, PlanFileError, Table, clean_text, one_line
-from tasks.importing.readers.limits import BoundedPackage
+from tasks.importing.readers.limits import BoundedPackage, reraise_out_of_memory
 
 _BODY, _P, _TBL, _SDT, _SDT_CONTENT = qn("w:body"), qn("w:p"), qn("w:tbl"), qn("w:sdt"), qn("w:sdtContent")
 _TR, _TC, _TR_PR, _TC_PR = qn("w:tr"), qn("w:tc"), qn("w:trPr"), qn("w:tcPr")
@@ -51,6 +51,7 @@ def read_docx(path: Path) -> PlanDocument:
     except PlanFileError:
         raise
     except Exception as exc:
+        reraise_out_of_memory(exc)
         # a damaged or foreign package is a BadZipFile, a KeyError (missing part), a ValueError
         # (wrong content type), an lxml syntax error...; the user needs one line naming the file,
         # not a traceback

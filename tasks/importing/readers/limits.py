@@ -127,6 +127,16 @@ class BoundedPackage:
         )
 
 
+def reraise_out_of_memory(exc: Exception) -> None:
+    """Let a reader's catch-all for damaged files pass running out of memory on as MemoryError:
+    libxml2 reports a failed allocation as a syntax error (ERR_NO_MEMORY), which would otherwise
+    read as "not a valid .docx" under the web import's memory ceiling."""
+    if isinstance(exc, MemoryError):
+        raise exc
+    if isinstance(exc, etree.XMLSyntaxError) and exc.code == etree.ErrorTypes.ERR_NO_MEMORY:
+        raise MemoryError(str(exc)) from exc
+
+
 # -- reading in a process of its own -------------------------------------------------------------
 
 
@@ -188,4 +198,4 @@ def _read_capped(path: str, limit: int) -> None:
         answer.write(data)
 
 
-__all__ = ["BoundedPackage", "PartLimits", "read_with_memory_ceiling"]
+__all__ = ["BoundedPackage", "PartLimits", "read_with_memory_ceiling", "reraise_out_of_memory"]

@@ -36,7 +36,7 @@ from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel, from_ISO8601
 
 from tasks.importing.readers.base import PlanDocument, PlanFileError, Table, clean_text, one_line
-from tasks.importing.readers.limits import BoundedPackage
+from tasks.importing.readers.limits import BoundedPackage, reraise_out_of_memory
 
 _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -78,6 +78,7 @@ def read_xlsx(path: Path) -> PlanDocument:
             f"cannot read '{path.name}': not a valid Excel .xlsx file (missing part {missing})"
         ) from exc
     except Exception as exc:  # zip, XML and value errors all mean a damaged file
+        reraise_out_of_memory(exc)
         raise PlanFileError(f"cannot read '{path.name}': not a valid Excel .xlsx file ({one_line(exc)})") from exc
     return PlanDocument(paragraphs=paragraphs, tables=tables, source="xlsx")
 
