@@ -209,6 +209,18 @@ def _join(head: str, tail: str) -> str:
     return f"{head}\n{tail}" if tail[:1] in "-+•*" else f"{head} {tail}"
 
 
+def _numbers_tasks(table: Table, columns: Columns) -> bool:
+    """Does the TT column number the tasks of a grouped table (a TT beside a group cell merged
+    from above) rather than its groups? Then a group starts only where the group column has text."""
+    if columns.group is None or columns.tt is None:
+        return False
+    group, tt = columns.group, columns.tt
+    return any(
+        tt < len(row) and row[tt].strip() and table.merged_from.get((index, group), (index, group))[0] < index
+        for index, row in enumerate(table.rows)
+    )
+
+
 def _is_child(tt: str, parent: str | None) -> bool:
     """Is a row numbered `tt` an item under the heading numbered `parent` ("1.2", "a", "-" or none under "1")?"""
     if not tt or _BULLET_RE.match(tt) or _LETTER_RE.match(tt):
@@ -302,6 +314,7 @@ class _Builder:
         # in a grouped table, the TT column numbers the tasks when it changes inside a merged
         # group cell; a group then starts only where the group column has text
         self._tt_numbers_tasks = False
+        self._tables_seen: set[int] = set()
         self._reset_numbering()
 
     def _reset_numbering(self) -> None:
@@ -315,6 +328,8 @@ class _Builder:
         self._group_number: str | None = None
         self._group_title: str | None = None
         self._group_count = 0
+        # an unnumbered heading after task "2" whose items are "a", "b": the group ends at "3"
+        self._group_anchor: str | None = None
 
     def _warn(self, text: str) -> None:
         self._warnings.append((self._seq, text))
@@ -322,6 +337,9 @@ class _Builder:
     def add(self, table: Table, index: int, columns: Columns, header_rows: tuple[tuple[str, ...], ...]) -> None:
         row = table.rows[index]
         self._seq += 1
+        if table.index not in self._tables_seen:
+            self._tables_seen.add(table.index)
+            self._tt_numbers_tasks = self._tt_numbers_tasks or _numbers_tasks(table, columns)
         if not any(cell.strip() for cell in row) or is_column_number_row(row):
             return
         if _repeats_header(row, header_rows) or is_header_row(row):
@@ -345,7 +363,9 @@ class _Builder:
         elif heading and flat and code:
             self._open_group(code, title)
         elif heading and flat and (self._last is not None or self._group_key is not None):
+            last = self._last
             self._open_group("", title)  # an unnumbered heading among the tasks
+            self._group_anchor = last.number.rstrip(".").strip() if last is not None and last.number else None
         elif not cells.tt and not cells.group and cells.assignment_empty and cells.content and self._last is None \
                 and (self._group_key is None or heading):
             self._start_section(None, cells.content)  # an unnumbered heading before any task
@@ -435,8 +455,6 @@ class _Builder:
     def _add_task(self, cells: _Cells, columns: Columns, label: str) -> None:
         tt = cells.tt.rstrip(".").strip()
         if columns.group is not None:
-            if cells.group_covered and tt and tt != self._group_number:
-                self._tt_numbers_tasks = True  # a new number inside a merged group cell numbers a task
             new_title = bool(cells.group) and cells.group != self._group_title
             new_number = bool(tt) and tt != self._group_number and not cells.group_covered \
                 and not self._tt_numbers_tasks
@@ -447,7 +465,11 @@ class _Builder:
             number = (cells.tt or self._group_number) if self._tt_numbers_tasks else self._group_number
         else:
             self._flat_count += 1
-            if self._group_key is not None and self._group_number and not _is_child(tt, self._group_number):
+            if self._group_key is not None and self._group_count == 0 and self._group_anchor is not None \
+                    and not _is_child(tt, self._group_anchor):
+                self._group_anchor = None  # numbered afresh under the heading: a part of the table, not of a task
+            closer = self._group_number or self._group_anchor
+            if self._group_key is not None and closer and not _is_child(tt, closer):
                 self._close_group()  # "3" after the items of group "2"
             if self._group_key is not None:
                 self._group_count += 1

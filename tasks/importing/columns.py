@@ -128,8 +128,10 @@ def is_header_wording(cell: str) -> bool:
 def is_header_row(row: list[str]) -> bool:
     """A row made of header wording only (two filled cells or more): a second header line or a
     header repeated in other words, never a task ("| | Chủ trì | Phối hợp | Bắt đầu | Kết thúc")."""
-    filled = [cell for cell in row if cell.strip()]
-    return len(filled) >= 2 and all(is_header_wording(cell) for cell in filled)
+    filled = [cell.strip() for cell in row if cell.strip()]
+    if len(filled) < 2 or any(cell[0].isdigit() for cell in filled):
+        return False  # a numbered row (TT, dates) is data: checked first, as this runs on every row
+    return all(is_header_wording(cell) for cell in filled)
 
 
 # one token with a digit and a letter: "KH12_CĐS_01.2", "NV-03"; a task text is words, a date has no letter
