@@ -6,10 +6,14 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from flows.cli.common import db, emit_json, user_errors
+from flows.cli.common import db, emit_json, fail, user_errors
+
+if TYPE_CHECKING:
+    from tasks.importing.layouts import ColumnMapping
 
 
 def import_(
@@ -20,15 +24,29 @@ def import_(
     year: int | None = typer.Option(None, "--year", help="Year for deadlines written without one"),
     dry_run: bool = typer.Option(False, "--dry-run", help="Parse and resolve, write nothing"),
     as_json: bool = typer.Option(False, "--json", help="Print the parsed plan as one JSON object"),
+    columns: str | None = typer.Option(
+        None, "--columns", metavar="ROLE=N,...",
+        help="The task table's columns when its header is not understood, numbered from 1: "
+             "task=3,lead=4,coordinating=5,due=8 (also code=, number=); remembered for tables of the same header",
+    ),
 ) -> None:
     """Import a plan: every appendix row becomes a task with agencies and a due date."""
     from flows.importing.flow import import_plan
+    from tasks.importing.layouts import ColumnSpecError, parse_columns
 
+    mapping: ColumnMapping | None = None
+    if columns is not None:
+        try:
+            mapping = parse_columns(columns)
+        except ColumnSpecError as exc:
+            fail(str(exc))
     if not dry_run:
         db()
     with user_errors(), _progress(f"Importing {path.name}", dry_run=dry_run):
-        outcome = import_plan(str(path), province=province, year=year, dry_run=dry_run)
+        outcome = import_plan(str(path), province=province, year=year, dry_run=dry_run, columns=mapping)
     parsed = outcome.parsed
+    if mapping is not None and parsed.column_layout is not None:
+        _remember(parsed.column_layout, mapping, dry_run=dry_run)
     if as_json:
         emit_json(parsed.to_json())
         return
@@ -55,6 +73,19 @@ def import_(
         typer.echo(f"  unresolved {u['role']} agency at {u['row']} ({u['ref']}): {u['name']}", err=True)
     for w in parsed.warnings:
         typer.echo(f"  warning: {w}", err=True)
+
+
+def _remember(layout: tuple[str, ...], mapping: ColumnMapping, *, dry_run: bool) -> None:
+    """Keep the office's mapping for the next plans of this layout (not on a dry run: it writes nothing)."""
+    if dry_run:
+        typer.echo(f"  columns {mapping.spec()}: a dry run, not remembered", err=True)
+        return
+    from config.settings import get_settings
+    from tasks.importing.layouts import LAYOUTS_FILE, LayoutStore
+
+    with user_errors():
+        LayoutStore(get_settings().data_dir / LAYOUTS_FILE).remember(layout, mapping)
+    typer.echo(f"  columns {mapping.spec()}: remembered for tables with the header {' | '.join(layout)}", err=True)
 
 
 @contextmanager

@@ -19,6 +19,7 @@ from models.escalation.policies import plan_policy, policy_id, schedule_unschedu
 from models.importing.store import ImportSummary, apply_import
 from models.indicators.store import plan_indicators
 from models.reports.duties import apply_reporting
+from tasks.importing.layouts import LAYOUTS_FILE, ColumnMapping, LayoutStore
 from tasks.importing.parse import ParsedPlan, parse_plan
 from tasks.importing.readers import PlanDocument, read_document
 from tasks.indicators.targets import Indicator
@@ -49,10 +50,13 @@ def read_plan_file(path: str) -> tuple[PlanDocument, str]:
 
 
 @step()
-def parse_plan_document(doc: PlanDocument, *, source_name: str, province: str | None, year: int | None) -> ParsedPlan:
+def parse_plan_document(doc: PlanDocument, *, source_name: str, province: str | None, year: int | None,
+                        columns: ColumnMapping | None = None) -> ParsedPlan:
     # the sample directories and the provinces set up with `dondoc province add`
     directory = import_directory(get_engine(), load_directory())
-    return parse_plan(doc, directory, source_name=source_name, province=province, year=year)
+    layouts = LayoutStore(get_settings().data_dir / LAYOUTS_FILE)  # the column mappings the office chose
+    return parse_plan(doc, directory, source_name=source_name, province=province, year=year, columns=columns,
+                      layouts=layouts.get)
 
 
 @step()
@@ -108,14 +112,15 @@ def would_change(parsed: ParsedPlan, *, source_name: str, sha256: str) -> Import
 @flow("import-plan")
 def import_plan(
     path: str, province: str | None = None, year: int | None = None, dry_run: bool = False, actor: str = "cli",
-    source_name: str | None = None,
+    source_name: str | None = None, columns: ColumnMapping | None = None,
 ) -> ImportOutcome:
     """``source_name``: the file's name as its owner knows it, when ``path`` is a stored copy
     (the web keeps uploads under random names); it is recorded on the plan, and stands in for
-    the plan number when the document has none."""
+    the plan number when the document has none. ``columns``: the office's column mapping
+    (--columns) for a task table whose wording is not understood."""
     doc, sha256 = read_plan_file(path)
     name = source_name or Path(path).name
-    parsed = parse_plan_document(doc, source_name=name, province=province, year=year)
+    parsed = parse_plan_document(doc, source_name=name, province=province, year=year, columns=columns)
     if dry_run:
         return ImportOutcome(parsed=parsed, summary=None)
     indicators = read_indicators(doc, parsed)

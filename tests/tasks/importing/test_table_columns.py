@@ -22,9 +22,9 @@ HEAD = ["ỦY BAN NHÂN DÂN TỈNH BẮC GIANG", "Số: 12/KH-UBND", "Bắc Gia
         "Chuyển đổi số năm 2026"]
 
 
-def _docx(path: Path, rows: Sequence[Sequence[str]], merges: Sequence[Merge] = ()) -> Path:
+def _docx(path: Path, rows: Sequence[Sequence[str]], merges: Sequence[Merge] = (), head: Sequence[str] = HEAD) -> Path:
     document = docx.Document()
-    for text in HEAD:
+    for text in head:
         document.add_paragraph(text)
     table = document.add_table(rows=len(rows), cols=max(len(row) for row in rows))
     table.style = "Table Grid"
@@ -37,13 +37,14 @@ def _docx(path: Path, rows: Sequence[Sequence[str]], merges: Sequence[Merge] = (
     return path
 
 
-def _xlsx(path: Path, rows: Sequence[Sequence[str]], merges: Sequence[Merge] = ()) -> Path:
+def _xlsx(path: Path, rows: Sequence[Sequence[str]], merges: Sequence[Merge] = (),
+          titles: Sequence[str] = (HEAD[0], "Phụ lục: danh mục nhiệm vụ")) -> Path:
     book = openpyxl.Workbook()
     sheet = book.active
     assert sheet is not None
-    sheet.append([HEAD[0]])
-    sheet.append(["Phụ lục: danh mục nhiệm vụ"])
-    offset = 3  # the table starts on Excel's row 3, under two title lines
+    for title in titles:
+        sheet.append([title])
+    offset = len(titles) + 1  # the table starts under the title lines
     for r, row in enumerate(rows):
         for c, text in enumerate(row):
             if text:
