@@ -10,10 +10,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from tests.conftest import CliResult
 from tests.tasks.importing.test_table_columns import UNKNOWN, _docx, _xlsx
 
-RunCli = Callable[..., CliResult]
+RunCli = Callable[..., Any]  # the run_cli fixture: a CliResult (code, out, err)
 
 SPEC = "task=3,lead=4,coordinating=5,due=7,code=2,number=1"
 
