@@ -24,6 +24,7 @@ from web.deps import LoginRequired, PageError, ids_in_range
 from web.routes import api, auth, office, office_actions
 from web.routes.duties import pages as duties_pages
 from web.routes.importing import pages as importing_pages
+from web.routes.outbox import pages as outbox_pages
 from web.routes.progress import agency, files
 from web.routes.reports import agency as agency_reports
 from web.routes.reports import office as office_reports
@@ -112,7 +113,7 @@ def create_app(settings: Settings | None = None, *, today: Callable[[], date] | 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     # importing before office: /plans/import is not /plans/{plan_id}
     for module in (auth, importing_pages, office, office_actions, agency, files, api, office_reports, agency_reports,
-                   duties_pages):
+                   duties_pages, outbox_pages):
         app.include_router(module.router)
 
     @app.get("/healthz", include_in_schema=False)

@@ -21,6 +21,8 @@ MESSAGES = {
     "review_none": "Không còn nhiệm vụ đề xuất nào chờ rà soát.",
     "report_submitted": "Đã gửi báo cáo định kỳ; Văn phòng đã nhận được báo cáo của cơ quan.",
     "import_cancelled": "Đã hủy nhập kế hoạch: tệp vừa tải lên đã được xóa, không có gì được ghi.",
+    "outbox_resent": "Đã đưa thư gửi lỗi trở lại hàng đợi; hệ thống đang gửi lại.",
+    "outbox_none_failed": "Không có thư gửi lỗi nào để gửi lại.",
     "report_compiled": "Đã lập báo cáo; các tệp Word, Excel và trang web có trong danh sách bên dưới.",
 }
 

@@ -130,6 +130,9 @@ def attempts(c: Browserless, p: Pair) -> dict[tuple[str, str], object]:
             c.post(f"/plans/1/review{action}?token={tok}", data=form(), headers=bearer, follow_redirects=False)
             if action else c.get(f"/plans/1/review?token={tok}", headers=bearer, follow_redirects=False))
            for action in ("", "/confirm", "/discard", "/confirm-all", "/discard-all", "/edit")},
+        # the office's outbox: resending a failed letter
+        ("POST", "/outbox/{source}/{row_id}/resend"): c.post(f"/outbox/notice/1/resend?token={tok}", data=form(),
+                                                             headers=bearer, follow_redirects=False),
         ("POST", "/extensions/{request_id}/approve"): c.post(f"/extensions/{p.b_request}/approve?token={tok}",
                                                             data=form(), headers=bearer, follow_redirects=False),
         ("POST", "/extensions/{request_id}/reject"): c.post(f"/extensions/{p.b_request}/reject?token={tok}",

@@ -16,6 +16,7 @@ from models.listing.task_detail import task_detail
 from models.listing.task_list import coordinating_agencies, filter_names, filter_options
 from models.overview.dashboard import agency_counts, overview
 from models.overview.plan_progress import plan_list, plan_sections
+from models.progress.extension_history import decided_extensions
 from models.progress.extensions import pending_extensions
 from tasks.listing.export import ExportScope, export_filename, render_task_workbook
 from web.deps import PageError, as_of, db, near_days, office_user, plan_or_404, request_stamp
@@ -139,4 +140,6 @@ def plan_page(request: Request, plan_id: int, user: StaffUser = Depends(office_u
 def extensions_page(request: Request, user: StaffUser = Depends(office_user)) -> Response:
     with db(request) as session:
         rows = pending_extensions(session)
-    return render(request, "extensions.html", {"rows": rows, "flash": flash(request), "error": None})
+        decided = decided_extensions(session)
+    return render(request, "extensions.html", {"rows": rows, "decided": decided, "flash": flash(request),
+                                               "error": None})
