@@ -78,12 +78,11 @@ def db() -> Engine:
 
 def directory() -> AgencyDirectory:
     """The sample directories (config/agencies) and the provinces set up with `dondoc province add`."""
-    from config.directory import load_directory
-    from models.agencies.setup import import_directory
+    from models.agencies.setup import configured_directory
 
+    engine = db()
     with user_errors():
-        base = load_directory()
-    return import_directory(db(), base)
+        return configured_directory(engine)
 
 
 def resolve_agency_keys(name: str) -> list[tuple[str, str]]:

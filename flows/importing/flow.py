@@ -8,10 +8,9 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from config.directory import load_directory
 from config.settings import get_settings
 from flows.engine import flow, step
-from models.agencies.setup import import_directory
+from models.agencies.setup import configured_directory
 from models.core.db import get_engine, session_scope
 from models.core.tables import Plan
 from models.duties.store import DutySummary, apply_duties
@@ -53,7 +52,7 @@ def read_plan_file(path: str) -> tuple[PlanDocument, str]:
 def parse_plan_document(doc: PlanDocument, *, source_name: str, province: str | None, year: int | None,
                         columns: ColumnMapping | None = None) -> ParsedPlan:
     # the sample directories and the provinces set up with `dondoc province add`
-    directory = import_directory(get_engine(), load_directory())
+    directory = configured_directory(get_engine())
     layouts = LayoutStore(get_settings().data_dir / LAYOUTS_FILE)  # the column mappings the office chose
     return parse_plan(doc, directory, source_name=source_name, province=province, year=year, columns=columns,
                       layouts=layouts.get)

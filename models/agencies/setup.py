@@ -6,7 +6,8 @@
   province that carries each one's work now.
 * :func:`dated_directory` reads a set-up province's directory back as a
   :class:`~tasks.agencies.directory.ProvinceDirectory`; :func:`import_directory` joins the set-up
-  provinces to the sample directories, which is what the importer resolves plans against.
+  provinces to the sample directories; :func:`configured_directory` is that join for the configured
+  sample directories and database, which the importer, the command line and the web resolve against.
 * :func:`move_to_successors` moves the open assignments of dissolved agencies to the agencies
   that carry their work now, in one audited step; reminders then go to those.
 """
@@ -17,7 +18,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
@@ -38,10 +39,13 @@ from models.core.tables import (
 from models.core.types import utcnow
 from tasks.agencies.directory import AgencyDirectory, AgencyEntry, DatedProvince, ProvinceDirectory
 
+if TYPE_CHECKING:
+    from config.settings import Settings
+
 SOURCE = "agency directory"
 
-__all__ = ["Move", "SetupSummary", "agency_rows", "dated_directory", "import_directory", "move_to_successors",
-           "set_up_province", "set_up_provinces"]
+__all__ = ["Move", "SetupSummary", "agency_rows", "configured_directory", "dated_directory", "import_directory",
+           "move_to_successors", "set_up_province", "set_up_provinces"]
 
 
 @dataclass
@@ -238,6 +242,20 @@ def import_directory(engine: Engine, base: AgencyDirectory, *, today: date | Non
         return load
 
     return base.with_dated({slug: DatedProvince(slug, name, loader(slug)) for slug, name in markers}, today=today)
+
+
+def configured_directory(engine: Engine | None = None, *, settings: Settings | None = None) -> AgencyDirectory:
+    """The agency directory plans are resolved against everywhere (command line, flows, web):
+    the sample directories of ``DONDOC_AGENCIES_DIR`` joined with the provinces set up in the
+    database (``engine``, by default the configured one). Raises
+    ``tasks.agencies.directory.AgencyDirectoryError`` for a broken sample file."""
+    from config.directory import load_directory
+    from models.core.db import get_engine
+
+    base = load_directory(settings)
+    if engine is None:
+        engine = get_engine(settings.effective_database_url if settings is not None else None)
+    return import_directory(engine, base)
 
 
 @dataclass(frozen=True)

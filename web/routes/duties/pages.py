@@ -8,8 +8,8 @@ from typing import Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from config.directory import load_directory
 from models.agencies.directory import UnknownAgency, resolve_agency_ids
+from models.agencies.setup import configured_directory
 from models.core.web_tables import StaffUser
 from models.duties.review import plan_proposals, waiting_by_plan
 from models.duties.store import ReviewError, decide, edit
@@ -107,7 +107,7 @@ def edit_proposal(
             plan = plan_or_404(session, plan_id)
             form = parse_edit(title=title, due=due_date, lead=lead, coordinating=coordinating, issued_on=plan.issued_on,
                               standing=bool(standing))
-            directory = load_directory(request.app.state.settings).province(plan.province)
+            directory = configured_directory(settings=request.app.state.settings).province(plan.province)
             edit(session, plan_code=plan.code, plan_id=plan.id, ref=ref.strip(), actor=actor_of_user(user),
                  title=form.title, due_date=form.due_date, standing=form.standing,
                  lead=resolve_agency_ids(session, directory=directory, names=form.lead),

@@ -15,8 +15,8 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from config.directory import load_directory
 from flows.importing.flow import ImportOutcome, import_plan, parse_plan_document, would_change
+from models.agencies.setup import configured_directory
 from models.core.web_tables import StaffUser
 from models.progress.evidence import too_large_message
 from tasks.importing.parse import PlanImportError
@@ -46,7 +46,7 @@ YEARS = range(1990, 2101)
 
 def _provinces(request: Request) -> list[tuple[str, str]]:
     """(slug, name) of every province the agency directory knows."""
-    directory = load_directory(request.app.state.settings)
+    directory = configured_directory(settings=request.app.state.settings)  # set-up provinces included
     return [(slug, directory.province(slug).name) for slug in directory.provinces]
 
 
