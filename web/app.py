@@ -21,7 +21,7 @@ from tasks.common.dates import local_today
 from tasks.escalation.policy import load_policy
 from web.cache import StampedCache
 from web.deps import LoginRequired, PageError, ids_in_range
-from web.routes import api, auth, office, office_actions
+from web.routes import api, auth, office, office_actions, users
 from web.routes.duties import pages as duties_pages
 from web.routes.importing import pages as importing_pages
 from web.routes.outbox import pages as outbox_pages
@@ -113,7 +113,7 @@ def create_app(settings: Settings | None = None, *, today: Callable[[], date] | 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     # importing before office: /plans/import is not /plans/{plan_id}
     for module in (auth, importing_pages, office, office_actions, agency, files, api, office_reports, agency_reports,
-                   duties_pages, outbox_pages):
+                   duties_pages, outbox_pages, users):
         app.include_router(module.router)
 
     @app.get("/healthz", include_in_schema=False)

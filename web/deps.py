@@ -15,7 +15,7 @@ from models.auth.sessions import session_owner
 from models.core.db import get_engine, get_read_engine, session_scope
 from models.core.tables import Agency, Plan
 from models.core.types import utcnow
-from models.core.web_tables import ROLE_OFFICE, StaffUser
+from models.core.web_tables import ACTING_ROLES, ROLE_ADMIN, StaffUser
 from models.overview.dashboard import data_stamp
 from tasks.common.tokens import BadToken
 from web.forms import MAX_ID, FormError, parse_date
@@ -170,10 +170,18 @@ async def office_user(request: Request) -> StaffUser:
 
 
 async def office_actor(request: Request) -> StaffUser:
-    """Dependency: a signed-in user who may act (role ``office``); viewers are refused."""
+    """Dependency: a signed-in user who may act (role ``office`` or ``admin``); viewers are refused."""
     user = await office_user(request)
-    if user.role != ROLE_OFFICE:
+    if user.role not in ACTING_ROLES:
         raise PageError(403, "Tài khoản của bạn chỉ có quyền xem, không thể thực hiện thao tác này.")
+    return user
+
+
+async def admin_user(request: Request) -> StaffUser:
+    """Dependency: a signed-in administrator (role ``admin``), who manages the office's accounts."""
+    user = await office_user(request)
+    if user.role != ROLE_ADMIN:
+        raise PageError(403, "Chỉ quản trị viên mới quản lý được tài khoản.")
     return user
 
 

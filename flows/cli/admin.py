@@ -72,7 +72,7 @@ def serve(
 
 def user_add(
     email: str = typer.Argument(..., help="The staff member's e-mail (their sign-in name)"),
-    role: str = typer.Option(..., "--role", help="office (can act) or viewer (read-only)"),
+    role: str = typer.Option(..., "--role", help="office (acts), admin (acts, manages accounts) or viewer (reads)"),
     password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from standard input"),
 ) -> None:
     """Create a staff account (or reset its role and password); the password is stored as a scrypt hash."""

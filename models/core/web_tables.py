@@ -15,10 +15,13 @@ from sqlmodel import Field, SQLModel
 
 from models.core.types import UTCDateTime, utcnow
 
-# staff roles: office staff act, viewers only read
+# staff roles: office staff act, viewers only read; an administrator acts as office staff and
+# also manages the accounts (/users)
 ROLE_OFFICE = "office"
+ROLE_ADMIN = "admin"
 ROLE_VIEWER = "viewer"
-ROLES = (ROLE_OFFICE, ROLE_VIEWER)
+ROLES = (ROLE_OFFICE, ROLE_ADMIN, ROLE_VIEWER)
+ACTING_ROLES = (ROLE_OFFICE, ROLE_ADMIN)
 
 # extension request states
 EXT_PENDING = "pending"

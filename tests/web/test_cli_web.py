@@ -32,8 +32,8 @@ def test_user_add_reads_the_password_from_stdin_and_stores_only_a_hash(engine, r
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["user", "add", "x@bacgiang.example", "--role", "admin", "--password-stdin"],
-     "vai trò phải là office hoặc viewer"),
+    (["user", "add", "x@bacgiang.example", "--role", "owner", "--password-stdin"],
+     "vai trò phải là office hoặc admin hoặc viewer"),
     (["user", "add", "khong-phai-email", "--role", "office", "--password-stdin"], "không hợp lệ"),
 ])
 def test_user_add_refuses_bad_input_with_one_line(args: list[str], message: str) -> None:

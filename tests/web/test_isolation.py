@@ -130,6 +130,11 @@ def attempts(c: Browserless, p: Pair) -> dict[tuple[str, str], object]:
             c.post(f"/plans/1/review{action}?token={tok}", data=form(), headers=bearer, follow_redirects=False)
             if action else c.get(f"/plans/1/review?token={tok}", headers=bearer, follow_redirects=False))
            for action in ("", "/confirm", "/discard", "/confirm-all", "/discard-all", "/edit")},
+        # the administrator's account pages
+        **{("POST", f"/users/{{user_id}}/{action}"): c.post(f"/users/1/{action}?token={tok}",
+                                                            data={**form(), "role": "admin", "password": "x" * 12},
+                                                            headers=bearer, follow_redirects=False)
+           for action in ("role", "password", "deactivate", "activate")},
         # the office's outbox: resending a failed letter
         ("POST", "/outbox/{source}/{row_id}/resend"): c.post(f"/outbox/notice/1/resend?token={tok}", data=form(),
                                                              headers=bearer, follow_redirects=False),

@@ -13,7 +13,7 @@ from fastapi import APIRouter, BackgroundTasks, Depends, Request, Security
 from fastapi.security import APIKeyQuery, HTTPAuthorizationCredentials, HTTPBearer
 
 from models.core.tables import Agency, Assignment
-from models.core.web_tables import ROLE_OFFICE, StaffUser
+from models.core.web_tables import ACTING_ROLES, StaffUser
 from models.listing.task_detail import agency_assignment, task_detail
 from models.progress.extensions import ExtensionError, request_extension
 from models.progress.updates import ProgressError, record_progress
@@ -72,7 +72,7 @@ def principal(request: Request, cred: HTTPAuthorizationCredentials | None = Secu
     if user is None:
         raise PageError(401, "Cần đăng nhập hoặc đường liên kết của cơ quan (Bearer token).")
     if request.method not in ("GET", "HEAD"):
-        if user.role != ROLE_OFFICE:
+        if user.role not in ACTING_ROLES:
             raise PageError(403, "Tài khoản chỉ có quyền xem.")
         secret = request.app.state.settings.secret_key
         if not csrf_valid(secret, request.cookies.get(CSRF_COOKIE), request.headers.get(CSRF_HEADER)):

@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from models.core.report_tables import RUN_DONE, ReportRun, ReportSubmission
 from models.core.tables import Agency
-from models.core.web_tables import ROLE_OFFICE, StaffUser
+from models.core.web_tables import ACTING_ROLES, StaffUser
 from models.overview.plan_progress import plan_list
 from models.reports.runs import RunView, report_runs, run_file
 from models.reports.submissions import period_report_status, submission_path, submissions
@@ -73,7 +73,7 @@ def _reports_page(request: Request, plan_id: int, period: str | None, user: Staf
     return render(request, "plan_reports.html", {
         "plan": plan, "periods": periods, "chosen": chosen, "runs": runs, "status": status, "received": received,
         "names": names, "labels": _labels(periods, runs), "triggers": TRIGGER_LABELS,
-        "can_act": user.role == ROLE_OFFICE, "error": error, "flash": flash(request),
+        "can_act": user.role in ACTING_ROLES, "error": error, "flash": flash(request),
     }, status_code=status_code)
 
 
