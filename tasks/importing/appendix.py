@@ -119,7 +119,7 @@ def find_task_rows(
         raise PlanFileError(
             f"no task table found: {len(doc.tables)} table(s) read, none has a header naming the task "
             "and its lead agency; expected a table with columns Nội dung (or Nhiệm vụ) / Cơ quan chủ trì "
-            "(TT, Cơ quan phối hợp, Thời gian hoàn thành optional)" + _columns_hint(doc.tables)
+            "(TT, Cơ quan phối hợp, Thời gian hoàn thành optional)" + columns_hint(doc.tables)
         )
     result = builder.finish()
     result.mapped_layout = target
@@ -172,7 +172,7 @@ def _mapping(
     return mapping.columns(_width(table)), index + 1, (signature(table.rows[index]),)
 
 
-def _columns_hint(tables: list[Table]) -> str:
+def columns_hint(tables: list[Table]) -> str:
     """How to name the columns by hand, showing the header of the widest table with one."""
     headed = [(table, row) for table in tables if (row := layout_header(table.rows)) is not None]
     if not headed:
