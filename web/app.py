@@ -23,6 +23,7 @@ from web.cache import StampedCache
 from web.deps import LoginRequired, PageError, ids_in_range
 from web.routes import api, auth, office, office_actions, users
 from web.routes.duties import pages as duties_pages
+from web.routes.escalation import bulk as bulk_reminders
 from web.routes.importing import pages as importing_pages
 from web.routes.outbox import pages as outbox_pages
 from web.routes.progress import agency, files
@@ -113,7 +114,7 @@ def create_app(settings: Settings | None = None, *, today: Callable[[], date] | 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     # importing before office: /plans/import is not /plans/{plan_id}
     for module in (auth, importing_pages, office, office_actions, agency, files, api, office_reports, agency_reports,
-                   duties_pages, outbox_pages, users):
+                   duties_pages, outbox_pages, users, bulk_reminders):
         app.include_router(module.router)
 
     @app.get("/healthz", include_in_schema=False)

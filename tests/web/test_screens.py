@@ -45,7 +45,8 @@ def _pages(world: World) -> tuple[list[str], list[str]]:
     a = f"/a/{world.token('snnptnt')}"
     office = ["/", "/tasks", f"/tasks?role=lead&status=qua_han&as_of={AS_OF.isoformat()}", "/plans",
               f"/plans/{plan_id}", f"/plans/{plan_id}/reports", f"/plans/{plan_id}/review", "/review", "/reports",
-              "/extensions", f"/tasks/{task}", f"/agencies/{agency}", "/plans/import", "/outbox"]
+              "/extensions", f"/tasks/{task}", f"/agencies/{agency}", "/plans/import", "/outbox",
+              "/remind/overdue"]
     return office, [a, f"{a}/tasks/{task}"]
 
 
