@@ -117,21 +117,30 @@ def classify(cell: str) -> tuple[str, int] | None:
     return _MARKED.role(text) or _PLAIN.role(strip_diacritics(text))
 
 
+def _header_word(cell: str) -> str | None:
+    """The role a header cell names, "subheader" for a word of a header's lower line ("Bắt đầu",
+    "Ghi chú"), None for anything else."""
+    role = classify(cell)
+    if role is not None:
+        return role[0]
+    text = fold(cell)
+    return "subheader" if text in _MARKED.subheader or strip_diacritics(text) in _PLAIN.subheader else None
+
+
 def is_header_wording(cell: str) -> bool:
     """Does the cell read as header wording: a role (classify) or a sub-header word ("Bắt đầu", "Ghi chú")?"""
-    if classify(cell) is not None:
-        return True
-    text = fold(cell)
-    return text in _MARKED.subheader or strip_diacritics(text) in _PLAIN.subheader
+    return _header_word(cell) is not None
 
 
 def is_header_row(row: list[str]) -> bool:
     """A row made of header wording only (two filled cells or more): a second header line or a
-    header repeated in other words, never a task ("| | Chủ trì | Phối hợp | Bắt đầu | Kết thúc")."""
+    header repeated in other words, never a task ("| | Chủ trì | Phối hợp | Bắt đầu | Kết thúc").
+    Wording about the work alone ("Nhóm 1" | "Các nhiệm vụ về thể chế") is a heading, not a header."""
     filled = [cell.strip() for cell in row if cell.strip()]
     if len(filled) < 2 or any(cell[0].isdigit() for cell in filled):
         return False  # a numbered row (TT, dates) is data: checked first, as this runs on every row
-    return all(is_header_wording(cell) for cell in filled)
+    words = [_header_word(cell) for cell in filled]
+    return None not in words and any(word not in (TASK, CONTENT, GROUP) for word in words)
 
 
 # one token with a digit and a letter: "KH12_CĐS_01.2", "NV-03"; a task text is words, a date has no letter
