@@ -13,7 +13,7 @@ LAYERS = ("tasks", "models", "flows", "notifications", "config", "web")
 # named here on purpose (and in the README), not made up in one layer.
 CONCERNS = {
     "common", "core", "importing", "agencies", "duties", "indicators", "escalation", "outbox", "reports",
-    "progress", "listing", "overview", "auth",
+    "progress", "listing", "overview", "auth", "planning",
 }
 # folders that are not concerns: the CLI's package, the transports and message rendering, the
 # routers' package, readers, renderers, templates and migrations inside a concern

@@ -24,6 +24,10 @@ from models.core.types import utcnow
 from models.outbox.notices import cancel_pending
 
 STATUSES = (DONE, IN_PROGRESS, OPEN)
+# how an agency reports when not through its link, the office recording it on the task page; the
+# update's source is "office:<code>" and its actor the office user who recorded it
+CHANNELS = {"paper": "giấy", "phone": "điện thoại", "zalo": "Zalo", "email": "e-mail"}
+OFFICE_SOURCE = "office:"
 
 
 class ProgressError(ValueError):
@@ -68,8 +72,10 @@ def record_progress(
     on: date,
     actor: str,
     source: str,
+    recorded: dict[str, str] | None = None,
 ) -> ProgressUpdate:
-    """Apply an update; a done assignment gets no further notices."""
+    """Apply an update; a done assignment gets no further notices. ``recorded``: how the office
+    received an update it records for the agency (on whose behalf, channel), kept in the audit."""
     if status not in STATUSES:
         raise ProgressError(f"status must be one of {', '.join(STATUSES)}, got '{status}'")
     if percent is not None and not 0 <= percent <= 100:
@@ -87,12 +93,42 @@ def record_progress(
                             reported_on=on, actor=actor, source=source)
     session.add(update)
     new = {"status": assignment.status, "percent": assignment.percent, "completed_on": assignment.completed_on}
-    changes = {k: [old[k], new[k]] for k in old if old[k] != new[k]}
+    changes: dict[str, object] = {k: [old[k], new[k]] for k in old if old[k] != new[k]}
     if note:
         changes["note"] = [None, note]
+    changes.update(recorded or {})
     record(session, actor=actor, source=source, entity="assignment", entity_id=assignment.id,
            action="progress", changes=changes)
     if status == DONE:
         cancel_pending(session, assignment_id=assignment.id)  # type: ignore[arg-type]
     session.flush()
     return update
+
+
+def record_on_behalf(
+    session: Session,
+    *,
+    assignment: Assignment,
+    status: str,
+    percent: int | None,
+    note: str | None,
+    on: date,
+    channel: str,
+    actor: str,
+    today: date,
+) -> ProgressUpdate:
+    """An agency's report received on paper, by phone, Zalo or e-mail, recorded by the office
+    (``actor``) through the same rules as the agency's own; the audit names the agency it was
+    recorded for, the channel and the day the agency reported."""
+    if channel not in CHANNELS:
+        raise ProgressError("Vui lòng chọn cơ quan báo cáo qua kênh nào: giấy, điện thoại, Zalo hoặc e-mail.")
+    if on > today:
+        raise ProgressError(f"Ngày báo cáo {on:%d/%m/%Y} chưa tới (hôm nay là {today:%d/%m/%Y}).")
+    if assignment.status == CANCELLED:
+        raise ProgressError("Cơ quan không còn được giao nhiệm vụ này: không ghi nhận báo cáo được.")
+    agency = session.get(Agency, assignment.agency_id)
+    assert agency is not None
+    return record_progress(session, assignment=assignment, status=status, percent=percent, note=note, on=on,
+                           actor=actor, source=OFFICE_SOURCE + channel,
+                           recorded={"on_behalf_of": agency.name, "channel": CHANNELS[channel],
+                                     "reported_on": on.isoformat()})

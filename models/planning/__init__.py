@@ -1,0 +1,1 @@
+"""Tasks made by hand, their edits, cancellation and reassignment, and corrections of plans."""
