@@ -80,6 +80,7 @@ Layouts = Callable[[tuple[str, ...]], ColumnMapping | None]  # a layout's rememb
 _SECTION_CODE_RE = re.compile(r"^(?:[IVXLC]{1,7}|[A-ZĐ])$")
 _BULLET_RE = re.compile(r"^[-+•*–]$")
 _LETTER_RE = re.compile(r"^[a-zđ]{1,3}[.)]?$")  # "a", "b)", "đ.": items under a numbered row
+_LABEL_RE = re.compile(r"^[^\W\d_]{2,12}\s+\S{1,8}$")  # a TT cell naming a group: "Nhóm 1", "Phần II"
 # a heading typed in the TT cell merged across the row: "2. Nhiệm vụ về chuyển đổi số", "II. Giải pháp"
 _HEADING_RE = re.compile(r"^(?:([IVXLC]{1,7}|[A-ZĐ]|\d{1,2}(?:\.\d{1,2})*)[.)]?\s+)?(\S.*\s.*)$", re.DOTALL)
 
@@ -373,6 +374,8 @@ class _Builder:
             self._open_group(code, cells.group or cells.content)  # a group heading; its tasks follow
         elif heading:
             return  # a heading's mark alone ("Theo thời hạn cụ thể sau đây:"): nothing to read
+        elif flat and title and cells.assignment_empty and _LABEL_RE.match(code):
+            self._open_group("", f"{code} - {title}")  # "Nhóm 1" | "Các nhiệm vụ về thể chế": its tasks count afresh
         elif flat and code and title and cells.assignment_empty:
             self._pending = _Pending(cells, columns, label, self._seq)
         elif self._continues_previous(cells):

@@ -185,6 +185,21 @@ def test_a_numbered_heading_typed_across_the_row_and_its_bulleted_items(build: C
     ]
 
 
+def test_a_group_named_in_the_tt_column_is_a_heading_whose_tasks_count_afresh(
+        build: Callable[..., AppendixResult]) -> None:
+    rows = [["STT", "Nội dung công việc", "Cơ quan chủ trì", "Thời hạn"],
+            ["Nhóm 1", "Các nhiệm vụ về thể chế", "", ""],
+            ["1", "Quy chế dữ liệu", "Sở Tư pháp", "30/6/2026"],
+            ["Nhóm 2", "Các nhiệm vụ về hạ tầng", "", ""],
+            ["1", "Mạng truyền số liệu", "Sở Khoa học và Công nghệ", "30/9/2026"]]
+    result = build(rows)
+    assert result.warnings == []
+    assert [(r.ref, r.group, r.content) for r in result.rows] == [
+        ("G1.1", "Nhóm 1 - Các nhiệm vụ về thể chế", "Quy chế dữ liệu"),
+        ("G2.1", "Nhóm 2 - Các nhiệm vụ về hạ tầng", "Mạng truyền số liệu"),
+    ]
+
+
 def test_a_numbered_row_without_agency_over_a_sibling_stays_a_task_with_a_warning(
         build: Callable[..., AppendixResult]) -> None:
     rows = [["STT", "Tên nhiệm vụ", "Cơ quan chủ trì", "Thời hạn"],
