@@ -9,7 +9,7 @@ from fastapi import Request
 from sqlmodel import Session
 
 from models.listing.search_index import refresh
-from models.listing.task_list import TaskFilters, TaskRow, count_tasks, search_tasks
+from models.listing.task_list import KINDS, PLAN_TASKS, TaskFilters, TaskRow, count_tasks, search_tasks
 from tasks.listing.export import MAX_ROWS
 from web.deps import PageError, as_of, near_days, request_stamp
 from web.forms import FormError, parse_int, parse_quarter, parse_status
@@ -27,9 +27,11 @@ class Listing:
 
 def task_listing(request: Request, *, agency_id: int | None = None, default_role: str | None = None,
                  per_page: int = PER_PAGE) -> Listing:
-    """Filters from ``?plan=&agency=&role=&status=&quarter=&q=&page=&as_of=``.
+    """Filters from ``?plan=&agency=&role=&status=&quarter=&q=&kind=&section=&task=&page=&as_of=``.
 
-    ``agency_id`` pins the agency (an agency's own list): any other ``agency`` asked for is refused.
+    ``kind`` is ``plan`` (the plan's tasks) when not given, ``report`` for the agencies'
+    period-report duties, empty for both. ``agency_id`` pins the agency (an agency's own list):
+    any other ``agency`` asked for is refused.
     """
     q = request.query_params
     try:
@@ -38,6 +40,10 @@ def task_listing(request: Request, *, agency_id: int | None = None, default_role
         role = q.get("role", default_role) or None
         if role not in (None, "lead", "coordinating"):
             raise FormError("Vai trò phải là chủ trì hoặc phối hợp.")
+        kind = q.get("kind", PLAN_TASKS) or None
+        if kind not in (None, *KINDS):
+            raise FormError("Loại phải là nhiệm vụ của kế hoạch hoặc báo cáo định kỳ.")
+        task_id = parse_int(q.get("task"), "Nhiệm vụ")
         status = parse_status(q.get("status"))
         quarter = parse_quarter(q.get("quarter"))
         page = parse_int(q.get("page"), "Trang") or 1
@@ -49,8 +55,10 @@ def task_listing(request: Request, *, agency_id: int | None = None, default_role
             raise PageError(403, "Đường liên kết này chỉ xem được nhiệm vụ của cơ quan mình.")
         wanted_agency = agency_id
     text = (q.get("q") or "").strip()[:200] or None
+    section = (q.get("section") or "").strip()[:1000] or None
     filters = TaskFilters(as_of=as_of(request), plan_id=plan_id, agency_id=wanted_agency, role=role, status=status,
-                          quarter=quarter, text=text, near_days=near_days(request))
+                          quarter=quarter, text=text, near_days=near_days(request), kind=kind, section=section,
+                          task_id=task_id)
     return Listing(filters=filters, page=min(max(page, 1), MAX_PAGE), per_page=min(max(size, 1), 200))
 
 

@@ -34,6 +34,11 @@ ACTIONS = {"created": "tạo mới", "updated": "cập nhật", "cancelled": "h�
 FIELDS = {"status": "trạng thái", "percent": "tỷ lệ (%)", "completed_on": "ngày hoàn thành", "note": "ghi chú",
           "due_date": "thời hạn", "original_due_date": "thời hạn gốc", "reason": "lý do", "state": "tình trạng",
           "filename": "tệp", "size": "dung lượng", "notices": "số thông báo", "link_generation": "thế hệ liên kết"}
+# the statuses of an agency's period-report duty in its own words (a report is sent, not done)
+DUTY_LABELS = {Status.DONE_ON_TIME: "đã gửi đúng hạn", Status.DONE_LATE: "đã gửi muộn",
+               Status.OVERDUE: "quá hạn, chưa gửi", Status.DUE_SOON: "sắp đến hạn gửi",
+               Status.NOT_DUE: "chưa đến hạn gửi"}
+DUTY_STATUSES = [Status.OVERDUE, Status.DUE_SOON, Status.NOT_DUE, Status.DONE_ON_TIME, Status.DONE_LATE]
 STATUS_CLASS = {Status.NOT_DUE: "not-due", Status.DUE_SOON: "due-soon", Status.OVERDUE: "overdue",
                 Status.DONE_ON_TIME: "done", Status.DONE_LATE: "done-late", Status.NO_DEADLINE: "no-deadline"}
 
@@ -89,7 +94,8 @@ def make_env() -> Environment:
                        ext_state=lambda s: EXT_STATES.get(s, s), action=lambda a: ACTIONS.get(a, a),
                        field=lambda f: FIELDS.get(f, f), status_label=lambda s: STATUS_LABELS[Status(s)],
                        status_class=lambda s: STATUS_CLASS[Status(s)])
-    env.globals.update(ALL_STATUSES=ALL_STATUSES, Status=Status, STATUS_LABELS=STATUS_LABELS, query=query)
+    env.globals.update(ALL_STATUSES=ALL_STATUSES, Status=Status, STATUS_LABELS=STATUS_LABELS, query=query,
+                       DUTY_LABELS=DUTY_LABELS, DUTY_STATUSES=DUTY_STATUSES)
     return env
 
 

@@ -1,5 +1,9 @@
 """The office's task list: assignments filtered by plan, agency, role, status, quarter and text.
 
+The plan's tasks and the agencies' period-report duties (tasks of source "report", BC.2020-H1)
+are listed apart: ``kind`` is ``PLAN_TASKS`` by default, as the overview's and the plan page's
+figures count them (models/overview), ``REPORT_DUTIES`` for the duties, ``None`` for both.
+
 Text search ignores case and Vietnamese diacritics ("phan bo von" finds "Phân bổ vốn") through
 the folded copy in ``task_search`` (models/search_index.py; refresh it before searching).
 """
@@ -15,10 +19,15 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
+from models.core.report_tables import REPORT_SOURCE
 from models.core.tables import CANCELLED, COORDINATING, TASK_ACTIVE, Agency, Assignment, Plan, Task
 from models.escalation.status_sql import assignment_status, assignment_status_is
 from models.listing.search_index import like_pattern, matching_param
 from tasks.escalation.status import Status
+
+PLAN_TASKS = "plan"  # the plan's own tasks (every source but "report")
+REPORT_DUTIES = "report"  # the agencies' period-report duties
+KINDS = (PLAN_TASKS, REPORT_DUTIES)
 
 
 @dataclass(frozen=True)
@@ -32,6 +41,9 @@ class TaskFilters:
     text: str | None = None
     near_days: int = 3
     due_before: date | None = None  # due on or before this day (the command line's --due-before)
+    kind: str | None = PLAN_TASKS  # PLAN_TASKS | REPORT_DUTIES | None for both
+    section: str | None = None  # the tasks of one section of the plan (Task.section, as the plan page shows it)
+    task_id: int | None = None  # one task's assignments (a period's report duty: every agency owing it)
 
 
 @dataclass
@@ -72,8 +84,16 @@ def _p(name: str, type_: Any = None) -> Any:
 
 def _where(query: sa.Select[Any], shape: tuple[Any, ...]) -> sa.Select[Any]:
     """The filters present in ``shape``, with their values as bound parameters."""
-    has_plan, has_agency, role, status, has_quarter, has_text, has_due_before = shape
+    has_plan, has_agency, role, status, has_quarter, has_text, has_due_before, kind, has_section, has_task = shape
     query = query.where(col(Assignment.status) != CANCELLED, col(Task.state) == TASK_ACTIVE)
+    if kind == PLAN_TASKS:
+        query = query.where(col(Task.source) != REPORT_SOURCE)
+    elif kind == REPORT_DUTIES:
+        query = query.where(col(Task.source) == REPORT_SOURCE)
+    if has_section:
+        query = query.where(col(Task.section) == _p("section"))
+    if has_task:
+        query = query.where(col(Assignment.task_id) == _p("task_id"))
     if has_plan:  # as a subquery: SQLite then starts from the plan's tasks, not from every assignment
         in_plan = sa.select(col(Task.id)).where(col(Task.plan_id) == _p("plan_id"))
         query = query.where(col(Assignment.task_id).in_(in_plan))
@@ -116,19 +136,22 @@ def _statements(shape: tuple[Any, ...]) -> tuple[Any, Any, Any]:
 
 def _params(f: TaskFilters) -> dict[str, Any]:
     params: dict[str, Any] = {"as_of": f.as_of, "soon": f.as_of + timedelta(days=f.near_days),
-                              "plan_id": f.plan_id, "agency_id": f.agency_id}
+                              "plan_id": f.plan_id, "agency_id": f.agency_id, "task_id": f.task_id}
     if f.quarter is not None:
         params["q_start"], params["q_end"] = quarter_range(*f.quarter)
     if f.text and f.text.strip():
         params["needle"] = like_pattern(f.text)
     if f.due_before is not None:
         params["due_before"] = f.due_before
+    if f.section is not None:
+        params["section"] = f.section
     return params
 
 
 def _shape(f: TaskFilters) -> tuple[Any, ...]:
     return (f.plan_id is not None, f.agency_id is not None, f.role or None, f.status, f.quarter is not None,
-            bool(f.text and f.text.strip()), f.due_before is not None)
+            bool(f.text and f.text.strip()), f.due_before is not None, f.kind, f.section is not None,
+            f.task_id is not None)
 
 
 def search_tasks(session: Session, *, filters: TaskFilters, page: int = 1, per_page: int = 50,

@@ -3,7 +3,12 @@
 Everything counts lead assignments (not cancelled) of active tasks, the agencies' report duties
 aside, with the status rules of ``tasks.escalation.status`` as SQL (``models.escalation.status_sql``): one grouped
 scan gives the totals, the bars per agency and each agency's oldest overdue item; two small
-queries add the overdue items shown and the escalation levels reached.
+queries add the overdue items shown and the escalation levels reached. The report duties are
+counted apart (``duty_counts``), by the same rules.
+
+These are the task list's rows (models/listing/task_list.py, ``kind`` plan tasks or report
+duties, ``role`` lead): a card's number is the length of the list its link opens
+(tests/web/overview/test_counts_agree.py).
 """
 
 from __future__ import annotations
@@ -97,6 +102,7 @@ class Overview:
     counts: dict[Status, int]
     agencies: list[AgencyProgress]
     overdue: dict[int, list[OverdueItem]]  # agency id -> its oldest overdue items
+    duties: dict[Status, int] = field(default_factory=dict)  # the agencies' report duties, counted apart
 
     @property
     def total(self) -> int:
@@ -109,14 +115,32 @@ class Overview:
         return sorted(rows, key=lambda a: (-a.overdue, a.oldest_overdue or self.as_of, a.name))
 
 
-def lead_scope(query: sa.Select[Any]) -> sa.Select[Any]:
+def lead_scope(query: sa.Select[Any], *, duties: bool = False) -> sa.Select[Any]:
     """Lead assignments, not cancelled, of active tasks (the overview's population).
 
     The agencies' period-report duties (source "report", BC.2020-H1 ...) are not tasks of the
     plan: the compiled report leaves them out of its figures, so the overview does too and both
-    show the same numbers for the same day. The reports page follows who has submitted."""
+    show the same numbers for the same day. ``duties``: those duties instead, counted apart."""
+    source = col(Task.source) == REPORT_SOURCE if duties else col(Task.source) != REPORT_SOURCE
     return query.where(col(Assignment.role) == LEAD, col(Assignment.status) != CANCELLED,
-                       col(Task.state) == TASK_ACTIVE, col(Task.source) != REPORT_SOURCE)
+                       col(Task.state) == TASK_ACTIVE, source)
+
+
+def duty_counts(session: Session, *, as_of: date, near_days: int = 3, plan_id: int | None = None,
+                agency_id: int | None = None) -> dict[Status, int]:
+    """The agencies' report duties by status (every official status, zeros included): sent on
+    time or late, overdue (not sent after the deadline), due soon, not yet due."""
+    st = assignment_status(as_of, near_days).label("st")
+    inner = lead_scope(select(st).join(Task, col(Task.id) == col(Assignment.task_id)), duties=True)
+    if plan_id is not None:
+        inner = inner.where(col(Task.plan_id) == plan_id)
+    if agency_id is not None:
+        inner = inner.where(col(Assignment.agency_id) == agency_id)
+    sub = inner.subquery()
+    counts = dict.fromkeys(ALL_STATUSES, 0)
+    for status, n in session.execute(sa.select(sub.c.st, sa.func.count()).group_by(sub.c.st)):
+        counts[Status(status)] = n
+    return counts
 
 
 def agency_counts(session: Session, *, as_of: date, near_days: int = 3, plan_id: int | None = None,
@@ -219,7 +243,8 @@ def overview(session: Session, *, as_of: date, near_days: int = 3, per_agency: i
             agencies[aid].max_level = lvl
     rows = sorted(agencies.values(), key=lambda a: a.name)
     return Overview(as_of=as_of, counts=counts, agencies=rows,
-                    overdue=oldest_overdue(session, as_of=as_of, near_days=near_days, per_agency=per_agency))
+                    overdue=oldest_overdue(session, as_of=as_of, near_days=near_days, per_agency=per_agency),
+                    duties=duty_counts(session, as_of=as_of, near_days=near_days))
 
 
 # Written with its constants inline and no parameters: the server plans it once per connection

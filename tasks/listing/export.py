@@ -65,6 +65,11 @@ class ExportScope:
     quarter: tuple[int, int] | None = None  # (year, 1..4) of the due date
     text: str | None = None
     due_before: date | None = None
+    kind: str | None = "plan"  # plan (the plan's tasks) | report (the agencies' period reports) | None for both
+    section: str | None = None  # one section of the plan
+
+
+KIND_WORDS = {"report": "Báo cáo định kỳ của các cơ quan", None: "Nhiệm vụ của kế hoạch và báo cáo định kỳ"}
 
 
 def _dmy(day: date) -> str:
@@ -74,8 +79,12 @@ def _dmy(day: date) -> str:
 def export_caption(scope: ExportScope) -> str:
     """"Danh sách nhiệm vụ - Kế hoạch 552/KH-BCĐ; Vai trò: chủ trì; ... (tính đến ngày 25/01/2020)"."""
     parts = []
+    if scope.kind in KIND_WORDS:
+        parts.append(KIND_WORDS[scope.kind])
     if scope.plan:
         parts.append(f"Kế hoạch {scope.plan}")
+    if scope.section:
+        parts.append(f"Phần: {scope.section}")
     if scope.agency:
         parts.append(f"Cơ quan: {scope.agency}")
     parts.append(f"Vai trò: {ROLE_WORDS[scope.role].lower()}" if scope.role else "Vai trò: chủ trì và phối hợp")

@@ -14,10 +14,11 @@ from models.core.web_tables import StaffUser
 from models.duties.review import waiting_count
 from models.listing.task_detail import task_detail
 from models.listing.task_list import coordinating_agencies, filter_names, filter_options
-from models.overview.dashboard import agency_counts, overview
-from models.overview.plan_progress import plan_list, plan_sections
+from models.overview.dashboard import agency_counts, duty_counts, overview
+from models.overview.plan_progress import plan_duties, plan_list, plan_sections
 from models.progress.extension_history import decided_extensions
 from models.progress.extensions import pending_extensions
+from tasks.escalation.status import ALL_STATUSES
 from tasks.listing.export import ExportScope, export_filename, render_task_workbook
 from web.deps import PageError, as_of, db, near_days, office_user, plan_or_404, request_stamp
 from web.listing import export_href, run_listing, task_listing
@@ -87,7 +88,7 @@ def tasks_workbook(request: Request, user: StaffUser = Depends(office_user)) -> 
         coordinating = coordinating_agencies(session, filters=f)
         plan, agency = filter_names(session, filters=f)
     scope = ExportScope(as_of=f.as_of, plan=plan, agency=agency, role=f.role, status=f.status, quarter=f.quarter,
-                        text=f.text)
+                        text=f.text, kind=f.kind, section=f.section)
     body = render_task_workbook(rows, scope, coordinating)
     return Response(body, media_type=XLSX, headers={"Content-Disposition": attachment(*export_filename(scope))})
 
@@ -111,10 +112,12 @@ def agency_page(request: Request, agency_id: int, user: StaffUser = Depends(offi
         if agency is None:
             raise PageError(404, "Không tìm thấy cơ quan.")
         progress = agency_counts(session, as_of=day, near_days=near_days(request), agency_id=agency_id).get(agency_id)
+        duties = duty_counts(session, as_of=day, near_days=near_days(request), agency_id=agency_id)
         rows, total = run_listing(request, session, listing)
     # the agency page lists both roles unless asked otherwise; the export defaults to leads
     pins = {"agency": str(agency_id)} if "role" in request.query_params else {"agency": str(agency_id), "role": ""}
-    return render(request, "agency.html", {"agency": agency, "progress": progress, "rows": rows, "total": total,
+    return render(request, "agency.html", {"agency": agency, "progress": progress, "duties": duties, "rows": rows,
+                                           "total": total,
                                            "listing": listing, "as_of": day, "flash": flash(request),
                                            "export_href": export_href(request, **pins)})
 
@@ -132,8 +135,11 @@ def plan_page(request: Request, plan_id: int, user: StaffUser = Depends(office_u
     with db(request) as session:
         plan = plan_or_404(session, plan_id)
         sections = plan_sections(session, plan_id=plan_id, as_of=day, near_days=near_days(request))
+        duties = plan_duties(session, plan_id=plan_id, as_of=day, near_days=near_days(request))
         waiting = waiting_count(session, plan_id=plan_id)
-    return render(request, "plan.html", {"plan": plan, "sections": sections, "as_of": day, "waiting": waiting})
+    totals = {s: sum(x.counts.get(s, 0) for x in sections) for s in ALL_STATUSES}
+    return render(request, "plan.html", {"plan": plan, "sections": sections, "duties": duties, "totals": totals,
+                                         "as_of": day, "waiting": waiting})
 
 
 @router.get("/extensions")

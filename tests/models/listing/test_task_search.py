@@ -15,8 +15,9 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from flows.importing.flow import import_plan
+from models.core.report_tables import REPORT_SOURCE
 from models.core.tables import CANCELLED, LEAD, TASK_ACTIVE, Assignment, Task
-from models.listing.task_list import TaskFilters, count_tasks, search_tasks
+from models.listing.task_list import REPORT_DUTIES, TaskFilters, count_tasks, search_tasks
 from tasks.escalation.status import Status, classify
 from tests.conftest import PLANS
 
@@ -43,11 +44,13 @@ def _awkward(engine: sa.Engine) -> None:
 def _reference(engine: sa.Engine, f: TaskFilters) -> list[int]:
     with Session(engine) as s:
         rows = s.exec(
-            select(Assignment, Task.plan_id).join(Task, Task.id == Assignment.task_id)  # type: ignore[arg-type]
+            select(Assignment, Task.source).join(Task, Task.id == Assignment.task_id)  # type: ignore[arg-type]
             .where(Assignment.status != CANCELLED, Task.state == TASK_ACTIVE)
         ).all()
     keep = []
-    for a, _plan_id in rows:
+    for a, source in rows:
+        if f.kind is not None and (source == REPORT_SOURCE) != (f.kind == REPORT_DUTIES):
+            continue
         if f.agency_id is not None and a.agency_id != f.agency_id:
             continue
         if f.role is not None and a.role != f.role:
@@ -79,7 +82,8 @@ def _lead_agencies(engine: sa.Engine) -> list[int]:
         ))
 
 
-@pytest.mark.parametrize("shape", ["agency and role", "agency", "agency, role and status", "everything"])
+@pytest.mark.parametrize("shape", ["agency and role", "agency", "agency, role and status", "everything",
+                                   "report duties", "both kinds"])
 def test_paging_gives_every_match_once_by_due_date_with_undated_items_last(engine: sa.Engine, shape: str) -> None:
     _awkward(engine)
     for agency in _lead_agencies(engine):
@@ -88,6 +92,8 @@ def test_paging_gives_every_match_once_by_due_date_with_undated_items_last(engin
             "agency": TaskFilters(as_of=AS_OF, agency_id=agency),
             "agency, role and status": TaskFilters(as_of=AS_OF, agency_id=agency, role=LEAD, status=Status.NOT_DUE),
             "everything": TaskFilters(as_of=AS_OF),
+            "report duties": TaskFilters(as_of=AS_OF, agency_id=agency, kind=REPORT_DUTIES),
+            "both kinds": TaskFilters(as_of=AS_OF, agency_id=agency, kind=None),
         }[shape]
         expected = _reference(engine, f)
         assert expected, "the filter should match something"

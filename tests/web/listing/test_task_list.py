@@ -81,10 +81,12 @@ def test_the_filter_form_shows_the_filters_of_each_request(office: Browserless, 
         form = html.split('class="filters"', 1)[1].split("</form>", 1)[0]
         return re.findall(r'<option value="([^"]*)" selected', form)
 
-    assert chosen(office.get(f"/tasks?agency={nn}&status=qua_han").text) == [str(nn), "lead", "qua_han"]
+    assert chosen(office.get(f"/tasks?agency={nn}&status=qua_han").text) == [str(nn), "plan", "lead", "qua_han"]
     assert chosen(office.get(f"/tasks?agency={vp}&role=coordinating&quarter=2020-Q2").text) == \
-        [str(vp), "coordinating", "2020-Q2"]
+        [str(vp), "plan", "coordinating", "2020-Q2"]
     page = office.get(f"/tasks?agency={nn}&status=qua_han&page=2").text  # the same filters, another page
-    assert chosen(page) == [str(nn), "lead", "qua_han"]
-    assert chosen(office.get("/tasks?q=nguon+von").text) == ["lead"]
+    assert chosen(page) == [str(nn), "plan", "lead", "qua_han"]
+    assert chosen(office.get("/tasks?q=nguon+von").text) == ["plan", "lead"]
+    assert chosen(office.get("/tasks?kind=report").text) == ["report", "lead"]
+    assert chosen(office.get("/tasks?kind=").text) == ["", "lead"]
     assert 'name="q" value="nguon von"' in office.get("/tasks?q=nguon+von").text
