@@ -70,11 +70,12 @@ _OPEN = """a.policy_id = s.policy_id AND a.role = s.arole AND a.status IN (:open
      AND a.due_date BETWEEN s.due_from AND s.due_to"""
 _ADDRESSES = "ag.email, ag.head_email, ag.name, p.leadership_email, o.email AS office_email, o.name AS office_name"
 
-# Each notice with the address and name of its role; a role without an address is dropped,
-# and so is one whose address an earlier role of the same notice has.
+# Each notice with the address and name of its role; a role without an address (NULL or empty:
+# an agency or office with no e-mail keeps its tasks but gets no mail) is dropped, and so is one
+# whose address an earlier role of the same notice has.
 _PICK = """ q AS (SELECT c.assignment_id, c.kind, c.level, c.seq, c.due_date, r.role,
      CASE r.role WHEN 'lead_head' THEN NULLIF(c.head_email, '') WHEN 'leadership' THEN NULLIF(c.leadership_email, '')
-       WHEN 'office' THEN c.office_email ELSE c.email END AS address,
+       WHEN 'office' THEN NULLIF(c.office_email, '') ELSE NULLIF(c.email, '') END AS address,
      CASE r.role WHEN 'lead_head' THEN CAST(:head_prefix AS TEXT) || c.name WHEN 'leadership' THEN :leadership_name
        WHEN 'office' THEN c.office_name ELSE c.name END AS name,
      r.after_lead, r.after_head, r.after_leadership, r.after_office,

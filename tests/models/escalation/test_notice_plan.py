@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from flows.importing.flow import import_plan
 from models.core.db import session_scope
@@ -58,11 +58,11 @@ def _reference(session: Session, as_of: date) -> set[tuple[Any, ...]]:
             seen: set[str] = set()
             for r in roles:
                 address, name = {
-                    "lead": (agency.email, agency.name),
-                    "coordinating": (agency.email, agency.name),
+                    "lead": (agency.email or None, agency.name),
+                    "coordinating": (agency.email or None, agency.name),
                     "lead_head": (agency.head_email or None, f"Thủ trưởng {agency.name}"),
                     "leadership": (plan.leadership_email or None, "Lãnh đạo UBND tỉnh"),
-                    "office": (office.email, office.name) if office else (None, None),
+                    "office": (office.email or None, office.name) if office else (None, None),
                 }[r]
                 if address is None or address in seen:
                     continue
@@ -152,3 +152,30 @@ def test_a_second_plan_of_the_same_day_adds_nothing(engine: sa.Engine) -> None:
         assert plan_notices(s, as_of=date(2020, 3, 31)) == {}
         s.commit()
         assert len(s.exec(select(Notice)).all()) == sum(first.values())
+
+
+def test_an_agency_or_office_without_an_address_gets_no_notice_and_the_others_still_do(engine: sa.Engine) -> None:
+    """An agency whose e-mail is empty keeps its tasks (and its link page) but gets no mail: no
+    notice is written to "" for it, nor for a coordination office without an address."""
+    import_plan(str(BAC_GIANG))
+    with session_scope(engine) as s:
+        agency = col(Assignment.agency_id)
+        busiest = s.exec(select(agency).where(Assignment.role == "lead")
+                         .group_by(agency).order_by(sa.func.count().desc(), agency)).first()
+        silent = s.get(Agency, busiest)
+        office = s.exec(select(Agency).where(Agency.kind == "office")).first()
+        assert silent is not None and office is not None and silent.head_email and silent.id != office.id
+        silent.email = ""
+        office.email = ""
+        silent_id = silent.id
+    for day in (date(2020, 2, 1), date(2020, 3, 31)):  # reminders; every escalation level
+        with Session(engine) as s:
+            added = plan_notices(s, as_of=day)
+            assert sum(added.values()) > 0, day
+            assert not s.exec(select(Notice).where(Notice.recipient == "")).all(), day
+            roles = set(s.exec(select(Notice.recipient_role).join(Assignment).where(
+                Assignment.agency_id == silent_id, Notice.as_of == day)).all())
+            assert "lead" not in roles and "office" not in roles, day
+            if day == date(2020, 3, 31):  # its head and the leadership are still told
+                assert {"lead_head", "leadership"} <= roles
+            s.rollback()
