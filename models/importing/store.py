@@ -81,9 +81,9 @@ def _plan_values(parsed: ParsedPlan, *, source_name: str, sha256: str) -> dict[s
         "year": parsed.year,
         "source_name": source_name,
         "source_sha256": sha256,
-        "report_schedule": (
-            [{"month": m, "day": d, "period": p} for m, d, p in reporting.deadlines] if reporting else []
-        ),
+        # the deadlines (the usual dates of the periods an undated clause names, marked proposed),
+        # then the reviews of several years ("sơ kết 3 năm", "tổng kết 5 năm"), which have no date
+        "report_schedule": reporting.stored() if reporting else [],
         "report_recipient": reporting.recipient_text if reporting else None,
         "report_clause": reporting.clause if reporting else None,
         "leadership_email": parsed.province.leadership_email,

@@ -57,7 +57,7 @@ from tasks.duties.phrases import (
 )
 from tasks.importing.meta import read_plan_meta
 
-__all__ = ["ProposedDuty", "TextExtraction", "extract_text_duties"]
+__all__ = ["ProposedDuty", "TextExtraction", "assigns_in_text", "extract_text_duties"]
 
 # sections that assign work: "Nhiệm vụ, giải pháp", "Tổ chức thực hiện" and what programmes and
 # resolutions call them ("Tổ chức triển khai thực hiện", "Trách nhiệm thực hiện", "Phân công
@@ -354,6 +354,14 @@ class _Extractor:
                 text = text[: _PATH_CHARS - 1].rsplit(" ", 1)[0].rstrip(" ,;") + "…"
             path.append(f"{item.marker} {text}".strip())
         return path
+
+
+def assigns_in_text(paragraphs: list[str]) -> bool:
+    """The text has a section that assigns work ("Nhiệm vụ, giải pháp", "Tổ chức thực hiện", ...):
+    whether it gives duties depends on the province's directory, so a document without a task
+    table but with such a section may be a plan once its province is known."""
+    root = parse_outline([p for p in paragraphs if isinstance(p, str)])
+    return bool(sections_titled(root, lambda title: _SCOPE_RE.match(strip_diacritics(fold(title))) is not None))
 
 
 def _capitalised(text: str) -> str:

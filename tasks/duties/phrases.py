@@ -46,6 +46,7 @@ __all__ = [
     "FoundDeadline",
     "Head",
     "PhraseReader",
+    "carried_out_year",
     "find_deadlines",
     "horizon_from_text",
     "is_conditional",
@@ -357,6 +358,21 @@ def find_deadlines(text: str, plan_year: int | None) -> list[FoundDeadline]:
 _UNTIL_RE = re.compile(r"(?P<before>\S+\s+\S+\s+)?đến\s+năm\s+(?P<year>\d{4})", re.IGNORECASE)
 _PERIOD_RE = re.compile(r"giai\s+đoạn\s+\d{4}\s*[-–]\s*(?P<year>\d{4})", re.IGNORECASE)
 _YEAR_RE = re.compile(r"năm\s+(?P<year>\d{4})", re.IGNORECASE)
+
+
+_CARRIES_OUT_RE = re.compile(
+    r"(?:thực hiện|triển khai)\s+(?:[^.;]{0,40}?\s+)?(?:Nghị quyết|Chỉ thị|Kết luận|Quyết định|Chương trình|Đề án)"
+    r"\s+(?:số\s+)?[\w./-]+\s+ngày\s+\d{1,2}\s*(?:/|-|\.|\s+tháng\s+)\s*\d{1,2}\s*(?:/|-|\.|\s+năm\s+)\s*"
+    r"(?P<year>(?:19|20)\d{2})(?!\d)",
+    re.IGNORECASE,
+)
+
+
+def carried_out_year(title: str | None) -> int | None:
+    """The year of the text a programme carries out ("Thực hiện Nghị quyết số 16-NQ/TU ngày
+    13/01/2022 ..." -> 2022): a programme with no date of its own is of that year or later."""
+    match = _CARRIES_OUT_RE.search(title or "")
+    return int(match["year"]) if match else None
 
 
 def horizon_from_text(texts: list[str]) -> int | None:

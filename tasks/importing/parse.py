@@ -13,12 +13,14 @@ from typing import Any
 
 from tasks.agencies.directory import AgencyDirectory, AgencyEntry, CellResolution, ProvinceDirectory
 from tasks.agencies.setup import setup_hint
-from tasks.duties.extract import ProposedDuty, extract_text_duties
+from tasks.duties.extract import ProposedDuty, assigns_in_text, extract_text_duties
+from tasks.duties.phrases import carried_out_year
 from tasks.importing.appendix import AppendixResult, Layouts, TaskRow, find_task_rows
 from tasks.importing.deadlines import Deadline, parse_deadline
 from tasks.importing.layouts import ColumnMapping
 from tasks.importing.meta import PlanMeta, plan_paragraphs, read_plan_meta
 from tasks.importing.readers import PlanDocument, PlanFileError
+from tasks.indicators.targets import Indicator, document_indicators
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,8 @@ class ParsedPlan:
     tasks: list[ParsedTask]
     # duties read from the prose: proposed, tracked only once the office confirms them
     duties: list[ProposedDuty] = field(default_factory=list)
+    # targets (chỉ tiêu) read from the objectives, the tables and the task table's target columns
+    indicators: list[Indicator] = field(default_factory=list)
     unresolved: list[dict[str, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     source: str = "txt"  # the reader's PlanDocument.source: "txt", "docx", "xlsx", "pdf", "scan", ...
@@ -74,6 +78,7 @@ class ParsedPlan:
                 "reporting": _reporting_json(self.meta),
             },
             "tasks": [_task_json(t) for t in self.tasks] + [_duty_json(d) for d in self.duties],
+            "indicators": [i.to_json() for i in self.indicators],
             "unresolved": self.unresolved,
             "warnings": self.warnings,
         }
@@ -87,13 +92,17 @@ def _reporting_json(meta: PlanMeta) -> dict[str, Any] | None:
         "deadlines": [{"month": m, "day": d, "period": p} for m, d, p in r.deadlines],
         "recipient": r.recipient_text,
         "clause": r.clause,
+        # every period the clause names (yearly, sơ kết 3 năm, tổng kết 5 năm, ...); an undated
+        # clause reports on the usual dates of its periods, proposed rather than read
+        "cadence": [c.to_json() for c in r.cadence],
+        "dates_proposed": r.dates_proposed,
         # the periodic report duty the clause creates: one task per period (refs BC.2024-H1,
         # BC.2024, ...) owed by every agency with a tracked task of the plan; for proposals
         # from the text, once the office confirms them
         "duty": {
             "title": "Báo cáo định kỳ kết quả thực hiện Kế hoạch"
                      + (f" gửi {r.recipient_text}" if r.recipient_text else ""),
-            "due": [f"{d:02d}/{m:02d}" for m, d, _p in r.deadlines],
+            "due": [f"{d:02d}/{m:02d}" for m, d, _p in r.schedule],
             "refs": "BC.<kỳ báo cáo>",
             "owed_by": "every agency with a tracked (confirmed) task of the plan",
         },
@@ -155,14 +164,14 @@ def parse_plan(
     paragraphs = plan_paragraphs(doc)
     meta = read_plan_meta(paragraphs)
     slug = province or directory.infer_province("\n".join(paragraphs[:80]))
-    if slug is None and no_table is not None:
-        raise no_table
+    if slug is None and no_table is not None and not assigns_in_text(paragraphs):
+        raise no_table  # neither a table nor a section that assigns work: no province makes it a plan
     if slug is None:
         raise PlanImportError(
             f"{source_name}: cannot tell which province issued this plan; pass --province "
             f"({', '.join(directory.provinces)})"
         )
-    plan_year = year or meta.year
+    plan_year = year or meta.year or carried_out_year(meta.title)
     try:  # a plan resolves against the directory of its date (today's, for one issued since the reform)
         prov = directory.province(slug, on=meta.issued_on or (
             date(plan_year, 12, 31) if plan_year and 1 <= plan_year <= 9999 else None))
@@ -176,6 +185,9 @@ def parse_plan(
     )
     if meta.code is None:
         plan.warnings.append(f"no plan number found in the document head; using '{code}'")
+    if not year and not meta.year and plan_year:
+        plan.warnings.append(f"no date of issue found; the plan's year is taken as {plan_year}, the year of the "
+                             f"text it carries out (pass --year to change it)")
     resolve = lru_cache(maxsize=None)(prov.resolve_cell)  # the same cell text recurs on many rows
     parse = lru_cache(maxsize=None)(
         lambda text: parse_deadline(text, plan_year=plan_year, issued_on=meta.issued_on)
@@ -185,8 +197,11 @@ def parse_plan(
     text = extract_text_duties(doc.paragraphs, prov, plan_year=plan_year)
     plan.duties = text.duties
     plan.warnings += text.warnings
-    if not plan.tasks and not plan.duties:
-        raise PlanFileError(f"{source_name}: no task table and no duties assigned in the text: this is not a plan")
+    rows = [(t.ref, {m.year: m.target for m in t.milestones}, t.row.lead_text) for t in plan.tasks if t.milestones]
+    plan.indicators = document_indicators(doc, plan_year=plan_year, title=meta.title, appendix_rows=rows)
+    if not plan.tasks and not plan.duties and not plan.indicators:
+        raise PlanFileError(f"{source_name}: no task table, no duties assigned and no targets set in the text: "
+                            "this is not a plan")
     return plan
 
 

@@ -75,6 +75,18 @@ class ReportingSchedule:
         """The deadlines as written, else the usual dates of the periods the clause names (can be [])."""
         return list(self.deadlines) or self._usual()
 
+    def stored(self) -> list[dict[str, object]]:
+        """What the plan keeps (``Plan.report_schedule``): one item per deadline (month, day,
+        period; ``proposed`` when the date is the usual one, not written), then one per period of
+        several years or the term ("3y", "5y", "term": period, every_years, label, kind), which
+        have no date of their own."""
+        proposed = self.dates_proposed
+        items: list[dict[str, object]] = [
+            {"month": m, "day": d, "period": p, **({"proposed": True} if proposed else {})} for m, d, p in self.schedule
+        ]
+        items += [c.to_json() for c in self.cadence if c.period == "term" or (c.every_years or 0) > 1]
+        return items
+
     def _usual(self) -> list[tuple[int, int, str]]:
         found: list[tuple[int, int, str]] = []
         for cadence in self.cadence:

@@ -107,6 +107,26 @@ class Indicator:
             parts.append(slugify(self.district))
         return "|".join(parts)
 
+    def to_json(self) -> dict[str, object]:
+        """The shape of an indicator in `dondoc import --json`: name, unit, targets (year, value) and
+        what else was read (a range's high end, the qualifier, the baseline, direction, source)."""
+        return {
+            "key": self.key,
+            "name": self.name,
+            "unit": self.unit,
+            "targets": [
+                {"year": t.year, "value": t.value, "high": t.high, "qualifier": t.qualifier, "per_year": t.per_year}
+                for t in self.targets
+            ],
+            "baseline": self.baseline,
+            "baseline_year": self.baseline_year,
+            "direction": self.direction,
+            "district": self.district,
+            "owner": self.owner,
+            "source": self.source,
+            "source_text": self.source_text,
+        }
+
     def target_for(self, year: int) -> Target | None:
         """The target in force in ``year``: the nearest horizon not yet passed, else the last."""
         if not self.targets:

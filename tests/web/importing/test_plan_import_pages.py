@@ -19,16 +19,18 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from config.settings import get_settings
+from models.core.report_tables import Indicator as IndicatorRow
 from models.core.tables import TASK_CANCELLED, Assignment, AuditEvent, Milestone, Plan, Task
 from tests.conftest import PLANS
 from tests.flows.importing.test_import_office_files import HEAD, HEADER, _appendix_rows
+from tests.flows.importing.test_programme_import import word_programme
 from tests.tasks.builders import build_docx_plan, build_xlsx_plan
 from tests.web.conftest import OFFICE, VIEWER, Browserless, World
 
 BAC_GIANG = PLANS / "bac-giang-552-kh-bcd-2020.txt"  # already imported by the `world` fixture
 BEN_TRE = PLANS / "ben-tre-1185-kh-ubnd-2019.txt"
 LANG_SON = PLANS / "lang-son-176-kh-ubnd-2023.txt"  # no task table: 58 duties in its prose
-NINH_THUAN = PLANS / "ninh-thuan-ctr-nq16-2022.txt"  # a programme in prose: no task table
+NINH_THUAN = PLANS / "ninh-thuan-ctr-nq16-2022.txt"  # a programme in prose: no task table, no province named
 FORM = "/plans/import"
 REF_RE = re.compile(r'name="ref" value="([^"]+)"')
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -245,6 +247,26 @@ def test_a_plan_with_its_duties_only_in_the_text_is_imported_for_review(office: 
     assert done.status_code == 200 and "58 nhiệm vụ đề xuất từ văn bản kế hoạch đang chờ rà soát" in done.text
 
 
+def test_a_programme_without_a_task_table_is_imported_with_its_duties_targets_and_cadence(
+    office: Browserless, world: World, tmp_path: Path
+) -> None:
+    path = word_programme(tmp_path / "chuong-trinh.docx", province="Lạng Sơn", issued="ngày 05 tháng 9 năm 2023",
+                          agriculture="Sở Nông nghiệp và Phát triển nông thôn")
+    preview = upload_file(office, path)
+    assert preview.status_code == 200, error_of(preview)
+    page = text_of(preview.text)
+    assert "Tỉnh Lạng Sơn" in page and "Nhiệm vụ trong bảng 0" in page and "Đề xuất từ lời văn 2" in page
+    done = confirm(office, ref_of(preview))
+    assert done.status_code == 200 and "2 nhiệm vụ đề xuất từ văn bản kế hoạch đang chờ rà soát" in done.text
+    plan = plan_row(world, "12/CTr-UBND")
+    assert plan.report_schedule[1:] == [
+        {"period": "3y", "every_years": 3, "label": "sơ kết 3 năm", "kind": "review"},
+        {"period": "5y", "every_years": 5, "label": "tổng kết 5 năm", "kind": "final"}]
+    with Session(world.engine) as s:
+        names = set(s.exec(select(IndicatorRow.name).where(IndicatorRow.plan_id == plan.id)))
+    assert {"Tỷ lệ xã đạt chuẩn nông thôn mới", "Tỷ lệ che phủ rừng"} <= names and len(names) == 6
+
+
 def test_cancelling_a_preview_deletes_the_staged_file_and_imports_nothing(office: Browserless, world: World) -> None:
     before = db_state(world)
     preview = upload_file(office, BEN_TRE)
@@ -283,8 +305,10 @@ BAD_FILES: dict[str, tuple[str | None, Any, dict[str, str], str]] = {
     "a program": ("setup.exe", b"MZ\x90\x00", {}, "Không nhận tệp “setup.exe” (.exe): chỉ nhận kế hoạch dạng Word"),
     "a damaged pdf": ("ke-hoach.pdf", b"%PDF-1.4\n%%EOF\n", {}, "ke-hoach.pdf"),
     "an old Excel file": ("ke-hoach.xls", b"\xd0\xcf\x11\xe0", {}, "lưu lại thành .xlsx"),
-    "a prose programme without a task table": (NINH_THUAN.name, NINH_THUAN.read_bytes(), {},
-                                               "không phải là một kế hoạch: không tìm thấy bảng nhiệm vụ"),
+    # a programme without a task table is a plan (its duties, targets and cadence are read from the
+    # text); this one never names its province, which the office is asked to choose
+    "a programme naming no province": (NINH_THUAN.name, NINH_THUAN.read_bytes(), {},
+                                       f"Không xác định được tỉnh ban hành kế hoạch trong tệp “{NINH_THUAN.name}”"),
     "a damaged Word file": ("ke-hoach.docx", b"PK\x03\x04 khong phai docx", {},
                             "Không đọc được tệp “ke-hoach.docx”: tệp Word (.docx) bị hỏng"),
     "a text file not in UTF-8": ("ke-hoach.txt", _not_utf8(), {}, "không ở mã UTF-8"),
