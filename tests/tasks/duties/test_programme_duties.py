@@ -12,8 +12,9 @@ import pytest
 
 from tasks.agencies.directory import ProvinceDirectory
 from tasks.agencies.setup import province_setup
-from tasks.duties.extract import TextExtraction, extract_text_duties
+from tasks.duties.extract import TextExtraction, assigns_in_text, extract_text_duties
 from tasks.duties.outline import parse_outline
+from tasks.duties.phrases import carried_out_year
 
 
 @cache
@@ -108,3 +109,15 @@ def test_the_other_names_of_an_assigning_section_are_read(heading: str) -> None:
 def test_a_section_that_assigns_nothing_proposes_nothing() -> None:
     result = extract("IV. KẾT QUẢ ĐẠT ĐƯỢC\n1. Sở Tài chính: đã bố trí kinh phí thực hiện Chương trình.\n")
     assert result.duties == []
+
+
+def test_a_programme_with_no_date_of_its_own_is_of_the_year_of_the_text_it_carries_out() -> None:
+    assert carried_out_year("Thực hiện Nghị quyết số 16-NQ/TU ngày 13/01/2022 của Ban Chấp hành Đảng bộ tỉnh") == 2022
+    assert carried_out_year("Triển khai thực hiện Kết luận số 61-KL/TW ngày 17 tháng 8 năm 2023 của Ban Bí thư") == 2023
+    assert carried_out_year("Xây dựng nông thôn mới đến năm 2025, định hướng đến năm 2030") is None
+
+
+def test_a_text_assigns_work_when_it_has_a_section_that_does() -> None:
+    assert assigns_in_text(["CHƯƠNG TRÌNH", "IV- TỔ CHỨC THỰC HIỆN", "1. Chỉ đạo tổ chức quán triệt."])
+    assert assigns_in_text(["NGHỊ QUYẾT", "Điều 2. Tổ chức thực hiện", "Giao Ủy ban nhân dân tỉnh thực hiện."])
+    assert not assigns_in_text(["BÁO CÁO", "I. KẾT QUẢ", "1. Đã hoàn thành 20 nhiệm vụ."])

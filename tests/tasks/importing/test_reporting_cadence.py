@@ -70,3 +70,22 @@ def test_a_dated_clause_still_wins_and_keeps_its_own_wording() -> None:
     ])
     assert found is not None and found.deadlines == [(6, 15, "H1"), (12, 15, "year")]
     assert found.clause.startswith("Định kỳ 6 tháng") and "sơ kết" not in found.clause
+
+
+def test_a_yearly_report_written_without_định_kỳ_is_a_clause() -> None:
+    found = read_reporting([("1. Giao Ủy ban nhân dân tỉnh tổ chức thực hiện Nghị quyết; hằng năm báo cáo kết quả thực "
+                            "hiện tại kỳ họp cuối năm của Hội đồng nhân dân tỉnh.")])
+    assert found is not None and found.schedule == [(12, 15, "year")] and found.dates_proposed
+    assert read_reporting(["Trồng rừng mới hàng năm khoảng 9.000 ha."]) is None
+
+
+def test_the_plan_keeps_its_deadlines_then_its_reviews() -> None:
+    undated = ReportingSchedule([], None, "Định kỳ hàng năm, 3 năm, 5 năm có báo cáo đánh giá kết quả thực hiện")
+    assert undated.stored() == [
+        {"month": 12, "day": 15, "period": "year", "proposed": True},
+        {"period": "3y", "every_years": 3, "label": "sơ kết 3 năm", "kind": "review"},
+        {"period": "5y", "every_years": 5, "label": "tổng kết 5 năm", "kind": "final"},
+    ]
+    # a dated clause stores what it always stored: nothing is added for its periods of a year or less
+    dated = ReportingSchedule([(6, 15, "H1"), (12, 15, "year")], None, "định kỳ 6 tháng (15/6), hàng năm (15/12)")
+    assert dated.stored() == [{"month": 6, "day": 15, "period": "H1"}, {"month": 12, "day": 15, "period": "year"}]
