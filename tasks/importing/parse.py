@@ -15,7 +15,7 @@ from tasks.agencies.directory import AgencyDirectory, AgencyEntry, CellResolutio
 from tasks.agencies.setup import setup_hint
 from tasks.duties.extract import ProposedDuty, assigns_in_text, extract_text_duties
 from tasks.duties.phrases import carried_out_year
-from tasks.importing.appendix import AppendixResult, Layouts, TaskRow, find_task_rows
+from tasks.importing.appendix import AppendixResult, Layouts, TaskRow, columns_hint, find_task_rows
 from tasks.importing.deadlines import Deadline, parse_deadline
 from tasks.importing.layouts import ColumnMapping
 from tasks.importing.meta import PlanMeta, plan_paragraphs, read_plan_meta
@@ -201,7 +201,7 @@ def parse_plan(
     plan.indicators = document_indicators(doc, plan_year=plan_year, title=meta.title, appendix_rows=rows)
     if not plan.tasks and not plan.duties and not plan.indicators:
         raise PlanFileError(f"{source_name}: no task table, no duties assigned and no targets set in the text: "
-                            "this is not a plan")
+                            "this is not a plan" + columns_hint(doc.tables))  # a table's header not understood?
     return plan
 
 
