@@ -14,6 +14,7 @@ from starlette.responses import HTMLResponse
 
 from tasks.common.dates import fmt_date, fmt_days, local_zone
 from tasks.escalation.status import ALL_STATUSES, STATUS_LABELS, Status
+from tasks.listing.names import province_name
 from web.security import CSRF_COOKIE, csrf_token_for, new_csrf_cookie
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -93,7 +94,7 @@ def make_env() -> Environment:
                        notice_kind=lambda k: NOTICE_KINDS.get(k, k), notice_state=lambda s: NOTICE_STATES.get(s, s),
                        ext_state=lambda s: EXT_STATES.get(s, s), action=lambda a: ACTIONS.get(a, a),
                        field=lambda f: FIELDS.get(f, f), status_label=lambda s: STATUS_LABELS[Status(s)],
-                       status_class=lambda s: STATUS_CLASS[Status(s)])
+                       status_class=lambda s: STATUS_CLASS[Status(s)], province_name=province_name)
     env.globals.update(ALL_STATUSES=ALL_STATUSES, Status=Status, STATUS_LABELS=STATUS_LABELS, query=query,
                        DUTY_LABELS=DUTY_LABELS, DUTY_STATUSES=DUTY_STATUSES)
     return env

@@ -24,6 +24,7 @@ from models.core.tables import CANCELLED, COORDINATING, TASK_ACTIVE, Agency, Ass
 from models.escalation.status_sql import assignment_status, assignment_status_is
 from models.listing.search_index import like_pattern, matching_param
 from tasks.escalation.status import Status
+from tasks.listing.names import labelled_agencies, province_name
 
 PLAN_TASKS = "plan"  # the plan's own tasks (every source but "report")
 REPORT_DUTIES = "report"  # the agencies' period-report duties
@@ -200,13 +201,22 @@ def coordinating_agencies(session: Session, *, filters: TaskFilters) -> dict[int
     return names
 
 
-def filter_options(session: Session) -> dict[str, Any]:
-    """Plans, agencies with assignments, and the quarters that have due dates (for the form)."""
-    plans = session.execute(select(Plan.id, Plan.code, Plan.province).order_by(Plan.province, Plan.code)).all()
-    agency_ids = select(Assignment.agency_id).distinct().scalar_subquery()
-    agencies = session.execute(
-        select(Agency.id, Agency.name).where(Agency.id.in_(agency_ids)).order_by(Agency.name)  # type: ignore[union-attr]
+def filter_options(session: Session, *, plan_id: int | None = None, agency_id: int | None = None) -> dict[str, Any]:
+    """Plans, the agencies with assignments (in the chosen plan's active tasks, else in any; the
+    chosen agency always), and the quarters that have due dates (for the form). Agencies are
+    named once each, with their province when two share a name, in Vietnamese order; plans with
+    their province's name."""
+    plans = [(pid, code, province_name(slug)) for pid, code, slug in
+             session.execute(select(Plan.id, Plan.code, Plan.province).order_by(Plan.province, Plan.code)).all()]
+    live = (select(col(Assignment.agency_id)).join(Task, col(Task.id) == col(Assignment.task_id))
+            .where(col(Assignment.status) != CANCELLED, col(Task.state) == TASK_ACTIVE))
+    if plan_id is not None:
+        live = live.where(col(Task.plan_id) == plan_id)
+    rows = session.execute(
+        select(col(Agency.id), col(Agency.name), col(Agency.province))
+        .where(sa.or_(col(Agency.id).in_(live.distinct()), col(Agency.id) == agency_id))
     ).all()
+    agencies = labelled_agencies((aid, name, slug) for aid, name, slug in rows)
     lo, hi = session.execute(select(sa.func.min(Task.due_date), sa.func.max(Task.due_date))).one()
     quarters = [(y, q) for y in range(hi.year, lo.year - 1, -1) for q in (4, 3, 2, 1)] if lo and hi else []
     return {"plans": plans, "agencies": agencies, "quarters": quarters}

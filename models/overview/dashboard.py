@@ -37,7 +37,9 @@ from models.core.tables import (
     Task,
 )
 from models.escalation.status_sql import assignment_status, assignment_status_is
+from tasks.common.text import vi_sort_key
 from tasks.escalation.status import ALL_STATUSES, Status, on_time_rate
+from tasks.listing.names import agency_labels
 
 ESCALATION = "escalation"
 
@@ -76,7 +78,7 @@ class StatusTally:
 @dataclass
 class AgencyProgress(StatusTally):
     agency_id: int
-    name: str
+    name: str  # as shown: with its province when another agency counted with it has the same name
     counts: dict[Status, int] = field(default_factory=dict)
     oldest_overdue: date | None = None
     max_level: int = 0
@@ -112,7 +114,7 @@ class Overview:
     def overdue_agencies(self) -> list[AgencyProgress]:
         """Agencies with overdue items, most overdue first."""
         rows = [a for a in self.agencies if a.overdue]
-        return sorted(rows, key=lambda a: (-a.overdue, a.oldest_overdue or self.as_of, a.name))
+        return sorted(rows, key=lambda a: (-a.overdue, a.oldest_overdue or self.as_of, vi_sort_key(a.name)))
 
 
 def lead_scope(query: sa.Select[Any], *, duties: bool = False) -> sa.Select[Any]:
@@ -167,9 +169,10 @@ def agency_counts(session: Session, *, as_of: date, near_days: int = 3, plan_id:
         if status == Status.OVERDUE.value:
             row.oldest_overdue = oldest
     if out:
-        names = session.execute(select(col(Agency.id), col(Agency.name)).where(col(Agency.id).in_(list(out)))).all()
-        for aid, name in names:
-            out[aid].name = name
+        names = session.execute(select(col(Agency.id), col(Agency.name), col(Agency.province))
+                                .where(col(Agency.id).in_(list(out)))).all()
+        for aid, label in agency_labels((aid, name, slug) for aid, name, slug in names).items():
+            out[aid].name = label
     return out
 
 
@@ -241,7 +244,7 @@ def overview(session: Session, *, as_of: date, near_days: int = 3, per_agency: i
     for aid, lvl in _escalation_levels(session, as_of=as_of, near_days=near_days).items():
         if aid in agencies:
             agencies[aid].max_level = lvl
-    rows = sorted(agencies.values(), key=lambda a: a.name)
+    rows = sorted(agencies.values(), key=lambda a: vi_sort_key(a.name))
     return Overview(as_of=as_of, counts=counts, agencies=rows,
                     overdue=oldest_overdue(session, as_of=as_of, near_days=near_days, per_agency=per_agency),
                     duties=duty_counts(session, as_of=as_of, near_days=near_days))

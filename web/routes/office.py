@@ -13,7 +13,7 @@ from models.core.tables import Agency
 from models.core.web_tables import StaffUser
 from models.duties.review import waiting_count
 from models.listing.task_detail import task_detail
-from models.listing.task_list import coordinating_agencies, filter_names, filter_options
+from models.listing.task_list import TaskFilters, coordinating_agencies, filter_names, filter_options
 from models.overview.dashboard import agency_counts, duty_counts, overview
 from models.overview.plan_progress import plan_duties, plan_list, plan_sections
 from models.progress.extension_history import decided_extensions
@@ -40,10 +40,12 @@ def overview_page(request: Request, user: StaffUser = Depends(office_user)) -> R
     return render(request, "overview.html", {"body": body, "as_of": day, "flash": flash(request), "waiting": waiting})
 
 
-def _options(request: Request, session: Session) -> dict[str, Any]:
-    """Filter choices change only with imports: cached like the overview."""
+def _options(request: Request, session: Session, filters: TaskFilters) -> dict[str, Any]:
+    """Filter choices (the agencies of the chosen plan) change only with imports: cached like the overview."""
     stamp = request_stamp(request, session)
-    return request.app.state.cache.get(("filter_options",), stamp, lambda: filter_options(session))
+    plan, agency = filters.plan_id, filters.agency_id
+    return request.app.state.cache.get(("filter_options", plan, agency), stamp,
+                                       lambda: filter_options(session, plan_id=plan, agency_id=agency))
 
 
 @router.get("/tasks")
@@ -63,7 +65,7 @@ def tasks_page(request: Request, user: StaffUser = Depends(office_user)) -> Resp
         # the filter form (every plan and agency as a choice) depends only on the filters: turning
         # pages, or coming back to a filter, reuses it
         form = request.app.state.forms.get(listing.filters, stamp, lambda: render_fragment(
-            "_task_filters.html", {"f": listing.filters, "options": _options(request, session),
+            "_task_filters.html", {"f": listing.filters, "options": _options(request, session, listing.filters),
                                    "as_of": listing.filters.as_of}))
     return render(request, "tasks.html", {"results": table, "filters_form": form, "as_of": listing.filters.as_of,
                                           "export_href": export_href(request)})

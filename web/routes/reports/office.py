@@ -16,6 +16,7 @@ from models.core.web_tables import ACTING_ROLES, StaffUser
 from models.overview.plan_progress import plan_list
 from models.reports.runs import RunView, report_runs, run_file
 from models.reports.submissions import period_report_status, submission_path, submissions
+from tasks.common.text import vi_sort_key
 from tasks.reports.period import parse_period
 from web.deps import PageError, actor_of_user, csrf_checked, db, office_actor, office_user, plan_or_404, today
 from web.messages import flash
@@ -68,6 +69,7 @@ def _reports_page(request: Request, plan_id: int, period: str | None, user: Staf
         chosen = _chosen(periods, period, day)
         runs = report_runs(session, plan_id=plan_id)
         status = period_report_status(session, plan_id=plan_id, period=chosen.period.code) if chosen else []
+        status.sort(key=lambda row: vi_sort_key(row.agency_name))  # Đ after D, "Ủy ban" among the U's
         received = submissions(session, plan_id=plan_id, period=chosen.period.code) if chosen else []
         names = _names(session, {r.agency_id for r in received})
     return render(request, "plan_reports.html", {
