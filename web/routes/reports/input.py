@@ -10,6 +10,7 @@ from models.core.report_tables import Indicator
 from models.core.tables import Task
 from models.progress.evidence import ALLOWED, ALLOWED_LABEL, clean_filename, too_large_message
 from web.forms import MAX_NOTE, FormError
+from web.routes.reports.views import SentReport
 
 NARRATIVE = "nar-"  # + task id
 INDICATOR = "ind-"  # + indicator id
@@ -93,3 +94,33 @@ def parse_report(form: Mapping[str, str], *, tasks: list[Task], indicators: list
         raise FormError("Báo cáo chưa có nội dung: vui lòng nhập kết quả thực hiện, số liệu chỉ tiêu, "
                         "nội dung tóm tắt hoặc đính kèm tệp báo cáo.")
     return ReportInput(narratives, values, summary, checked)
+
+
+def number_text(value: float) -> str:
+    """A value as the agency types it: 110, 12,5 (a decimal comma)."""
+    return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value).replace(".", ",")
+
+
+def form_values(sent: SentReport, *, tasks: list[Task], indicators: list[Indicator]) -> dict[str, str]:
+    """The form's fields filled with what the agency has sent for the period (the latest of each)."""
+    values = {f"{NARRATIVE}{t.id}": sent.narratives[t.ref] for t in tasks if t.ref in sent.narratives}
+    values.update({f"{INDICATOR}{i.id}": number_text(sent.indicator_values[i.key])
+                   for i in indicators if i.key in sent.indicator_values})
+    if sent.summary:
+        values["summary"] = sent.summary
+    return values
+
+
+def what_changed(data: ReportInput, sent: SentReport) -> ReportInput:
+    """The part of ``data`` that adds to what was sent: the form shows the report already sent,
+    and sending it again unchanged must not record every narrative and value a second time."""
+    def same_text(a: str, b: str | None) -> bool:
+        return b is not None and " ".join(a.split()) == " ".join(b.split())
+
+    narratives = {ref: text for ref, text in data.narratives.items() if not same_text(text, sent.narratives.get(ref))}
+    values = {key: v for key, v in data.indicator_values.items() if sent.indicator_values.get(key) != v}
+    summary = None if data.summary is None or same_text(data.summary, sent.summary) else data.summary
+    if not (narratives or values or summary or data.file):
+        raise FormError("Báo cáo không có gì mới so với báo cáo đã gửi: sửa hoặc bổ sung nội dung, số liệu, "
+                        "hoặc đính kèm tệp rồi gửi lại.")
+    return ReportInput(narratives, values, summary, data.file)

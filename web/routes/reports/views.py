@@ -8,7 +8,8 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
-from models.core.report_tables import REPORT_SOURCE, Indicator
+from models.agencies.directory import province_office
+from models.core.report_tables import REPORT_SOURCE, Indicator, ReportSubmission
 from models.core.tables import CANCELLED, LEAD, TASK_ACTIVE, Agency, Assignment, Plan, Task
 from tasks.reports.period import Period, parse_period
 from tasks.reports.schedule import period_of_duty_ref
@@ -88,10 +89,41 @@ def plan_indicators(session: Session, *, plan_id: int) -> list[Indicator]:
     ))
 
 
-def split_for_agency(indicators: list[Indicator], agency: Agency) -> tuple[list[Indicator], list[Indicator]]:
-    """(the agency's own indicators, the others). Its own are those it answers for: the import
-    sets ``owner_agency_id`` from the plan's wording or, for a district's row of Biểu 01, to the
-    district's people's committee (models.indicators.store._owner_id). The form shows the first list
-    and folds the rest away; any of them may be reported."""
-    mine = [i for i in indicators if i.owner_agency_id == agency.id]
-    return mine, [i for i in indicators if i.owner_agency_id != agency.id]
+def agency_indicators(session: Session, *, plan: Plan, agency: Agency) -> list[Indicator]:
+    """The plan's active indicators the agency reports: those it answers for, which the import
+    sets (``owner_agency_id``) from the plan's wording, from the lead of the task a target
+    belongs to, or, for a district's row of Biểu 01, to the district's people's committee
+    (models.indicators.store._owner_id); and, for the province's coordination office (the
+    agency of kind "office", which compiles the plan's report), the province-wide figures no
+    agency is named for. Another district's rows are never on an agency's form."""
+    office = province_office(session, province=plan.province)
+    compiles = office is not None and office.id == agency.id
+    return [i for i in plan_indicators(session, plan_id=plan.id)  # type: ignore[arg-type]
+            if i.owner_agency_id == agency.id or (compiles and i.owner_agency_id is None)]
+
+
+@dataclass(frozen=True)
+class SentReport:
+    """What an agency has sent for a period, field by field the latest (a later report adds to
+    the earlier ones: models.reports.submissions)."""
+
+    narratives: dict[str, str]  # task ref -> text
+    indicator_values: dict[str, float]  # indicator key -> value
+    summary: str | None
+    files: list[ReportSubmission]  # the submissions that carried a file, newest first
+
+    @property
+    def empty(self) -> bool:
+        return not (self.narratives or self.indicator_values or self.summary or self.files)
+
+
+def sent_report(received: list[ReportSubmission]) -> SentReport:
+    """``received``: the agency's submissions for the period, newest first (``submissions``)."""
+    narratives: dict[str, str] = {}
+    values: dict[str, float] = {}
+    summary = None
+    for row in reversed(received):  # oldest first: a later report overwrites
+        narratives.update(row.narratives or {})
+        values.update(row.indicator_values or {})
+        summary = row.summary or summary
+    return SentReport(narratives, values, summary, [r for r in received if r.stored_name])
