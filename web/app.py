@@ -26,7 +26,9 @@ from web.routes.duties import pages as duties_pages
 from web.routes.escalation import bulk as bulk_reminders
 from web.routes.importing import pages as importing_pages
 from web.routes.outbox import pages as outbox_pages
+from web.routes.planning import pages as planning_pages
 from web.routes.progress import agency, files
+from web.routes.progress import office as office_progress
 from web.routes.reports import agency as agency_reports
 from web.routes.reports import office as office_reports
 from web.security import SecurityHeaders, check_secret
@@ -112,6 +114,9 @@ def create_app(settings: Settings | None = None, *, today: Callable[[], date] | 
     app.state.users = {}  # {session key: (account row, expiry)}: live sessions reused for a few seconds (deps)
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    # tasks made by hand before office: /tasks/new is not /tasks/{task_id}
+    app.include_router(planning_pages.router)
+    app.include_router(office_progress.router)
     # importing before office: /plans/import is not /plans/{plan_id}
     for module in (auth, importing_pages, office, office_actions, agency, files, api, office_reports, agency_reports,
                    duties_pages, outbox_pages, users, bulk_reminders):

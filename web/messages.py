@@ -28,6 +28,14 @@ MESSAGES = {
     "user_activated": "Đã cho tài khoản hoạt động lại.",
     "outbox_resent": "Đã đưa thư gửi lỗi trở lại hàng đợi; hệ thống đang gửi lại.",
     "outbox_none_failed": "Không có thư gửi lỗi nào để gửi lại.",
+    "task_created": "Đã thêm nhiệm vụ; nhiệm vụ được nhắc việc, đôn đốc theo cùng quy trình như nhiệm vụ của kế hoạch.",
+    "task_edited": "Đã lưu thay đổi của nhiệm vụ.",
+    "task_unchanged": "Không có gì thay đổi.",
+    "task_reassigned": "Đã giao lại nhiệm vụ; cơ quan chủ trì cũ thôi nhận nhắc việc, đôn đốc về nhiệm vụ này.",
+    "task_cancelled": "Đã hủy nhiệm vụ; không còn nhắc việc, đôn đốc về nhiệm vụ này.",
+    "plan_corrected": "Đã lưu đính chính số, ngày, trích yếu.",
+    "plan_unchanged": "Không có gì thay đổi.",
+    "progress_recorded": "Đã ghi nhận báo cáo thay cơ quan.",
     "report_compiled": "Đã lập báo cáo; các tệp Word, Excel và trang web có trong danh sách bên dưới.",
 }
 

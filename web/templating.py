@@ -12,6 +12,7 @@ from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from models.progress.updates import CHANNELS
 from tasks.common.dates import fmt_date, fmt_days, local_zone
 from tasks.escalation.status import ALL_STATUSES, STATUS_LABELS, Status
 from tasks.listing.names import province_name
@@ -35,6 +36,11 @@ ACTIONS = {"created": "tạo mới", "updated": "cập nhật", "cancelled": "h�
 FIELDS = {"status": "trạng thái", "percent": "tỷ lệ (%)", "completed_on": "ngày hoàn thành", "note": "ghi chú",
           "due_date": "thời hạn", "original_due_date": "thời hạn gốc", "reason": "lý do", "state": "tình trạng",
           "filename": "tệp", "size": "dung lượng", "notices": "số thông báo", "link_generation": "thế hệ liên kết"}
+# tasks made and changed by hand (web/routes/planning) and reports the office records for an agency
+ACTIONS.update({"edited": "sửa nhiệm vụ", "reassigned": "giao lại cơ quan chủ trì", "corrected": "đính chính"})
+FIELDS.update({"content": "nội dung", "deadline": "thời hạn (cách ghi)", "lead": "chủ trì", "coordinating": "phối hợp",
+               "document": "văn bản giao", "code": "số, ký hiệu", "issued_on": "ngày ban hành", "title": "trích yếu",
+               "on_behalf_of": "ghi nhận thay cơ quan", "channel": "nhận qua", "reported_on": "ngày cơ quan báo cáo"})
 # the statuses of an agency's period-report duty in its own words (a report is sent, not done)
 DUTY_LABELS = {Status.DONE_ON_TIME: "đã gửi đúng hạn", Status.DONE_LATE: "đã gửi muộn",
                Status.OVERDUE: "quá hạn, chưa gửi", Status.DUE_SOON: "sắp đến hạn gửi",
@@ -97,6 +103,7 @@ def make_env() -> Environment:
                        status_class=lambda s: STATUS_CLASS[Status(s)], province_name=province_name)
     env.globals.update(ALL_STATUSES=ALL_STATUSES, Status=Status, STATUS_LABELS=STATUS_LABELS, query=query,
                        DUTY_LABELS=DUTY_LABELS, DUTY_STATUSES=DUTY_STATUSES)
+    env.globals["CHANNELS"] = CHANNELS  # how an agency reported when the office recorded it
     return env
 
 

@@ -138,6 +138,22 @@ def attempts(c: Browserless, p: Pair) -> dict[tuple[str, str], object]:
         # the office's outbox: resending a failed letter
         ("POST", "/outbox/{source}/{row_id}/resend"): c.post(f"/outbox/notice/1/resend?token={tok}", data=form(),
                                                              headers=bearer, follow_redirects=False),
+        # tasks made and changed by hand, plan corrections, a report the office records for an agency
+        **{(method, f"/tasks/{{task_id}}/{action}"): (
+            c.post(f"/tasks/{t}/{action}?token={tok}", data={**form(), "new_lead": "Sở Tài chính", "reason": "x",
+                                                             "content": "x", "deadline": "31/12/2020"},
+                   headers=bearer, follow_redirects=False)
+            if method == "POST" else c.get(f"/tasks/{t}/{action}?token={tok}", headers=bearer, follow_redirects=False))
+           for method, action in (("GET", "edit"), ("POST", "edit"), ("POST", "reassign"), ("POST", "cancel"))},
+        **{(method, "/plans/{plan_id}/edit"): (
+            c.post(f"/plans/1/edit?token={tok}", data={**form(), "code": "1/KH"}, headers=bearer,
+                   follow_redirects=False)
+            if method == "POST" else c.get(f"/plans/1/edit?token={tok}", headers=bearer, follow_redirects=False))
+           for method in ("GET", "POST")},
+        ("POST", "/tasks/{task_id}/progress/{assignment_id}"): c.post(
+            f"/tasks/{t}/progress/{p.b_duty}?token={tok}", data={**form(), "status": "done", "channel": "phone",
+                                                                 "reported_on": "24/01/2020"},
+            headers=bearer, follow_redirects=False),
         ("POST", "/extensions/{request_id}/approve"): c.post(f"/extensions/{p.b_request}/approve?token={tok}",
                                                             data=form(), headers=bearer, follow_redirects=False),
         ("POST", "/extensions/{request_id}/reject"): c.post(f"/extensions/{p.b_request}/reject?token={tok}",
