@@ -251,8 +251,7 @@ def read_manual_task(*, doc_code: str, doc_date: str, doc_kind: str, doc_title: 
     return ManualTask(document=document, text=text, lead=tuple(leads), coordinating=tuple(others))
 
 
-def read_plan_correction(*, code: str, issued_on: str, title: str | None, today: date
-                         ) -> tuple[str, date | None, str | None]:
+def read_plan_correction(*, code: str, issued_on: str, title: str | None) -> tuple[str, date | None, str | None]:
     """A plan's corrected number, date (may be blank: a plan whose date was never read) and title."""
     errors: dict[str, str] = {}
     number = _NUMBER_PREFIX.sub("", nfc(code or ""))
@@ -262,14 +261,12 @@ def read_plan_correction(*, code: str, issued_on: str, title: str | None, today:
         errors["code"] = f"Số, ký hiệu quá dài (tối đa {MAX_CODE} ký tự)."
     day: date | None = None
     if (issued_on or "").strip():
+        # no check against today here: a plan's date as read may already lie ahead of it
         try:
             day = read_date(issued_on)
         except ValueError:
             errors["issued_on"] = (f"Ngày ban hành “{issued_on.strip()[:40]}” không phải là ngày hợp lệ; nhập theo "
                                    "dạng dd/mm/yyyy.")
-        else:
-            if day > today:
-                errors["issued_on"] = f"Ngày ban hành {fmt_date(day)} chưa tới (hôm nay là {fmt_date(today)})."
     text = nfc(title or "") or None
     if text is not None and len(text) > MAX_TITLE:
         errors["title"] = f"Trích yếu quá dài (tối đa {MAX_TITLE} ký tự)."
