@@ -12,6 +12,13 @@ MESSAGES = {
     "extension_approved": "Đã chấp thuận gia hạn; thời hạn mới đã được áp dụng.",
     "extension_rejected": "Đã từ chối đề nghị gia hạn.",
     "links_revoked": "Đã thu hồi mọi đường liên kết cũ của cơ quan.",
+    "links_revoked_sent": "Đã thu hồi mọi đường liên kết cũ; đường liên kết mới đã được gửi tới hộp thư của cơ quan.",
+    "links_revoked_not_sent": "Đã thu hồi mọi đường liên kết cũ, nhưng chưa gửi được đường liên kết mới qua thư: "
+                              "bấm “Gửi lại đường liên kết qua thư”, hoặc sao chép đường liên kết gửi qua Zalo.",
+    "link_sent": "Đã gửi đường liên kết tới hộp thư của cơ quan.",
+    "link_not_sent": "Chưa gửi được thư (máy chủ thư không nhận); hãy thử lại, "
+                     "hoặc sao chép đường liên kết gửi qua Zalo.",
+    "link_no_address": "Cơ quan chưa có địa chỉ thư điện tử: hãy sao chép đường liên kết gửi qua Zalo.",
     "reminder_sent": "Đã gửi nhắc việc.",
     "reminder_queued": "Đã xếp nhắc việc vào hàng đợi; máy chủ thư chưa sẵn sàng, hệ thống sẽ gửi lại sau.",
     "reminder_none": "Không có nhiệm vụ nào đang mở có thời hạn để nhắc.",

@@ -37,7 +37,7 @@ TEMPLATES_DIR = Path(__file__).with_name("templates")
 
 #: Message kinds that have templates.
 KINDS: tuple[str, ...] = ("reminder_digest", "escalation_digest", "escalation_report", "extension_request",
-                          "extension_decision", "report_ready")
+                          "extension_decision", "report_ready", "agency_link")
 
 #: Signature used by kinds whose context carries no ``office_name``.
 DEFAULT_OFFICE_NAME = "Văn phòng Điều phối nông thôn mới tỉnh"

@@ -101,6 +101,8 @@ def attempts(c: Browserless, p: Pair) -> dict[tuple[str, str], object]:
                                                         headers=bearer, follow_redirects=False),
         ("POST", "/agencies/{agency_id}/revoke"): c.post(f"/agencies/{b}/revoke?token={tok}", data=form(),
                                                         headers=bearer, follow_redirects=False),
+        ("POST", "/agencies/{agency_id}/send-link"): c.post(f"/agencies/{b}/send-link?token={tok}", data=form(),
+                                                           headers=bearer, follow_redirects=False),
         # the reminder's confirmation pages and the công văn đôn đốc
         ("GET", "/tasks/{task_id}/remind"): c.get(f"/tasks/{t}/remind?token={tok}", headers=bearer,
                                                  follow_redirects=False),

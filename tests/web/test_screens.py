@@ -121,6 +121,11 @@ def test_every_page_fits_the_screen_without_scrolling_sideways(
         page.wait_for_selector("h1")
         _check(page, "the agency's report form", screen["width"])
         page.screenshot(path=str(folder / f"agency-report-{kind}.png"), full_page=True)
+        # a link that opens nothing offers a new one by e-mail, and that form's own page
+        for path, name in ((f"/a/{'x' * 40}", "agency-dead-link"), ("/links/new", "link-request")):
+            page.goto(f"{live}{path}")
+            _check(page, path, screen["width"])
+            page.screenshot(path=str(folder / f"{name}-{kind}.png"), full_page=True)
     finally:
         context.close()
 

@@ -9,8 +9,10 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
+from flows.agencies.links import agency_links
+from models.agencies.links import agency_token
 from models.core.tables import Agency
-from models.core.web_tables import StaffUser
+from models.core.web_tables import ACTING_ROLES, StaffUser
 from models.duties.review import waiting_count
 from models.listing.task_detail import task_detail
 from models.listing.task_list import TaskFilters, coordinating_agencies, filter_names, filter_options
@@ -116,10 +118,15 @@ def agency_page(request: Request, agency_id: int, user: StaffUser = Depends(offi
         progress = agency_counts(session, as_of=day, near_days=near_days(request), agency_id=agency_id).get(agency_id)
         duties = duty_counts(session, as_of=day, near_days=near_days(request), agency_id=agency_id)
         rows, total = run_listing(request, session, listing)
+        # the agency's link and calendar feed, to copy into Zalo: for staff who may act (a link acts as the agency)
+        links = None
+        if user.role in ACTING_ROLES:
+            token = agency_token(session, agency_id=agency_id, secret=request.app.state.settings.secret_key)
+            links = agency_links(request.app.state.settings, agency_id=agency_id, token=token)
     # the agency page lists both roles unless asked otherwise; the export defaults to leads
     pins = {"agency": str(agency_id)} if "role" in request.query_params else {"agency": str(agency_id), "role": ""}
     return render(request, "agency.html", {"agency": agency, "progress": progress, "duties": duties, "rows": rows,
-                                           "total": total,
+                                           "total": total, "links": links,
                                            "listing": listing, "as_of": day, "flash": flash(request),
                                            "export_href": export_href(request, **pins)})
 

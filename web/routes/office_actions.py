@@ -117,7 +117,13 @@ def revoke(request: Request, agency_id: int, user: StaffUser = Depends(office_ac
         if agency is None:
             raise PageError(404, "Không tìm thấy cơ quan.")
         revoke_links(session, agency=agency, actor=actor_of_user(user))
-    return RedirectResponse(f"/agencies/{agency_id}?msg=links_revoked", status_code=303)
+    # the old links are dead: the agency gets its new one at once (flows/agencies/links.py)
+    from flows.agencies.links import send_agency_links
+
+    sent = send_agency_links([agency_id], reason="revoked", actor=actor_of_user(user),
+                             settings=request.app.state.settings)
+    code = "links_revoked_sent" if sent and sent[0].sent else "links_revoked_not_sent"
+    return RedirectResponse(f"/agencies/{agency_id}?msg={code}#duong-lien-ket", status_code=303)
 
 
 def _decide(request: Request, background: BackgroundTasks, request_id: int, user: StaffUser, note: str, *,

@@ -36,3 +36,28 @@ function labelCells(table) {
   }
 }
 document.addEventListener("DOMContentLoaded", () => document.querySelectorAll("table.grid").forEach(labelCells));
+
+// "Sao chép": an agency's link into the clipboard (the office pastes it into Zalo). The clipboard
+// API needs https or localhost; elsewhere the field is selected and copied the old way.
+document.addEventListener("click", async (event) => {
+  const button = event.target.closest("button[data-copy]");
+  if (!button) return;
+  const field = document.getElementById(button.dataset.copy);
+  if (!field) return;
+  let copied = false;
+  try {
+    if (navigator.clipboard && window.isSecureContext) {
+      await navigator.clipboard.writeText(field.value);
+      copied = true;
+    }
+  } catch (_) { copied = false; }
+  if (!copied) {
+    field.focus();
+    field.select();
+    try { copied = document.execCommand("copy"); } catch (_) { copied = false; }
+  }
+  const label = button.dataset.label || button.textContent;
+  button.dataset.label = label;
+  button.textContent = copied ? "Đã sao chép" : "Hãy nhấn giữ để sao chép";
+  setTimeout(() => { button.textContent = label; }, 2500);
+});

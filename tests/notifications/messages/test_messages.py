@@ -118,6 +118,20 @@ def report_ctx(**overrides) -> dict:
     return ctx
 
 
+def agency_link_ctx():
+    """An agency's link mail (flows/agencies/links.py): asked for from the link page, after a
+    revocation, or sent again by the office."""
+    return {
+        "recipient_name": "Sở Tài chính",
+        "office_name": "Văn phòng Điều phối nông thôn mới tỉnh",
+        "link": f"{BASE_URL}/a/tok123",
+        "calendar_link": f"{BASE_URL}/agencies/7/calendar.ics?token=tok123",
+        "valid_until": date(2025, 5, 1),
+        "reason": "revoked",
+        "base_url": BASE_URL,
+    }
+
+
 DOCUMENTED_CONTEXTS = {
     "reminder_digest": reminder_ctx,
     "escalation_digest": escalation_ctx,
@@ -125,6 +139,7 @@ DOCUMENTED_CONTEXTS = {
     "extension_request": extension_request_ctx,
     "extension_decision": extension_decision_ctx,
     "report_ready": report_ctx,
+    "agency_link": agency_link_ctx,
 }
 
 
