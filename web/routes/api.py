@@ -83,7 +83,8 @@ def principal(request: Request, cred: HTTPAuthorizationCredentials | None = Secu
 @router.get("/tasks", response_model=TaskListOut, summary="Tasks (assignments) with filters and paging")
 def api_tasks(request: Request, who: Principal = Depends(principal)) -> TaskListOut:
     """Filters: ``plan``, ``agency``, ``role`` (lead|coordinating), ``status`` (e.g. qua_han),
-    ``quarter`` (2020-Q2), ``q`` (text), ``as_of``, ``page``, ``per_page``."""
+    ``quarter`` (2020-Q2), ``q`` (text), ``kind`` (plan: the plan's tasks, the default | report:
+    the agencies' period-report duties | empty: both), ``as_of``, ``page``, ``per_page``."""
     listing = task_listing(request, agency_id=who.agency.id if who.agency else None)
     with db(request, read_only=not listing.filters.text) as session:
         rows, total = run_listing(request, session, listing)
