@@ -47,6 +47,7 @@ def _pages(world: World) -> tuple[list[str], list[str]]:
               f"/plans/{plan_id}", f"/plans/{plan_id}/reports", f"/plans/{plan_id}/review", "/review", "/reports",
               "/extensions", f"/tasks/{task}", f"/agencies/{agency}", "/plans/import", "/outbox",
               "/remind/overdue"]
+    office += ["/tasks/new", f"/tasks/{task}/edit", f"/plans/{plan_id}/edit"]  # tasks made and changed by hand
     return office, [a, f"{a}/tasks/{task}"]
 
 
