@@ -22,6 +22,7 @@ from flows.cli import (
     escalation,
     importing,
     listing,
+    planning,
     progress,
     provinces,
     reports,
@@ -30,6 +31,7 @@ from flows.cli import (
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="dondoc: theo dõi, đôn đốc thực hiện kế hoạch.")
 user_app = typer.Typer(no_args_is_help=True, help="Office staff accounts for the web application.")
 province_app = typer.Typer(no_args_is_help=True, help="Vietnam's provinces before and after the 2025 reform.")
+task_app = typer.Typer(no_args_is_help=True, help="Tasks made by hand (from a công văn or thông báo kết luận).")
 
 COMMANDS = {
     "init": admin.init,
@@ -59,8 +61,12 @@ for _name, _function in USER_COMMANDS.items():
     user_app.command(_name)(_function)
 for _name, _function in PROVINCE_COMMANDS.items():
     province_app.command(_name)(_function)
+TASK_COMMANDS: dict[str, Callable[..., None]] = {"add": planning.add}
+for _name, _function in TASK_COMMANDS.items():
+    task_app.command(_name)(_function)
 app.add_typer(user_app, name="user")
 app.add_typer(province_app, name="province")
+app.add_typer(task_app, name="task")
 
 
 def main() -> None:
