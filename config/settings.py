@@ -40,6 +40,10 @@ class Settings(BaseSettings):
     smtp_user: str | None = None
     smtp_password: str | None = None
     smtp_starttls: bool = False
+    # connections a sender opens to the mail server at once, each sending from its own thread (a limit per relay)
+    smtp_connections: int = Field(default=4, ge=1, le=64)
+    # recipients per batch of a sweep: claimed, sent and written back together, so memory is bounded by the batch
+    send_batch: int = Field(default=500, ge=1, le=100_000)
     mail_from: str = "dondoc@dondoc.example"
     # the sender's name in the From header (RFC 2047-encoded by the transport): the office, not the software
     mail_from_name: str = OFFICE_NAME

@@ -31,6 +31,10 @@ def sweep(
         typer.echo(f"dry run as of {result.as_of:%d/%m/%Y}: nothing sent or written")
         return
     s = result.send
+    if s.recovered:
+        resent = s.recovered - s.recovered_delivered
+        typer.echo(f"recovered {s.recovered} notices claimed by a stopped sweep: {s.recovered_delivered} the mail "
+                   f"server had accepted (marked sent, not sent again), {resent} sent again now")
     typer.echo(f"as of {result.as_of:%d/%m/%Y}: {s.messages_sent} messages sent ({s.notices_sent} notices), "
                f"{s.messages_failed} failed")
     if s.error:

@@ -17,7 +17,7 @@ from models.core.db import get_engine, session_scope
 from models.core.tables import PENDING, Notice
 from models.core.types import utcnow
 from models.escalation.policies import schedule_unscheduled
-from models.outbox.notices import CLAIM_LIMIT, notice_views, plan_notices
+from models.outbox.notices import analyze_outbox, notice_views, plan_notices
 from tasks.escalation.digests import EXTENSION_REQUEST, OVERSIGHT_ROLES, Digest, NoticeView, group_digests
 
 
@@ -27,6 +27,12 @@ class SendStats:
     notices_sent: int = 0
     messages_failed: int = 0
     error: str | None = None  # set when the mail server could not be reached at all
+    # notices a stopped sweep had claimed, taken back; of them, those the mail server had accepted
+    # (marked sent, not sent again)
+    recovered: int = 0
+    recovered_delivered: int = 0
+    batches: int = 0
+    window_ms: float = 0.0  # the longest time between a 250 and its commit in the ledger
 
 
 @dataclass
@@ -78,12 +84,21 @@ def _link_maker(settings: Settings, session: Any = None) -> Any:
     return link
 
 
-def render_digest(digest: Digest, *, as_of: date, settings: Settings, link: Any, office_name: str) -> Any:
-    from notifications.messages.render import make_message, stable_message_id
+def digest_message_id(digest: Digest, settings: Settings) -> str:
+    """The digest's Message-ID: the same notices always give the same one."""
+    from notifications.messages.render import stable_message_id
 
     domain = settings.mail_from.rsplit("@", 1)[-1].strip(">") or "dondoc.example"
+    return stable_message_id(digest.keys(), domain)
+
+
+def render_digest(digest: Digest, *, as_of: date, settings: Settings, link: Any, office_name: str,
+                  message_id: str | None = None) -> Any:
+    from notifications.messages.render import make_message
+
     ctx = digest.context(as_of=as_of, office_name=office_name, base_url=settings.base_url, link=link)
-    return make_message(digest.kind, [digest.recipient], ctx, message_id=stable_message_id(digest.keys(), domain))
+    return make_message(digest.kind, [digest.recipient], ctx,
+                        message_id=message_id or digest_message_id(digest, settings))
 
 
 OFFICE_NAME = "Văn phòng Điều phối nông thôn mới tỉnh"
@@ -94,14 +109,18 @@ def plan_day(as_of: date, now: datetime | None = None) -> Counter[tuple[str, int
     settings = get_settings()
     with session_scope(get_engine()) as session:
         schedule_unscheduled(session, path=settings.escalation_policy)
-        return plan_notices(session, as_of=as_of, now=now)
+        planned = plan_notices(session, as_of=as_of, now=now)
+    analyze_outbox(get_engine(), added=sum(planned.values()))
+    return planned
 
 
 @step(retries=0)
 def send_pending(as_of: date, now: datetime | None = None) -> SendStats:
-    """Claim pending notices, send one digest per recipient over one connection, write each
-    result back (flows/outbox/send.py). The sweep reports a mail server that is down even when
-    nothing is due (its exit status tells the office)."""
+    """Send every due notice, one digest per recipient, in batches of DONDOC_SEND_BATCH
+    recipients over DONDOC_SMTP_CONNECTIONS connections, writing each batch's results back
+    (flows/outbox/send.py); first, the notices a stopped sweep had claimed are taken back. The
+    sweep reports a mail server that is down even when nothing is due (its exit status tells
+    the office)."""
     settings = get_settings()
 
     def digests(session: Session, claimed: list[Notice]) -> list[Outgoing[Notice]]:
@@ -116,15 +135,21 @@ def send_pending(as_of: date, now: datetime | None = None) -> SendStats:
                 link(n)
         # each digest is rendered in this thread while the previous one is on the wire (no
         # database needed: the tokens are cached in ``link``)
-        return [Outgoing(rows=[by_id[i] for i in d.notice_ids],
-                         render=partial(render_digest, d, as_of=as_of, settings=settings, link=link,
-                                        office_name=OFFICE_NAME))
-                for d in grouped]
+        out = []
+        for d in grouped:
+            message_id = digest_message_id(d, settings)
+            out.append(Outgoing(rows=[by_id[i] for i in d.notice_ids], message_id=message_id,
+                                render=partial(render_digest, d, as_of=as_of, settings=settings, link=link,
+                                               office_name=OFFICE_NAME, message_id=message_id)))
+        return out
 
-    sent = send_outbox(table=Notice, engine=get_engine(), transport=make_transport(settings), now=now or utcnow(),
-                       limit=CLAIM_LIMIT, compose=digests, check_when_idle=True)
+    sent = send_outbox(table=Notice, engine=get_engine(), connect=partial(make_transport, settings),
+                       connections=settings.smtp_connections, now=now or utcnow(), limit=settings.send_batch,
+                       compose=digests, check_when_idle=True)
     return SendStats(messages_sent=sent.messages_sent, notices_sent=sent.rows_sent,
-                     messages_failed=sent.messages_failed, error=sent.error)
+                     messages_failed=sent.messages_failed, error=sent.error,
+                     recovered=sent.recovered.rows, recovered_delivered=sent.recovered.delivered,
+                     batches=sent.batches, window_ms=sent.window_ms)
 
 
 def preview_day(as_of: date) -> tuple[Counter[tuple[str, int]], list[Digest]]:

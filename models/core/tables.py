@@ -266,6 +266,37 @@ class Notice(SQLModel, table=True):
     created_at: datetime = _ts()
 
 
+class OutboxSender(SQLModel, table=True):
+    """A running sender of one outbox (a sweep, a report job, a page sending what it queued): the
+    owner of the rows it has claimed (their ``claimed_by``), alive while ``heartbeat_at`` is renewed
+    (models/outbox/leases.py). A sender that stopped without finishing is told by its process
+    (``host``, ``process``) or its lapsed heartbeat, and its claims are recovered at once."""
+
+    __tablename__ = "outbox_sender"
+    id: str = Field(primary_key=True, max_length=64)
+    outbox: str = Field(max_length=40)  # the table it sends: notice | report_delivery
+    host: str = Field(max_length=255)
+    # "<boot id>:<pid>:<start time>": a pid reused by another process, or a reboot, is not this sender
+    process: str = Field(max_length=120)
+    started_at: datetime = _ts()
+    heartbeat_at: datetime = _ts()
+
+
+class OutboxSend(SQLModel, table=True):
+    """The Message-ID ledger: one row per message a sender hands to the mail server, written
+    before the message's DATA ends and marked ``accepted_at`` right after the server's 250, so
+    a message the server accepted is never sent again when its sender dies before marking the
+    outbox rows it carries (they hold the same ``message_id``)."""
+
+    __tablename__ = "outbox_send"
+    id: int | None = Field(default=None, primary_key=True)
+    sender_id: str = Field(max_length=64, index=True)
+    outbox: str = Field(max_length=40)
+    message_id: str = Field(max_length=200)
+    written_at: datetime = _ts()
+    accepted_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+
+
 # APScheduler's job store table, declared here so the migrations own the whole schema
 # (flows/scheduler.py hands the job store this engine; the columns are APScheduler 3.x's).
 apscheduler_jobs = sa.Table(

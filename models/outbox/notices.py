@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, cast
 
 import sqlalchemy as sa
-from sqlalchemy.engine import CursorResult
+from sqlalchemy.engine import CursorResult, Engine
 from sqlmodel import Session, col, select
 
 from models.core.tables import (
@@ -38,8 +38,8 @@ if TYPE_CHECKING:
     from tasks.escalation.digests import ExtensionView, NoticeView
 
 OPEN_STATES = (OPEN, IN_PROGRESS)
-# the most notices one sweep claims (and sends) at once; the rest wait for the next sweep
-CLAIM_LIMIT = 100_000
+# a planning that added at least this many notices is followed by ANALYZE notice on PostgreSQL
+ANALYZE_AFTER = 1000
 
 
 def plan_notices(session: Session, *, as_of: date, now: datetime | None = None) -> Counter[tuple[str, int]]:
@@ -51,6 +51,20 @@ def plan_notices(session: Session, *, as_of: date, now: datetime | None = None) 
     ids = [pid for pid in session.exec(select(col(EscalationPolicy.id))) if pid is not None]
     policies = stored_policies(session, ids=ids)
     return plan_day_notices(session, policies=policies, as_of=as_of, now=now or utcnow())
+
+
+def analyze_outbox(engine: Engine, *, added: int) -> bool:
+    """After a planning that added ``added`` notices: on PostgreSQL, ANALYZE notice when they are
+    many (ANALYZE_AFTER), so the day's queries are planned on statistics that know the day's
+    pending notices (statistics older than the INSERT expect one pending row; the claim no longer
+    depends on them, the outbox pages and the reports still do). ANALYZE samples a fixed number
+    of rows: a fraction of a second whatever the table's size. Returns whether it ran."""
+    if added < ANALYZE_AFTER or engine.dialect.name != "postgresql":
+        return False
+    with engine.connect() as conn:
+        conn.execute(sa.text("ANALYZE notice"))
+        conn.commit()
+    return True
 
 
 def cancel_pending(session: Session, *, assignment_id: int, except_due: date | None = None) -> int:
@@ -72,9 +86,10 @@ def notice_row(*, assignment_id: int, kind: str, level: int, seq: int, due_date:
 
 
 __all__ = [
-    "CLAIM_LIMIT",
+    "ANALYZE_AFTER",
     "DONE",
     "OPEN_STATES",
+    "analyze_outbox",
     "cancel_pending",
     "notice_row",
     "notice_views",

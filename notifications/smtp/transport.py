@@ -302,6 +302,10 @@ class SmtpTransport:
         self._conn: smtplib.SMTP | None = None
         #: SMTP connections opened for sending so far (for logs and metrics).
         self.connections_opened = 0
+        #: why the last :meth:`send_many` gave up on the server (it could not connect, or the
+        #: connection broke twice), else None: a caller sending over several connections stops
+        #: feeding this one and leaves the rest to the others (notifications/smtp/pool.py)
+        self.broken: TransportError | None = None
 
     # -- public API ---------------------------------------------------------
 
@@ -346,6 +350,7 @@ class SmtpTransport:
         the iterator is consumed.
         """
         fatal: TransportError | None = None
+        self.broken = None
         for message in messages:
             if fatal is not None:
                 yield message, type(fatal)(str(fatal))
@@ -364,7 +369,7 @@ class SmtpTransport:
                 try:
                     conn = self._connection()
                 except TransportError as exc:
-                    fatal = error = exc
+                    fatal = error = self.broken = exc
                     break
                 try:
                     error = self._send_one(conn, envelope_to, payload, message)
@@ -378,7 +383,7 @@ class SmtpTransport:
                             _describe(lost.cause),
                         )
                         continue
-                    fatal = error = RetryableError(
+                    fatal = error = self.broken = RetryableError(
                         f"mail server {self.address} dropped the connection: {_describe(lost.cause)}"
                     )
             yield message, error
