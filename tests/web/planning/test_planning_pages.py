@@ -220,3 +220,21 @@ def test_an_agency_link_opens_none_of_them(anonymous: Browserless, world: World,
         assert r.status_code == 303 and r.headers["location"].startswith("/login")
     assert _count(world, AuditEvent) == events
     assert TODAY  # the app's clock, before any deadline of the sample plan
+
+
+def test_with_several_provinces_the_form_asks_which_directory_to_offer(office: Browserless, world: World) -> None:
+    from flows.importing.flow import import_plan
+    from tests.conftest import PLANS
+
+    import_plan(str(PLANS / "ben-tre-1185-kh-ubnd-2019.txt"))  # the newest plan: Bến Tre's
+    form = office.get("/tasks/new").text
+    assert '<option value="ben-tre" selected>Bến Tre</option>' in form
+    assert '<option value="bac-giang" >Bắc Giang</option>' in form
+    chosen = office.get("/tasks/new?province=bac-giang").text
+    assert 'name="province" value="bac-giang"' in chosen
+    assert '<option value="Sở Nông nghiệp và Phát triển nông thôn">' in chosen
+    r = _new(office, province="")
+    assert r.status_code == 400 and "Vui lòng chọn tỉnh của văn bản." in r.text
+    # an agency of Bắc Giang is not one of Bến Tre's
+    r = _new(office, province="ben-tre", lead=["UBND huyện Việt Yên"])
+    assert r.status_code == 400 and "“UBND huyện Việt Yên”" in r.text

@@ -11,7 +11,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from models.core.tables import Plan
 from models.core.web_tables import StaffUser
@@ -84,6 +84,9 @@ def new_task_page(request: Request, plan: int | None = None, province: str | Non
         row = session.get(Plan, plan) if plan is not None else None
         if plan is not None and row is None:
             raise PageError(404, "Không tìm thấy kế hoạch.")
+        if province is None and row is None:
+            # several provinces: the one the office last worked on (its newest plan) to start with
+            province = session.exec(select(Plan.province).order_by(col(Plan.id).desc())).first()
         values: dict[str, Any] = {"doc_kind": "cong_van"}
         if row is not None:
             values = {"doc_kind": "ke_hoach", "doc_code": row.code, "doc_date": fmt_date(row.issued_on)
