@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from flows.importing.flow import import_plan
 from models.core.db import session_scope
@@ -27,7 +27,7 @@ def _notices(engine: sa.Engine, recipients: list[str], *, status: str = PENDING,
              now: datetime) -> None:
     """One notice per entry of ``recipients`` (a recipient may come back), in that id order."""
     with session_scope(engine) as s:
-        aid = s.exec(select(Assignment.id).order_by(Assignment.id)).first()
+        aid = s.exec(select(col(Assignment.id)).order_by(col(Assignment.id))).first()
         s.execute(sa.insert(Notice), [
             {"assignment_id": aid, "kind": "reminder", "level": 7, "seq": seq_from + n, "due_date": date(2020, 1, 31),
              "as_of": date(2020, 1, 24), "recipient": r, "recipient_name": r, "recipient_role": "lead",
@@ -150,7 +150,8 @@ def test_a_planning_that_adds_many_notices_is_followed_by_analyze(engine: sa.Eng
 
     def tuples() -> float:
         with engine.connect() as conn:
-            return float(conn.execute(sa.text("SELECT reltuples FROM pg_class WHERE oid = 'notice'::regclass")).scalar())
+            query = sa.text("SELECT reltuples FROM pg_class WHERE oid = 'notice'::regclass")
+            return float(conn.execute(query).scalar_one())
 
     _notices(engine, [f"so{n}@bacgiang.example" for n in range(ANALYZE_AFTER)], now=utcnow())
     assert tuples() <= 0  # never analyzed since the rows came
