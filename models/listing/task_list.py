@@ -201,25 +201,34 @@ def coordinating_agencies(session: Session, *, filters: TaskFilters) -> dict[int
     return names
 
 
-def filter_options(session: Session, *, plan_id: int | None = None, agency_id: int | None = None) -> dict[str, Any]:
-    """Plans, the agencies with assignments (in the chosen plan's active tasks, else in any; the
-    chosen agency always), and the quarters that have due dates (for the form). Agencies are
-    named once each, with their province when two share a name, in Vietnamese order; plans with
-    their province's name."""
+def filter_options(session: Session, *, plan_id: int | None = None) -> dict[str, Any]:
+    """Plans, the agencies with live assignments (in the chosen plan's active tasks, else in any),
+    and the quarters that have due dates (for the form). Agencies are named once each, with their
+    province when two share a name, in Vietnamese order; plans with their province's name."""
     plans = [(pid, code, province_name(slug)) for pid, code, slug in
              session.execute(select(Plan.id, Plan.code, Plan.province).order_by(Plan.province, Plan.code)).all()]
-    live = (select(col(Assignment.agency_id)).join(Task, col(Task.id) == col(Assignment.task_id))
-            .where(col(Assignment.status) != CANCELLED, col(Task.state) == TASK_ACTIVE))
-    if plan_id is not None:
-        live = live.where(col(Task.plan_id) == plan_id)
-    rows = session.execute(
-        select(col(Agency.id), col(Agency.name), col(Agency.province))
-        .where(sa.or_(col(Agency.id).in_(live.distinct()), col(Agency.id) == agency_id))
-    ).all()
-    agencies = labelled_agencies((aid, name, slug) for aid, name, slug in rows)
+    if plan_id is None:
+        # per agency, the first live assignment found through its index (no scan of every assignment)
+        live = (sa.select(sa.literal(1)).select_from(Assignment).join(Task, col(Task.id) == col(Assignment.task_id))
+                .where(col(Assignment.agency_id) == col(Agency.id), col(Assignment.status) != CANCELLED,
+                       col(Task.state) == TASK_ACTIVE))
+        found = select(col(Agency.id), col(Agency.name), col(Agency.province)).where(live.exists())
+    else:
+        in_plan = sa.select(col(Task.id)).where(col(Task.plan_id) == plan_id, col(Task.state) == TASK_ACTIVE)
+        ids = (sa.select(col(Assignment.agency_id))
+               .where(col(Assignment.task_id).in_(in_plan), col(Assignment.status) != CANCELLED).distinct())
+        found = select(col(Agency.id), col(Agency.name), col(Agency.province)).where(col(Agency.id).in_(ids))
+    agencies = labelled_agencies((aid, name, slug) for aid, name, slug in session.execute(found).all())
     lo, hi = session.execute(select(sa.func.min(Task.due_date), sa.func.max(Task.due_date))).one()
     quarters = [(y, q) for y in range(hi.year, lo.year - 1, -1) for q in (4, 3, 2, 1)] if lo and hi else []
     return {"plans": plans, "agencies": agencies, "quarters": quarters}
+
+
+def agency_choice(session: Session, *, agency_id: int) -> tuple[int, str] | None:
+    """(id, name) of a chosen agency the filter's list lacks (not in the chosen plan): kept as a choice."""
+    row = session.execute(select(col(Agency.id), col(Agency.name), col(Agency.province))
+                          .where(col(Agency.id) == agency_id)).first()
+    return None if row is None else (row[0], f"{row[1]} ({province_name(row[2])})")
 
 
 def agency_deadlines(session: Session, *, agency_id: int) -> list[tuple[Any, ...]]:

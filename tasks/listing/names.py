@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from functools import cache
 
 from tasks.agencies.provinces import UnknownProvinceError, province
 from tasks.common.text import fold, vi_sort_key
@@ -18,11 +19,24 @@ from tasks.common.text import fold, vi_sort_key
 __all__ = ["agency_labels", "labelled_agencies", "province_name"]
 
 
+@cache
+def _names() -> dict[str, str]:
+    """Slug -> name of the 63 provinces as they were until 30/06/2025, today's 34 among them
+    (config/agencies/reference/provinces_2025.yaml: read in milliseconds, where the catalogue of
+    tasks/agencies/provinces.py walks every commune of the package first)."""
+    from tasks.agencies.reference import load_provinces_file
+
+    return {p.slug: p.name for p in load_provinces_file().provinces}
+
+
 def province_name(slug: str | None) -> str:
     """"bac-giang" -> "Bắc Giang" (a former province too); a slug no catalogue knows is shown as
     words ("tinh-moi" -> "Tinh Moi"), never as a slug."""
     if not slug:
         return ""
+    known = _names().get(slug)
+    if known is not None:
+        return known
     try:
         return province(slug).name
     except UnknownProvinceError:

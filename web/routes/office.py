@@ -15,7 +15,13 @@ from models.core.tables import Agency
 from models.core.web_tables import ACTING_ROLES, StaffUser
 from models.duties.review import waiting_count
 from models.listing.task_detail import task_detail
-from models.listing.task_list import TaskFilters, coordinating_agencies, filter_names, filter_options
+from models.listing.task_list import (
+    TaskFilters,
+    agency_choice,
+    coordinating_agencies,
+    filter_names,
+    filter_options,
+)
 from models.overview.dashboard import agency_counts, duty_counts, overview
 from models.overview.plan_progress import plan_duties, plan_list, plan_sections
 from models.progress.extension_history import decided_extensions
@@ -43,11 +49,18 @@ def overview_page(request: Request, user: StaffUser = Depends(office_user)) -> R
 
 
 def _options(request: Request, session: Session, filters: TaskFilters) -> dict[str, Any]:
-    """Filter choices (the agencies of the chosen plan) change only with imports: cached like the overview."""
+    """Filter choices (the agencies of the chosen plan) change only with imports: cached like the
+    overview, one entry per plan; a chosen agency outside the plan stays a choice."""
     stamp = request_stamp(request, session)
-    plan, agency = filters.plan_id, filters.agency_id
-    return request.app.state.cache.get(("filter_options", plan, agency), stamp,
-                                       lambda: filter_options(session, plan_id=plan, agency_id=agency))
+    plan = filters.plan_id
+    options = request.app.state.cache.get(("filter_options", plan), stamp,
+                                          lambda: filter_options(session, plan_id=plan))
+    chosen = filters.agency_id
+    if chosen is not None and all(aid != chosen for aid, _ in options["agencies"]):
+        extra = agency_choice(session, agency_id=chosen)
+        if extra is not None:
+            options = {**options, "agencies": [extra, *options["agencies"]]}
+    return options
 
 
 @router.get("/tasks")
