@@ -211,9 +211,28 @@ def current_deadline(task: Task) -> Deadline:
                     due_date=task.due_date)
 
 
-def _set_role(session: Session, *, task: Task, role: str, wanted: list[int], policy: int) -> tuple[bool, list[int]]:
-    """Make the task's live assignments of ``role`` those of ``wanted``: the others cancelled (and
-    their pending notices dropped), the missing ones added or a cancelled one opened again.
+def _close_requests(session: Session, *, assignment_ids: list[int], actor: str, why: str) -> int:
+    """Extension requests still waiting on assignments that were just cancelled are closed as
+    rejected, with the reason and audited, so nobody approves a date for work the agency no longer
+    has; no letter goes out (the agency's link no longer opens the task)."""
+    from models.core.web_tables import EXT_PENDING, EXT_REJECTED, ExtensionRequest
+
+    if not assignment_ids:
+        return 0
+    rows = session.exec(select(ExtensionRequest).where(col(ExtensionRequest.assignment_id).in_(assignment_ids),
+                                                       ExtensionRequest.state == EXT_PENDING)).all()
+    for req in rows:
+        req.state, req.decided_by, req.decided_at, req.decision_note = EXT_REJECTED, actor, utcnow(), why
+        record(session, actor=actor, source=SOURCE, entity="extension_request", entity_id=req.id,
+               action="rejected", changes={"state": [EXT_PENDING, EXT_REJECTED], "note": [None, why]})
+    return len(rows)
+
+
+def _set_role(session: Session, *, task: Task, role: str, wanted: list[int], policy: int,
+              actor: str) -> tuple[bool, list[int]]:
+    """Make the task's live assignments of ``role`` those of ``wanted``: the others cancelled (their
+    pending notices dropped, their waiting extension requests closed), the missing ones added or a
+    cancelled one opened again.
     Returns (whether anything changed, the ids of the assignments cancelled)."""
     current = {a.agency_id: a for a in session.exec(select(Assignment).where(Assignment.task_id == task.id,
                                                                             Assignment.role == role))}
@@ -241,6 +260,8 @@ def _set_role(session: Session, *, task: Task, role: str, wanted: list[int], pol
     session.flush()
     for assignment_id in cancelled:
         cancel_pending(session, assignment_id=assignment_id)
+    _close_requests(session, assignment_ids=cancelled, actor=actor,
+                    why="Cơ quan không còn được giao nhiệm vụ này (Văn phòng đã giao lại nhiệm vụ).")
     return changed, cancelled
 
 
@@ -276,7 +297,7 @@ def edit_task(session: Session, *, task_id: int, text: TaskText, lead: list[Agen
         task.deadline_text, task.deadline_kind, task.due_date = deadline.text, deadline.kind, deadline.due_date
         _move_deadline(session, task=task, old_due=old_due)
     changes.update(_agencies(session, task=task, plan=plan, lead=lead, coordinating=coordinating,
-                             old=(old_leads, old_others), policy_path=policy_path))
+                             old=(old_leads, old_others), policy_path=policy_path, actor=actor))
     if not changes:
         return changes
     task.updated_at = utcnow()
@@ -288,13 +309,13 @@ def edit_task(session: Session, *, task_id: int, text: TaskText, lead: list[Agen
 
 
 def _agencies(session: Session, *, task: Task, plan: Plan, lead: list[AgencyChoice], coordinating: list[AgencyChoice],
-              old: tuple[list[Agency], list[Agency]], policy_path: object) -> dict[str, Any]:
+              old: tuple[list[Agency], list[Agency]], policy_path: object, actor: str) -> dict[str, Any]:
     lead_ids = [a.id for a in lead]
     others = [a for a in coordinating if a.id not in lead_ids]  # one agency, one role: lead wins
     pol = _policy(session, plan=plan, policy_path=policy_path)
     changes: dict[str, Any] = {}
     for role, name, wanted, before in ((LEAD, "lead", lead, old[0]), (COORDINATING, "coordinating", others, old[1])):
-        changed, _ = _set_role(session, task=task, role=role, wanted=[a.id for a in wanted], policy=pol)
+        changed, _ = _set_role(session, task=task, role=role, wanted=[a.id for a in wanted], policy=pol, actor=actor)
         if changed or sorted(a.id for a in before) != sorted(a.id for a in wanted):  # type: ignore[type-var]
             changes[name] = [_names(before) or None, _names(wanted) or None]
     if "lead" in changes:
@@ -317,7 +338,7 @@ def reassign_task(session: Session, *, task_id: int, lead: list[AgencyChoice], a
     new_ids = {a.id for a in lead}
     keep = [AgencyChoice(a.id, a.name) for a in old_others if a.id not in new_ids]  # type: ignore[arg-type]
     changes = _agencies(session, task=task, plan=plan, lead=lead, coordinating=keep, old=(old_leads, old_others),
-                        policy_path=policy_path)
+                        policy_path=policy_path, actor=actor)
     if note:
         changes["note"] = [None, note]
     task.updated_at = utcnow()
@@ -337,6 +358,7 @@ def cancel_task(session: Session, *, task_id: int, actor: str, reason: str | Non
     session.execute(sa.update(Assignment).where(col(Assignment.task_id) == task.id, col(Assignment.status) != CANCELLED)
                     .values(status=CANCELLED, updated_at=utcnow()))
     dropped = sum(cancel_pending(session, assignment_id=a) for a in ids)
+    _close_requests(session, assignment_ids=ids, actor=actor, why="Nhiệm vụ đã bị hủy.")
     changes: dict[str, Any] = {"state": [TASK_ACTIVE, TASK_CANCELLED]}
     if reason:
         changes["reason"] = [None, reason]

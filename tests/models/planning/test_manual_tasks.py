@@ -308,3 +308,27 @@ def test_the_office_records_a_phone_report_for_an_agency_through_the_agencys_own
         # done: the lead's pending reminder is dropped, the coordinator's stays
         by_agency = {n.recipient: n.status for n in _notices(s, task_id)}  # type: ignore[arg-type]
         assert by_agency == {"snnptnt@bacgiang.example": CANCELLED, "stc@bacgiang.example": PENDING}
+
+
+def test_an_extension_the_old_lead_asked_for_is_closed_when_the_task_is_given_to_another(
+    engine_with_plan: sa.Engine,
+) -> None:
+    from models.core.web_tables import ExtensionRequest
+    from models.progress.extensions import pending_extensions, request_extension
+
+    with session_scope(engine_with_plan) as s:
+        task_id = _create(s).id
+        lead = _assignments(s, task_id)[("snnptnt", LEAD)]  # type: ignore[arg-type]
+        request_extension(s, assignment=lead, new_date=date(2020, 4, 30), reason="Chờ số liệu của các huyện",
+                          today=DAY, actor="agency:snnptnt", source="web")
+    with session_scope(engine_with_plan) as s:
+        reassign_task(s, task_id=task_id, lead=[_agency_choice(s, "sxd")], actor=ACTOR, note=None,  # type: ignore[arg-type]
+                      policy_path=get_settings().escalation_policy, today=DAY)
+    with Session(engine_with_plan) as s:
+        req = s.exec(select(ExtensionRequest)).one()
+        assert (req.state, req.decided_by) == ("rejected", ACTOR)
+        assert req.decision_note is not None and "không còn được giao" in req.decision_note
+        assert pending_extensions(s) == []
+        # the office's notice of the request, not sent yet, is dropped with the old lead's others
+        assert {n.status for n in _notices(s, task_id) if n.kind == "extension_request"} == {CANCELLED}  # type: ignore[arg-type]
+        assert _events(s, "extension_request", req.id)[-1].action == "rejected"  # type: ignore[arg-type]
