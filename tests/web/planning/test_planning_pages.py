@@ -157,6 +157,9 @@ def test_the_office_cancels_a_task_with_a_reason(office: Browserless, world: Wor
 def test_the_office_corrects_a_plans_number_date_and_title(office: Browserless, world: World) -> None:
     with Session(world.engine) as s:
         plan_id = s.exec(select(Plan.id).where(Plan.code == "552/KH-BCĐ")).one()
+    plan_page = office.get(f"/plans/{plan_id}").text  # the plan's page leads to both forms, once
+    assert plan_page.count(f'href="/plans/{plan_id}/edit"') == 1
+    assert plan_page.count(f'href="/tasks/new?plan={plan_id}"') == 1
     form = office.get(f"/plans/{plan_id}/edit")
     assert form.status_code == 200 and 'value="17/02/2020"' in form.text
     r = office.submit(f"/plans/{plan_id}/edit", f"/plans/{plan_id}/edit",
