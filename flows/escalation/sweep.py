@@ -32,7 +32,12 @@ class SendStats:
     recovered: int = 0
     recovered_delivered: int = 0
     batches: int = 0
-    window_ms: float = 0.0  # the longest time between a 250 and its commit in the ledger
+    # the time between each 250 and its commit in the ledger (flows/outbox/send.py)
+    windows_ms: list[float] = field(default_factory=list)
+
+    @property
+    def window_ms(self) -> float:
+        return max(self.windows_ms, default=0.0)
 
 
 @dataclass
@@ -149,7 +154,7 @@ def send_pending(as_of: date, now: datetime | None = None) -> SendStats:
     return SendStats(messages_sent=sent.messages_sent, notices_sent=sent.rows_sent,
                      messages_failed=sent.messages_failed, error=sent.error,
                      recovered=sent.recovered.rows, recovered_delivered=sent.recovered.delivered,
-                     batches=sent.batches, window_ms=sent.window_ms)
+                     batches=sent.batches, windows_ms=sent.windows_ms)
 
 
 def preview_day(as_of: date) -> tuple[Counter[tuple[str, int]], list[Digest]]:

@@ -15,8 +15,8 @@ bounded by the batch and not by the day:
 2. its messages are composed, and their Message-IDs written to the ledger, each row carrying
    its message's (one commit, before any DATA ends);
 3. the messages go out over several connections (notifications/smtp/pool.py); each group of
-   250 answers is marked accepted in the ledger at once (one commit per group: when the answers
-   come faster than a commit, several share it);
+   250 answers is marked accepted in the ledger at once, from a thread of its own (one commit
+   per group: when the answers come faster than a commit, several share it);
 4. the rows are marked sent or failed (one commit for the batch).
 
 A sender killed anywhere in between leaves its rows claimed; the next sender takes them back
@@ -50,7 +50,7 @@ from models.outbox.queue import (
     record_accepted,
     write_ledger,
 )
-from notifications.smtp.pool import Job, SmtpPool
+from notifications.smtp.pool import Job, SendResult, SmtpPool
 from notifications.transport import OutgoingMessage, Transport, TransportError
 
 __all__ = ["CheckedTransport", "OutboxStats", "Outgoing", "send_outbox"]
@@ -90,9 +90,14 @@ class OutboxStats:
     batches: int = 0
     # claims of stopped senders taken back (their accepted messages marked sent, the rest resent)
     recovered: Recovered = field(default_factory=Recovered)
-    # the longest time between a 250 and its commit in the ledger: the client's part of the
-    # window in which a crash sends an accepted message again
-    window_ms: float = 0.0
+    # the time between each 250 and its commit in the ledger: the sender's part of the window
+    # in which a crash sends an accepted message again
+    windows_ms: list[float] = field(default_factory=list)
+
+    @property
+    def window_ms(self) -> float:
+        """The longest of ``windows_ms``."""
+        return max(self.windows_ms, default=0.0)
 
 
 Compose = Callable[[Session, list[OutboxRow]], Sequence[Outgoing[OutboxRow]]]
@@ -191,38 +196,43 @@ def _send_batch(*, table: type[OutboxRow], engine: Engine, pool: SmtpPool, lease
     with session_scope(engine) as session:
         write_ledger(session, table=table, sender=lease.id, now=utcnow(),
                      messages=[(mid, [row.id for row in rows if row.id is not None]) for mid, rows in carried.items()])
-    sent: list[tuple[list[int], str, datetime]] = []
     postgres = engine.dialect.name == "postgresql"
-    session = Session(engine, expire_on_commit=False)
+    ledger = Session(engine, expire_on_commit=False)  # used by the pool's recording thread only
+
+    def record(results: list[SendResult]) -> None:
+        accepted = [(r.job.message_id, r.at) for r in results if r.error is None]
+        if not accepted:
+            return
+        try:
+            if postgres:
+                # committed without waiting for the WAL flush: durable against the sender's
+                # crash (the server has it), lost only if the database server itself crashes
+                # in the next fraction of a second, which would send those messages again
+                ledger.execute(sa.text("SET LOCAL synchronous_commit TO OFF"))
+            record_accepted(ledger, sender=lease.id, accepted=accepted)
+            ledger.commit()
+        except BaseException:
+            ledger.rollback()
+            raise
+        committed = utcnow()
+        stats.windows_ms.extend((committed - at).total_seconds() * 1000 for _, at in accepted)
+
     try:
-        for results in pool.send(jobs, stop=lease.lost):
-            accepted = [(r.job.message_id, r.at) for r in results if r.error is None]
-            if accepted:
-                if postgres:
-                    # committed without waiting for the WAL flush: durable against the sender's
-                    # crash (the server has it), lost only if the database server itself crashes
-                    # in the next fraction of a second, which would send those messages again
-                    session.execute(sa.text("SET LOCAL synchronous_commit TO OFF"))
-                record_accepted(session, sender=lease.id, accepted=accepted)
-                session.commit()
-                committed = utcnow()
-                stats.window_ms = max(stats.window_ms, *((committed - at).total_seconds() * 1000 for _, at in accepted))
-            for r in results:
-                rows = carried[r.job.message_id]
-                if r.error is None:
-                    sent.append(([row.id for row in rows if row.id is not None], r.job.message_id, r.at))
-                    stats.messages_sent += 1
-                    stats.rows_sent += len(rows)
-                else:
-                    failed.append(Failure(rows, str(r.error), r.error.permanent))
-                    stats.messages_failed += 1
-        finish_batch(session, table=table, sender=lease.id, sent=sent, failed=failed, now=now)
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
+        results = pool.send(jobs, record=record, stop=lease.lost)
     finally:
-        session.close()
+        ledger.close()
+    sent: list[tuple[list[int], str, datetime]] = []
+    for r in results:
+        rows = carried[r.job.message_id]
+        if r.error is None:
+            sent.append(([row.id for row in rows if row.id is not None], r.job.message_id, r.at))
+            stats.messages_sent += 1
+            stats.rows_sent += len(rows)
+        else:
+            failed.append(Failure(rows, str(r.error), r.error.permanent))
+            stats.messages_failed += 1
+    with session_scope(engine) as session:
+        finish_batch(session, table=table, sender=lease.id, sent=sent, failed=failed, now=now)
 
 
 def _made(message: OutgoingMessage) -> Callable[[], OutgoingMessage]:

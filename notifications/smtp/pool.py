@@ -3,10 +3,10 @@
 A sender's time goes mostly to waiting on the mail server's replies; one connection sends one
 message at a time, so several connections (a limit per relay, DONDOC_SMTP_CONNECTIONS) send
 several at once. Each thread owns one transport (not thread-safe) and keeps its connection
-from one batch to the next; it renders each message it takes (Jinja2: the rendering of one
-thread runs while the others wait on their sockets) and hands every result back to the caller's
-thread, which alone touches the database. Results come back as soon as they are known, in
-groups of what is ready, so the caller can record a whole group in one commit.
+from one batch to the next. The messages are made in the caller's thread, a few ahead of the
+connections, while their threads wait on the server. The results go to one recording thread
+as soon as they are known, in groups of what is ready, so a whole group is recorded in one
+commit and no record waits for the making of the next message.
 
 A connection that gives up (the server cannot be reached, or dropped the connection twice)
 stops taking messages and leaves them to the others; when every connection has given up, the
@@ -84,28 +84,34 @@ class SmtpPool:
             self._transports.append(self._connect())
         return self._transports[n]
 
-    def send(self, jobs: Sequence[Job], *, stop: threading.Event | None = None) -> Iterator[list[SendResult]]:
-        """Send ``jobs``; yield their results in groups (whatever is ready, at least one). Every
-        job gets exactly one result. With ``stop`` set, no further message is started.
+    def send(self, jobs: Sequence[Job], *, record: Callable[[list[SendResult]], None] | None = None,
+             stop: threading.Event | None = None) -> list[SendResult]:
+        """Send ``jobs`` and return one result per job. ``record`` is called with each group of
+        results as they come (whatever is ready, at least one), from a thread of its own, so
+        that the record of a 250 waits neither for the making of the next message nor for the
+        other connections. With ``stop`` set, no further message is started.
 
-        The messages are made here, in the caller's thread, a few ahead of the connections (the
-        making of a message, a công văn included, need not be thread-safe), while the
-        connections' threads wait on the server."""
+        The messages are made in the caller's thread (the making of a message, a công văn
+        included, need not be thread-safe), a few ahead of the connections."""
         self.broken = None
         if not jobs:
-            return
+            return []
         stop = stop or threading.Event()
         n = min(self.connections, len(jobs))
         transports = [self._transport(i) for i in range(n)]
         ahead: queue.Queue[Made | None] = queue.Queue()  # messages made, then one None (end) per thread
         done: queue.Queue[object] = queue.Queue()
+        slots = threading.Semaphore(2 * n)  # messages made and not yet answered, at most
         gave_up: list[TransportError] = []
+        results: list[SendResult] = []
+        failure: list[BaseException] = []
+        finished = threading.Event()  # every connection's thread has ended
 
         def work(transport: Transport) -> None:
             current: dict[int, Job] = {}  # id(message) -> its job, for the results send_many yields
 
             def take() -> Iterator[OutgoingMessage]:
-                while not stop.is_set() and getattr(transport, "broken", None) is None:
+                while not stop.is_set() and not failure and getattr(transport, "broken", None) is None:
                     item = ahead.get()
                     if item is None:
                         return
@@ -123,69 +129,69 @@ class SmtpPool:
             finally:
                 done.put(_DONE)
 
-        threads = [threading.Thread(target=work, args=(t,), name=f"dondoc-smtp-{i}", daemon=True)
-                   for i, t in enumerate(transports)]
-        for thread in threads:
-            thread.start()
-        running = len(threads)
-        todo = list(reversed(jobs))
-        made = 0  # messages handed to the threads and not yet answered
-        ended = False
-        try:
+        def recorder() -> None:
+            running = n
             while running:
                 group: list[SendResult] = []
-                while not ended and made < 2 * n:  # keep the connections fed
-                    if not todo or stop.is_set():
-                        for _ in threads:
-                            ahead.put(None)
-                        ended = True
-                        break
-                    job = todo.pop()
-                    try:
-                        message = job.render()
-                    except Exception as exc:  # a message that cannot be made must not stop the batch
-                        group.append(SendResult(job, RetryableError(f"cannot make message {job.message_id}: {exc}"),
-                                                utcnow()))
-                        continue
-                    if message.message_id != job.message_id:
-                        message = replace(message, message_id=job.message_id)
-                    ahead.put((job, message))
-                    made += 1
-                if group:
-                    yield group
-                    continue
                 item = done.get()
                 while True:
                     if item is _DONE:
                         running -= 1
                     elif isinstance(item, BaseException):
-                        raise item
+                        failure.append(item)
                     else:
                         group.append(item)  # type: ignore[arg-type]
-                        made -= 1
+                        slots.release()
                     try:
                         item = done.get_nowait()
                     except queue.Empty:
                         break
                 if group:
-                    yield group
+                    results.extend(group)
+                    if record is not None and not failure:
+                        try:
+                            record(group)
+                        except BaseException as exc:  # raised in the caller's thread; nothing more is sent
+                            failure.append(exc)
+            finished.set()
+            slots.release()  # a caller waiting for room wakes up and sees the end
+
+        threads = [threading.Thread(target=work, args=(t,), name=f"dondoc-smtp-{i}", daemon=True)
+                   for i, t in enumerate(transports)]
+        threads.append(threading.Thread(target=recorder, name="dondoc-smtp-record", daemon=True))
+        for thread in threads:
+            thread.start()
+        made_failed: list[SendResult] = []
+        todo = list(reversed(jobs))
+        try:
+            while todo and not stop.is_set() and not failure:
+                slots.acquire()
+                if finished.is_set() or failure:  # every connection gave up
+                    break
+                job = todo.pop()
+                try:
+                    message = job.render()
+                except Exception as exc:  # a message that cannot be made must not stop the batch
+                    slots.release()
+                    made_failed.append(SendResult(job, RetryableError(f"cannot make message {job.message_id}: {exc}"),
+                                                  utcnow()))
+                    continue
+                if message.message_id != job.message_id:
+                    message = replace(message, message_id=job.message_id)
+                ahead.put((job, message))
         finally:
-            # messages made and not taken: none is started once the loop is over (every
-            # connection gave up, or the caller did, an error while recording its results)
-            unsent = _drain(ahead)
-            if not ended:
-                for _ in threads:
-                    ahead.put(None)
+            for _ in range(n):
+                ahead.put(None)
             for thread in threads:
                 thread.join()
-        left: list[SendResult] = []
-        for job in unsent + list(reversed(todo)):
-            error = gave_up[-1] if gave_up else RetryableError("not sent: the sender stopped")
-            left.append(SendResult(job, type(error)(str(error)), utcnow(), attempted=False))
-        if gave_up and len(gave_up) == len(threads):
+        if failure:
+            raise failure[0]
+        if gave_up and len(gave_up) == n:
             self.broken = gave_up[-1]
-        if left:
-            yield left
+        error = gave_up[-1] if gave_up else RetryableError("not sent: the sender stopped")
+        unsent = [SendResult(job, type(error)(str(error)), utcnow(), attempted=False)
+                  for job in _drain(ahead) + list(reversed(todo))]
+        return results + made_failed + unsent
 
     def close(self) -> None:
         for transport in self._transports:

@@ -11,6 +11,7 @@ import asyncio
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 from aiosmtpd.controller import Controller
@@ -23,6 +24,8 @@ class _SlowHandler(_Handler):
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # type: ignore[no-untyped-def]
         relay = self.sink
+        if relay.on_rcpt is not None:
+            relay.on_rcpt(address)
         if relay.delay:
             await asyncio.sleep(relay.delay)
         waited = 0.0
@@ -39,6 +42,7 @@ class SlowRelay(SmtpSink):
         self.delay = delay
         self.hold_count: int | None = None
         self.holding = threading.Event()  # a connection waits at RCPT, held
+        self.on_rcpt: Callable[[str], None] | None = None  # called (in the server's thread) at each RCPT
 
     def start(self) -> SlowRelay:
         if self._controller is not None:
