@@ -124,7 +124,7 @@ def test_the_office_signs_in_and_sees_the_overdue_table(live: str, page, world: 
     assert "cấp 1" in table.inner_text()
     assert card(page, "quá hạn") > 10
     assert card(page, "hoàn thành đúng hạn") == 1 and card(page, "hoàn thành quá hạn") == 1
-    red = page.locator("li.card.overdue .num").evaluate("e => getComputedStyle(e).color")
+    red = page.locator("li.card.overdue .num").first.evaluate("e => getComputedStyle(e).color")
     assert red == "rgb(198, 40, 40)"
     shot(page, "overview", backend(world))
 
