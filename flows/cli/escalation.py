@@ -6,7 +6,7 @@ from typing import Any
 
 import typer
 
-from flows.cli.common import db, emit_json, fail, parse_date, require_safe_secret
+from flows.cli.common import db, directory, emit_json, fail, parse_date, require_safe_secret
 
 
 def sweep(
@@ -14,6 +14,7 @@ def sweep(
         None, "--as-of", help="dd/mm/yyyy or YYYY-MM-DD; default today (Asia/Ho_Chi_Minh)"
     ),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show who would get what; send and write nothing"),
+    province: str | None = typer.Option(None, "--province", help="Send only this province's notices (its slug)"),
 ) -> None:
     """Write today's reminders and escalations into the outbox and send the digests."""
     from flows.escalation.sweep import daily_sweep
@@ -21,7 +22,9 @@ def sweep(
     if not dry_run:  # the digests carry each agency's signed link; a dry run shows none
         require_safe_secret()
     db()
-    result = daily_sweep(day, dry_run=dry_run)
+    if province is not None and province not in directory().provinces:
+        fail(f"unknown province '{province}': not a sample province nor one set up with `dondoc province add`")
+    result = daily_sweep(day, dry_run=dry_run, province=province)
     for (kind, level), n in sorted(result.planned.items()):
         typer.echo(f"{kind:22} level {level:>2}: {n} notices")
     if dry_run:

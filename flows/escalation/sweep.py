@@ -17,7 +17,7 @@ from models.core.db import get_engine, session_scope
 from models.core.tables import PENDING, Notice
 from models.core.types import utcnow
 from models.escalation.policies import schedule_unscheduled
-from models.outbox.notices import analyze_outbox, notice_views, plan_notices
+from models.outbox.notices import analyze_outbox, notice_views, plan_notices, province_scope
 from tasks.escalation.digests import EXTENSION_REQUEST, OVERSIGHT_ROLES, Digest, NoticeView, group_digests
 
 
@@ -120,12 +120,12 @@ def plan_day(as_of: date, now: datetime | None = None) -> Counter[tuple[str, int
 
 
 @step(retries=0)
-def send_pending(as_of: date, now: datetime | None = None) -> SendStats:
+def send_pending(as_of: date, now: datetime | None = None, province: str | None = None) -> SendStats:
     """Send every due notice, one digest per recipient, in batches of DONDOC_SEND_BATCH
     recipients over DONDOC_SMTP_CONNECTIONS connections, writing each batch's results back
     (flows/outbox/send.py); first, the notices a stopped sweep had claimed are taken back. The
     sweep reports a mail server that is down even when nothing is due (its exit status tells
-    the office)."""
+    the office). With ``province``, only the notices of that province's plans."""
     settings = get_settings()
 
     def digests(session: Session, claimed: list[Notice]) -> list[Outgoing[Notice]]:
@@ -150,14 +150,15 @@ def send_pending(as_of: date, now: datetime | None = None) -> SendStats:
 
     sent = send_outbox(table=Notice, engine=get_engine(), connect=partial(make_transport, settings),
                        connections=settings.smtp_connections, now=now or utcnow(), limit=settings.send_batch,
-                       compose=digests, check_when_idle=True)
+                       compose=digests, check_when_idle=True,
+                       scope=province_scope(province) if province is not None else None)
     return SendStats(messages_sent=sent.messages_sent, notices_sent=sent.rows_sent,
                      messages_failed=sent.messages_failed, error=sent.error,
                      recovered=sent.recovered.rows, recovered_delivered=sent.recovered.delivered,
                      batches=sent.batches, windows_ms=sent.windows_ms)
 
 
-def preview_day(as_of: date) -> tuple[Counter[tuple[str, int]], list[Digest]]:
+def preview_day(as_of: date, province: str | None = None) -> tuple[Counter[tuple[str, int]], list[Digest]]:
     """What a sweep would send, computed inside a transaction that is rolled back."""
     settings = get_settings()
     engine = get_engine()
@@ -167,7 +168,10 @@ def preview_day(as_of: date) -> tuple[Counter[tuple[str, int]], list[Digest]]:
     try:
         schedule_unscheduled(session, path=settings.escalation_policy)
         planned = plan_notices(session, as_of=as_of)
-        pending = list(session.exec(select(Notice).where(Notice.status == PENDING)))
+        query = select(Notice).where(Notice.status == PENDING)
+        if province is not None:
+            query = query.where(province_scope(province))
+        pending = list(session.exec(query))
         digests = group_digests(notice_views(session, notices=pending))
     finally:
         session.rollback()
@@ -176,13 +180,18 @@ def preview_day(as_of: date) -> tuple[Counter[tuple[str, int]], list[Digest]]:
 
 
 @flow("daily-sweep")
-def daily_sweep(as_of: date | None = None, dry_run: bool = False, now: datetime | None = None) -> SweepResult:
-    """``as_of`` is the day whose notices are due; ``now`` the clock for retries (tests move it)."""
+def daily_sweep(as_of: date | None = None, dry_run: bool = False, now: datetime | None = None,
+                province: str | None = None) -> SweepResult:
+    """``as_of`` is the day whose notices are due; ``now`` the clock for retries (tests move it).
+
+    With ``province`` the sweep sends only the notices of that province's plans (one province's
+    run of a sweep spread over workers); the day's planning is one statement for every province,
+    adding nothing a run of another province already wrote."""
     from tasks.common.dates import local_today
 
     day = as_of or local_today()
     if dry_run:
-        planned, digests = preview_day(day)
+        planned, digests = preview_day(day, province)
         return SweepResult(as_of=day, planned=planned, send=SendStats(), preview=digests)
     planned = plan_day(day, now)
-    return SweepResult(as_of=day, planned=planned, send=send_pending(day, now))
+    return SweepResult(as_of=day, planned=planned, send=send_pending(day, now, province))

@@ -32,7 +32,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Generic, Protocol
+from typing import Any, Generic, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -106,7 +106,7 @@ Compose = Callable[[Session, list[OutboxRow]], Sequence[Outgoing[OutboxRow]]]
 def send_outbox(
     *, table: type[OutboxRow], engine: Engine, now: datetime, limit: int, compose: Compose[OutboxRow],
     transport: CheckedTransport | None = None, connect: Callable[[], CheckedTransport] | None = None,
-    connections: int = 1, check_when_idle: bool = False,
+    connections: int = 1, check_when_idle: bool = False, scope: Any = None,
 ) -> OutboxStats:
     """Send every due row of ``table`` in batches of up to ``limit`` recipients (module
     docstring) over ``connections`` transports made by ``connect`` (or over the one
@@ -117,7 +117,8 @@ def send_outbox(
     reached, before the first batch or when every connection gave up in one, every due row gets
     a retryable failed attempt and ``error`` says why; nothing is lost. ``compose`` turns a
     batch's rows into messages in a session of its own (for the joins and lookups the messages
-    need). ``now`` is the clock of the rows' retries (tests move it); leases use the real one."""
+    need). ``now`` is the clock of the rows' retries (tests move it); leases use the real one.
+    ``scope`` narrows the rows to a part of the outbox (one province's notices)."""
     if connect is None:
         if transport is None:
             raise ValueError("send_outbox needs a transport or a way to make them")
@@ -131,12 +132,13 @@ def send_outbox(
             while not lease.lost.is_set():
                 with session_scope(engine) as session:
                     stats.recovered += recover_stopped(session, table=table, me=lease.id)
-                    claimed = claim(session, table=table, worker=lease.id, now=now, limit=limit)
+                    claimed = claim(session, table=table, worker=lease.id, now=now, limit=limit, scope=scope)
                 if not checked and (claimed or check_when_idle):
                     checked = True
                     stats.error = _unreachable(make)
                 if stats.error is not None:
-                    _give_up(engine, table=table, sender=lease.id, rows=claimed, error=stats.error, now=now)
+                    _give_up(engine, table=table, sender=lease.id, rows=claimed, error=stats.error, now=now,
+                             scope=scope)
                     break
                 if not claimed:
                     break
@@ -146,7 +148,8 @@ def send_outbox(
                 if pool.broken is not None:  # every connection gave up: is the server there at all?
                     stats.error = _unreachable(make)
                     if stats.error is not None:
-                        _give_up(engine, table=table, sender=lease.id, rows=[], error=stats.error, now=now)
+                        _give_up(engine, table=table, sender=lease.id, rows=[], error=stats.error, now=now,
+                                 scope=scope)
                         break
     finally:
         pool.close()
@@ -163,12 +166,12 @@ def _unreachable(make: Callable[[], CheckedTransport]) -> str | None:
 
 
 def _give_up(engine: Engine, *, table: type[OutboxRow], sender: str, rows: list[OutboxRow], error: str,
-             now: datetime) -> None:
+             now: datetime, scope: Any) -> None:
     """The server cannot be reached: the claimed rows and every other due row get a retryable
     failed attempt."""
     with session_scope(engine) as session:
         finish_batch(session, table=table, sender=sender, sent=[], failed=[Failure(rows, error, False)], now=now)
-        defer_due(session, table=table, error=error, now=now)
+        defer_due(session, table=table, error=error, now=now, scope=scope)
 
 
 def _send_batch(*, table: type[OutboxRow], engine: Engine, pool: SmtpPool, lease: SenderLease,

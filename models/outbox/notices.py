@@ -67,6 +67,18 @@ def analyze_outbox(engine: Engine, *, added: int) -> bool:
     return True
 
 
+def province_scope(province: str) -> Any:
+    """The notices of one province: of assignments of tasks of its plans (a condition for the
+    outbox's claim, models/outbox/queue.py)."""
+    ids = (
+        select(col(Assignment.id))
+        .join(Task, col(Task.id) == col(Assignment.task_id))
+        .join(Plan, col(Plan.id) == col(Task.plan_id))
+        .where(col(Plan.province) == province)
+    )
+    return col(Notice.assignment_id).in_(ids)
+
+
 def cancel_pending(session: Session, *, assignment_id: int, except_due: date | None = None) -> int:
     """Drop pending notices of an assignment (done, or its due date moved by an extension)."""
     q = sa.update(Notice).where(col(Notice.assignment_id) == assignment_id, col(Notice.status) == PENDING)
@@ -94,6 +106,7 @@ __all__ = [
     "notice_row",
     "notice_views",
     "plan_notices",
+    "province_scope",
 ]
 
 

@@ -69,11 +69,15 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(minutes=2 ** attempts)
 
 
-def _due(table: type[OutboxRow], now: datetime) -> tuple[Any, Any]:
-    return col(table.status) == PENDING, col(table.next_attempt_at) <= now
+def _due(table: type[OutboxRow], now: datetime, scope: Any = None) -> tuple[Any, ...]:
+    """The conditions of a row due at ``now``; ``scope`` (a condition on the table) narrows them
+    to a part of the outbox (one province's notices: models/outbox/notices.province_scope)."""
+    conditions: tuple[Any, ...] = (col(table.status) == PENDING, col(table.next_attempt_at) <= now)
+    return conditions if scope is None else (*conditions, scope)
 
 
-def _lock_recipients(session: Session, *, table: type[OutboxRow], now: datetime, limit: int) -> list[str]:
+def _lock_recipients(session: Session, *, table: type[OutboxRow], now: datetime, limit: int,
+                     scope: Any = None) -> list[str]:
     """PostgreSQL: up to ``limit`` recipients with due rows, oldest first, each locked for this
     transaction with an advisory lock that a concurrent claim skips (the rows themselves cannot
     be locked per recipient: another sender would lock some of a recipient's rows and this one
@@ -85,7 +89,7 @@ def _lock_recipients(session: Session, *, table: type[OutboxRow], now: datetime,
     reads them, so only about ``limit`` of them are locked, not every recipient of the day."""
     due = (
         select(col(table.recipient).label("recipient"), sa.func.min(table.id).label("first"))
-        .where(*_due(table, now))
+        .where(*_due(table, now, scope))
         .group_by(col(table.recipient))
         .order_by(sa.func.min(table.id))
         .cte("due")
@@ -107,7 +111,8 @@ def _release_unregistered(session: Session, *, table: type[OutboxRow], now: date
     )
 
 
-def claim(session: Session, *, table: type[OutboxRow], worker: str, now: datetime, limit: int) -> list[OutboxRow]:
+def claim(session: Session, *, table: type[OutboxRow], worker: str, now: datetime, limit: int,
+          scope: Any = None) -> list[OutboxRow]:
     """Atomically take, for ``worker``, every due row of up to ``limit`` recipients (those whose
     oldest due row is oldest first); returns them in id order. Commits: the claim must be visible
     to the other senders before anything is sent.
@@ -118,21 +123,22 @@ def claim(session: Session, *, table: type[OutboxRow], worker: str, now: datetim
     runs one writer at a time. Neither plan joins the table to itself or to a subquery it could
     scan once per row: a table whose statistics predate the day's INSERT (the planner then
     expects one pending row) once had its claim planned as a nested loop, quadratic in the
-    pending rows (60,322 notices: 287 s, 0.9 s after ANALYZE)."""
+    pending rows (60,322 notices: 287 s, 0.9 s after ANALYZE). ``scope`` narrows the claim to a
+    part of the outbox (``_due``)."""
     _release_unregistered(session, table=table, now=now)
     chosen: Any
     if session.get_bind().dialect.name == "postgresql":
-        chosen = _lock_recipients(session, table=table, now=now, limit=limit)
+        chosen = _lock_recipients(session, table=table, now=now, limit=limit, scope=scope)
         if not chosen:
             session.commit()
             return []
     else:
         chosen = (
-            select(col(table.recipient)).where(*_due(table, now)).group_by(col(table.recipient))
+            select(col(table.recipient)).where(*_due(table, now, scope)).group_by(col(table.recipient))
             .order_by(sa.func.min(table.id)).limit(limit).scalar_subquery()
         )
     taken = list(session.execute(
-        sa.update(table).where(*_due(table, now), col(table.recipient).in_(chosen))
+        sa.update(table).where(*_due(table, now, scope), col(table.recipient).in_(chosen))
         .values(status=SENDING, claimed_by=worker, claimed_at=now)
         .returning(table)
         .execution_options(synchronize_session=False)
@@ -225,7 +231,7 @@ def finish_batch(session: Session, *, table: type[OutboxRow], sender: str,
                                                 col(OutboxSend.outbox) == table.__tablename__))
 
 
-def defer_due(session: Session, *, table: type[OutboxRow], error: str, now: datetime) -> int:
+def defer_due(session: Session, *, table: type[OutboxRow], error: str, now: datetime, scope: Any = None) -> int:
     """The mail server cannot be reached: every due row that nobody holds gets a failed attempt
     (retried after its backoff, failed after MAX_ATTEMPTS), set-based, without claiming it.
     Returns how many rows."""
@@ -237,7 +243,7 @@ def defer_due(session: Session, *, table: type[OutboxRow], error: str, now: date
         if not gives_up:
             values["next_attempt_at"] = now + backoff(attempts + 1)
         total += cast(CursorResult[Any], session.execute(
-            sa.update(table).where(*_due(table, now), col(table.attempts) == attempts).values(**values)
+            sa.update(table).where(*_due(table, now, scope), col(table.attempts) == attempts).values(**values)
             .execution_options(synchronize_session=False)
         )).rowcount or 0
     return total
