@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 from datetime import date, timedelta
 
 import pytest
@@ -165,3 +166,14 @@ def test_a_sender_judged_stopped_knows_it_has_lost_its_lease(notices: sa.Engine)
         with session_scope(notices) as s:  # what another sender does to a sender it judged stopped
             s.execute(sa.delete(OutboxSender))
         assert not lease.renew() and lease.lost.is_set()
+
+
+def test_the_heartbeat_is_renewed_while_the_sender_runs(notices: sa.Engine) -> None:
+    """However long a batch takes to send: the lease is renewed from a thread of its own."""
+    with SenderLease(notices, table=Notice, heartbeat=timedelta(seconds=0.05)) as lease:
+        with Session(notices) as s:
+            first = s.exec(select(OutboxSender.heartbeat_at)).one()
+        time.sleep(0.5)  # the sender is busy sending
+        with Session(notices) as s:
+            later = s.exec(select(OutboxSender.heartbeat_at)).one()
+        assert later > first and not lease.lost.is_set()
