@@ -11,7 +11,8 @@ import asyncio
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from aiosmtpd.controller import Controller
@@ -74,3 +75,29 @@ def wait_until(condition: Any, timeout: float = 30.0, what: str = "condition") -
         if time.monotonic() > deadline:
             raise TimeoutError(f"timed out waiting for {what}")
         time.sleep(0.02)
+
+
+@contextmanager
+def running_relay(delay: float) -> Iterator[SlowRelay]:
+    """A started relay that answers each message after ``delay`` seconds; held messages are
+    released and the relay stopped on the way out, whatever the test did to it."""
+    relay = SlowRelay(delay=delay).start()
+    try:
+        yield relay
+    finally:
+        relay.release()
+        relay.stop()
+
+
+def import_plan_through(relay: SlowRelay, monkeypatch: Any, plan: str, **settings: str) -> None:
+    """Mail goes to ``relay`` (plus any DONDOC_* ``settings``), then ``plan`` is imported."""
+    from config.settings import reset_settings
+    from flows.importing.flow import import_plan
+
+    monkeypatch.setenv("DONDOC_SMTP_HOST", relay.host)
+    monkeypatch.setenv("DONDOC_SMTP_PORT", str(relay.port))
+    monkeypatch.setenv("DONDOC_MAIL_FROM", "dondoc@bacgiang.example")
+    for key, value in settings.items():
+        monkeypatch.setenv(f"DONDOC_{key.upper()}", value)
+    reset_settings()
+    import_plan(plan)

@@ -15,12 +15,10 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from config.settings import reset_settings
 from flows.escalation.sweep import daily_sweep
-from flows.importing.flow import import_plan
 from models.core.tables import SENDING, SENT, Notice
 from tests.conftest import PLANS
-from tests.flows.escalation.slow_relay import SlowRelay
+from tests.flows.escalation.slow_relay import SlowRelay, import_plan_through, running_relay
 
 BAC_GIANG = PLANS / "bac-giang-552-kh-bcd-2020.txt"
 DAY = date(2020, 2, 22)  # reminders due on 29/02 and escalations of January's tasks: 35 recipients
@@ -28,23 +26,13 @@ DAY = date(2020, 2, 22)  # reminders due on 29/02 and escalations of January's t
 
 @pytest.fixture
 def relay() -> Iterator[SlowRelay]:
-    r = SlowRelay(delay=0.02).start()
-    try:
+    with running_relay(0.02) as r:
         yield r
-    finally:
-        r.release()
-        r.stop()
 
 
 @pytest.fixture
 def plan(engine: sa.Engine, relay: SlowRelay, monkeypatch: pytest.MonkeyPatch) -> sa.Engine:
-    monkeypatch.setenv("DONDOC_SMTP_HOST", relay.host)
-    monkeypatch.setenv("DONDOC_SMTP_PORT", str(relay.port))
-    monkeypatch.setenv("DONDOC_MAIL_FROM", "dondoc@bacgiang.example")
-    monkeypatch.setenv("DONDOC_SEND_BATCH", "4")
-    monkeypatch.setenv("DONDOC_SMTP_CONNECTIONS", "3")
-    reset_settings()
-    import_plan(str(BAC_GIANG))
+    import_plan_through(relay, monkeypatch, str(BAC_GIANG), send_batch="4", smtp_connections="3")
     return engine
 
 

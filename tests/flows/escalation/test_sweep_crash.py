@@ -19,11 +19,10 @@ from sqlmodel import Session, col, select
 
 from config.settings import reset_settings
 from flows.escalation.sweep import SweepResult, daily_sweep
-from flows.importing.flow import import_plan
 from models.core.tables import PENDING, SENDING, SENT, Notice, OutboxSend
 from models.core.types import utcnow
 from tests.conftest import DONDOC, PLANS
-from tests.flows.escalation.slow_relay import SlowRelay, wait_until
+from tests.flows.escalation.slow_relay import SlowRelay, import_plan_through, running_relay, wait_until
 
 BAC_GIANG = PLANS / "bac-giang-552-kh-bcd-2020.txt"
 DAY = date(2020, 2, 22)  # 35 digests
@@ -31,22 +30,13 @@ DAY = date(2020, 2, 22)  # 35 digests
 
 @pytest.fixture
 def relay() -> Iterator[SlowRelay]:
-    r = SlowRelay(delay=0.05).start()
-    try:
+    with running_relay(0.05) as r:
         yield r
-    finally:
-        r.release()
-        r.stop()
 
 
 @pytest.fixture
 def plan(engine: sa.Engine, relay: SlowRelay, monkeypatch: pytest.MonkeyPatch) -> sa.Engine:
-    monkeypatch.setenv("DONDOC_SMTP_HOST", relay.host)
-    monkeypatch.setenv("DONDOC_SMTP_PORT", str(relay.port))
-    monkeypatch.setenv("DONDOC_MAIL_FROM", "dondoc@bacgiang.example")
-    monkeypatch.setenv("DONDOC_SMTP_CONNECTIONS", "2")
-    reset_settings()
-    import_plan(str(BAC_GIANG))
+    import_plan_through(relay, monkeypatch, str(BAC_GIANG), smtp_connections="2")
     return engine
 
 
