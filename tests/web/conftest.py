@@ -1,12 +1,19 @@
 """Fixtures for the web application: the real Bắc Giang plan on SQLite and PostgreSQL, mail to
-the real SMTP test server, office accounts, and clients that sign in and fill forms."""
+the real SMTP test server, office accounts, and clients that sign in and fill forms.
+
+Browser tests share the fixtures at the end: ``live`` (the app on uvicorn), ``chromium`` (Debian's
+Chromium through Playwright, never a downloaded browser; ``browser`` is the same), ``page`` and
+the helpers ``sign_in``, ``fits`` and ``shot``."""
 
 from __future__ import annotations
 
 import re
+import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -19,7 +26,8 @@ from models.agencies.links import agency_token
 from models.auth.users import add_user
 from models.core.db import session_scope
 from models.core.tables import Agency, Assignment, Task
-from tests.conftest import PLANS
+from tests.conftest import PLANS, REPO
+from tests.smtp_server import free_port
 
 BAC_GIANG = PLANS / "bac-giang-552-kh-bcd-2020.txt"
 TODAY = date(2020, 1, 25)  # the office's clock in these tests: I.1 is due 31/01/2020
@@ -118,3 +126,84 @@ def anonymous(world: World) -> Iterator[Browserless]:
 
     with Browserless(create_app(today=lambda: TODAY)) as c:
         yield c
+
+
+# ---- browser tests ---------------------------------------------------------------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+SHOTS = REPO / "var" / "screenshots"
+PHONE, DESKTOP = {"width": 390, "height": 844}, {"width": 1366, "height": 900}
+needs_chromium = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium (make browser)")
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[object]:
+    """Debian's Chromium, headless, one per test module."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def browser(chromium: object) -> object:
+    """The same Chromium under the name the first browser tests used."""
+    return chromium
+
+
+@pytest.fixture
+def live(world: World, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The app on uvicorn in a thread; e-mail links point at it (DONDOC_BASE_URL)."""
+    import uvicorn
+
+    from web.app import create_app
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    monkeypatch.setenv("DONDOC_BASE_URL", base)
+    reset_settings()
+    server = uvicorn.Server(uvicorn.Config(create_app(today=lambda: TODAY), host="127.0.0.1", port=port,
+                                           log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.02)
+    yield base
+    server.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture
+def page(chromium):  # type: ignore[no-untyped-def]
+    context = chromium.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900})
+    yield context.new_page()
+    context.close()
+
+
+def sign_in(page, base: str, next_path: str = "/") -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{base}/login?next={next_path}")
+    page.fill("input[name=email]", OFFICE[0])
+    page.fill("input[name=password]", OFFICE[1])
+    page.click("button:has-text('Đăng nhập')")
+    page.wait_for_selector("h1")
+
+
+def fits(page, width: int, what: str) -> None:  # type: ignore[no-untyped-def]
+    """The page scrolls no sideways on a screen ``width`` px wide."""
+    wide = page.evaluate("() => document.documentElement.scrollWidth")
+    assert wide <= width, f"{what} is {wide} px wide on a {width} px screen"
+
+
+def shot(page, folder: str, name: str) -> Path:  # type: ignore[no-untyped-def]
+    """A full-page screenshot into var/screenshots/<folder>/<name>.png."""
+    target = SHOTS / folder
+    target.mkdir(parents=True, exist_ok=True)
+    path = target / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

@@ -5,72 +5,23 @@ e-mails the real SMTP test server received. Screenshots go to var/screenshots/."
 from __future__ import annotations
 
 import re
-import threading
-import time
-from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 
-import pytest
 from sqlmodel import Session, select
 
-from config.settings import reset_settings
 from flows.escalation.sweep import daily_sweep
 from models.core.db import session_scope
 from models.core.tables import Assignment, Notice
 from models.progress.updates import record_progress
-from tests.conftest import PLANS, REPO
-from tests.smtp_server import free_port
-from tests.web.conftest import OFFICE, TODAY, World
+from tests.conftest import PLANS
+from tests.web.conftest import ARGS as ARGS  # re-exported: later browser tests import them from here
+from tests.web.conftest import CHROMIUM as CHROMIUM
+from tests.web.conftest import SHOTS, World, needs_chromium, sign_in
+from tests.web.conftest import live as live
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-SHOTS = REPO / "var" / "screenshots"
 NN = "snnptnt@bacgiang.example"
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium (make browser)")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def live(world: World, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """The app on uvicorn in a thread; e-mail links point at it (DONDOC_BASE_URL)."""
-    import uvicorn
-
-    from web.app import create_app
-
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    monkeypatch.setenv("DONDOC_BASE_URL", base)
-    reset_settings()
-    server = uvicorn.Server(uvicorn.Config(create_app(today=lambda: TODAY), host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    yield base
-    server.should_exit = True
-    thread.join(10)
-
-
-@pytest.fixture
-def page(browser):  # type: ignore[no-untyped-def]
-    context = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900})
-    yield context.new_page()
-    context.close()
+pytestmark = needs_chromium
 
 
 def mailed_link(smtp_sink, recipient: str, ref: str) -> str:  # type: ignore[no-untyped-def]
@@ -82,14 +33,6 @@ def mailed_link(smtp_sink, recipient: str, ref: str) -> str:  # type: ignore[no-
                 if f"nhiệm vụ {ref}\n" in block + "\n" or f"– nhiệm vụ {ref}" in block:
                     return re.search(r"(http://\S+/a/\S+/tasks/\d+)", block).group(1)  # type: ignore[union-attr]
     raise AssertionError(f"no mail to {recipient} about {ref}")
-
-
-def sign_in(page, base: str, next_path: str = "/") -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{base}/login?next={next_path}")
-    page.fill("input[name=email]", OFFICE[0])
-    page.fill("input[name=password]", OFFICE[1])
-    page.click("button:has-text('Đăng nhập')")
-    page.wait_for_selector("h1")
 
 
 def card(page, label: str) -> int:  # type: ignore[no-untyped-def]

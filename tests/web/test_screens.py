@@ -9,7 +9,6 @@ screenshot of each page at each width goes to var/screenshots/screens/ for peopl
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 
 import pytest
@@ -17,24 +16,12 @@ from sqlmodel import Session, select
 
 from flows.escalation.sweep import daily_sweep
 from models.core.tables import Plan
-from tests.web.conftest import World
-from tests.web.test_browser import ARGS, CHROMIUM, SHOTS, _reported, sign_in
-from tests.web.test_browser import live as live
+from tests.web.conftest import DESKTOP, PHONE, SHOTS, World, needs_chromium, sign_in
+from tests.web.test_browser import _reported
 
-PHONE, DESKTOP = {"width": 390, "height": 844}, {"width": 1366, "height": 900}
 AS_OF = date(2020, 3, 5)  # I.1 34 days late, February's tasks a few days: every page has something to show
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium (make browser)")
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
+pytestmark = needs_chromium
 
 
 def _pages(world: World) -> tuple[list[str], list[str]]:

@@ -3,28 +3,13 @@ on a phone (no sideways scrolling; screenshots in var/screenshots/escalation/)."
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from email.utils import parseaddr
 
 import pytest
 
-from tests.web.conftest import World
-from tests.web.test_browser import ARGS, CHROMIUM, SHOTS, sign_in
-from tests.web.test_browser import live as live
+from tests.web.conftest import DESKTOP, PHONE, SHOTS, World, needs_chromium, sign_in
 
-PHONE, DESKTOP = {"width": 390, "height": 844}, {"width": 1366, "height": 900}
-
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium (make browser)")
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
+pytestmark = needs_chromium
 
 
 @pytest.mark.parametrize("screen", [PHONE, DESKTOP], ids=["phone", "desktop"])

@@ -5,7 +5,6 @@ Screenshots in var/screenshots/planning/."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 
 import pytest
@@ -13,29 +12,12 @@ from sqlmodel import Session, select
 
 from flows.escalation.sweep import daily_sweep
 from models.core.tables import Assignment, Task
-from tests.web.conftest import World
-from tests.web.test_browser import ARGS, CHROMIUM, NN, SHOTS, sign_in
-from tests.web.test_browser import live as live
+from tests.web.conftest import DESKTOP, PHONE, SHOTS, World, fits, needs_chromium, sign_in
+from tests.web.test_browser import NN
 
-PHONE, DESKTOP = {"width": 390, "height": 844}, {"width": 1366, "height": 900}
 NN_NAME = "Sở Nông nghiệp và Phát triển nông thôn"
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium (make browser)")
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
-
-
-def _fits(page, width: int, what: str) -> None:  # type: ignore[no-untyped-def]
-    wide = page.evaluate("() => document.documentElement.scrollWidth")
-    assert wide <= width, f"{what} is {wide} px wide on a {width} px screen"
+pytestmark = needs_chromium
 
 
 @pytest.mark.parametrize("screen", [PHONE, DESKTOP], ids=["phone", "desktop"])
@@ -61,21 +43,21 @@ def test_the_office_creates_a_task_from_a_cong_van_and_records_a_phone_report(
         page.locator("input[name=lead]").first.fill(NN_NAME)
         page.locator("input[name=coordinating]").first.fill("Sở Tài chính")
         page.click("h1")  # the directory's suggestions close, as a person's tap beside them does
-        _fits(page, screen["width"], "the new task form")
+        fits(page, screen["width"], "the new task form")
         page.screenshot(path=str(folder / f"task-new-{kind}.png"), full_page=True)
         page.click("button:has-text('Lưu nhiệm vụ')")
         error = page.locator("#loi-deadline")
         assert "Không đọc được thời hạn “Sau khi có hướng dẫn”" in error.inner_text()
         assert page.input_value("input[name=doc_code]") == "15/UBND-NN"  # what was typed is kept
         assert page.locator("input[name=lead]").first.input_value() == NN_NAME
-        _fits(page, screen["width"], "the form with its error")
+        fits(page, screen["width"], "the form with its error")
         page.screenshot(path=str(folder / f"task-new-error-{kind}.png"), full_page=True)
         page.fill("input[name=deadline]", "30 ngày kể từ ngày ban hành")
         page.click("button:has-text('Lưu nhiệm vụ')")
         page.wait_for_selector("text=Đã thêm nhiệm vụ")
         assert page.locator("h1").inner_text() == "Nhiệm vụ NT.1"
         assert "19/02/2020" in page.locator("dl.facts").inner_text()  # 30 days from 20/01/2020
-        _fits(page, screen["width"], "the new task's page")
+        fits(page, screen["width"], "the new task's page")
         page.screenshot(path=str(folder / f"task-created-{kind}.png"), full_page=True)
 
         # Sở NN&PTNT reports by phone: the office records it on the task page
@@ -86,14 +68,14 @@ def test_the_office_creates_a_task_from_a_cong_van_and_records_a_phone_report(
         assert record.locator("input[name=reported_on]").input_value() == "25/01/2020"  # today by default
         record.locator("select[name=channel]").select_option("phone")
         record.locator("textarea[name=note]").fill("Phó Giám đốc Sở báo qua điện thoại: đã rà soát 4/10 huyện")
-        _fits(page, screen["width"], "the task page with the recording form open")
+        fits(page, screen["width"], "the task page with the recording form open")
         page.screenshot(path=str(folder / f"record-phone-form-{kind}.png"), full_page=True)
         record.locator("button:has-text('Ghi nhận báo cáo')").click()
         page.wait_for_selector("text=Đã ghi nhận báo cáo thay cơ quan.")
         updates = page.locator("ol.updates").inner_text()
         assert "đã rà soát 4/10 huyện" in updates and "Văn phòng ghi nhận qua điện thoại" in updates
         assert "ghi nhận thay cơ quan: " + NN_NAME in page.locator("table.audit").inner_text()
-        _fits(page, screen["width"], "the task page after recording")
+        fits(page, screen["width"], "the task page after recording")
         page.screenshot(path=str(folder / f"record-phone-done-{kind}.png"), full_page=True)
     finally:
         context.close()
