@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -10,6 +11,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -82,6 +84,21 @@ class CliResult:
     code: int
     out: str
     err: str
+
+    def json(self) -> Any:
+        """The command's standard output as JSON, after checking it succeeded."""
+        assert self.code == 0, self.err
+        return json.loads(self.out)
+
+
+def query_rows(url: str, sql: str, **params: Any) -> list[tuple[Any, ...]]:
+    """Rows of one SQL statement on the database at ``url`` (a connection of its own, closed after)."""
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return [tuple(row) for row in conn.execute(sa.text(sql), params)]
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture

@@ -4,16 +4,13 @@ agencies hand their open tasks to their successors. Real processes, SQLite and P
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
 
 import docx
-import sqlalchemy as sa
 
-from tests.conftest import PLANS, CliResult
+from tests.conftest import PLANS, CliResult, query_rows
 from tests.tasks.builders import build_docx_plan
 
 BAC_GIANG = PLANS / "bac-giang-552-kh-bcd-2020.txt"
@@ -44,30 +41,16 @@ def _word_plan(path: Path, head: list[list[str]], body: list[str], rows: list[li
     return path
 
 
-def _json(result: Any) -> Any:
-    assert result.code == 0, result.err
-    return json.loads(result.out)
-
-
-def _query(url: str, sql: str, **params: Any) -> list[tuple[Any, ...]]:
-    engine = sa.create_engine(url)
-    try:
-        with engine.connect() as conn:
-            return [tuple(row) for row in conn.execute(sa.text(sql), params)]
-    finally:
-        engine.dispose()
-
-
 def test_a_2026_plan_assigns_to_communes_and_today_s_departments_once_the_province_is_set_up(
         db_url: str, run_cli: Callable[..., CliResult], tmp_path: Path) -> None:
-    bac_ninh = _json(run_cli("province", "add", "bac-ninh", "--json"))
+    bac_ninh = run_cli("province", "add", "bac-ninh", "--json").json()
     assert (bac_ninh["created"], bac_ninh["communes"]) == (True, 99)
-    ha_noi = _json(run_cli("province", "add", "ha-noi", "--json"))
+    ha_noi = run_cli("province", "add", "ha-noi", "--json").json()
     assert (ha_noi["created"], ha_noi["communes"]) == (True, 126)
-    again = _json(run_cli("province", "add", "bac-ninh", "--json"))  # idempotent
+    again = run_cli("province", "add", "bac-ninh", "--json").json()  # idempotent
     assert (again["created"], again["agencies_created"], again["agencies_updated"]) == (False, 0, 0)
 
-    today = _json(run_cli("agencies", "--province", "bac-ninh", "--json"))
+    today = run_cli("agencies", "--province", "bac-ninh", "--json").json()
     communes = [a for a in today if a["kind"] == "commune"]
     assert len(communes) == 99 and {a["province"] for a in today} == {"bac-ninh"}
     assert {"UBND xã Lục Ngạn", "UBND phường Kinh Bắc"} <= {a["name"] for a in communes}
@@ -76,7 +59,7 @@ def test_a_2026_plan_assigns_to_communes_and_today_s_departments_once_the_provin
     names = {a["name"] for a in today}
     assert names >= DEPARTMENTS_TODAY and "Sở Nông nghiệp và Phát triển nông thôn" not in names
     assert all(a["valid_to"] is None for a in today)
-    everything = _json(run_cli("agencies", "--province", "bac-ninh", "--all", "--json"))
+    everything = run_cli("agencies", "--province", "bac-ninh", "--all", "--json").json()
     former = {a["name"]: a for a in everything if a["valid_to"] is not None}
     assert former["Sở Nông nghiệp và Phát triển nông thôn"]["valid_to"] == "2025-02-28"
     assert former["Sở Nông nghiệp và Phát triển nông thôn"]["successor"] == "Sở Nông nghiệp và Môi trường"
@@ -93,7 +76,7 @@ def test_a_2026_plan_assigns_to_communes_and_today_s_departments_once_the_provin
          "Quý III/2026"],
         ["5", "Tổng kết mô hình", "Sở NN&PTNT", "UBND huyện Lục Ngạn", "Tháng 12/2026"],
     ])  # fmt: skip
-    data = _json(run_cli("import", str(plan), "--json"))  # no --province: the head names it
+    data = run_cli("import", str(plan), "--json").json()  # no --province: the head names it
     assert (data["plan"]["province"], data["plan"]["code"], data["plan"]["issued_on"]) == (
         "bac-ninh", "45/KH-UBND", "2026-01-15")
     tasks = {t["ref"]: t for t in data["tasks"] if t["source"] == "table"}
@@ -114,9 +97,9 @@ def test_a_2026_plan_assigns_to_communes_and_today_s_departments_once_the_provin
     reasons = {u["name"]: u["reason"] for u in data["unresolved"] if u["ref"] == "5"}
     assert reasons["Sở NN&PTNT"].startswith("Sở Nông nghiệp và Phát triển nông thôn ended on 28/02/2025")
     assert "district level" in reasons["UBND huyện Lục Ngạn"]
-    rows = _query(db_url, "SELECT ag.kind, ag.province, count(*) FROM assignment a JOIN task t ON t.id = a.task_id "
-                          "JOIN plan p ON p.id = t.plan_id JOIN agency ag ON ag.id = a.agency_id "
-                          "WHERE p.code = '45/KH-UBND' AND t.ref = '1' GROUP BY ag.kind, ag.province")
+    rows = query_rows(db_url, "SELECT ag.kind, ag.province, count(*) FROM assignment a JOIN task t ON t.id = a.task_id "
+                              "JOIN plan p ON p.id = t.plan_id JOIN agency ag ON ag.id = a.agency_id "
+                              "WHERE p.code = '45/KH-UBND' AND t.ref = '1' GROUP BY ag.kind, ag.province")
     assert rows == [("commune", "bac-ninh", 99)]
 
     # a Hà Nội plan, its head in two rows: "UBND các xã, phường" is Hà Nội's 126 communes
@@ -126,7 +109,7 @@ def test_a_2026_plan_assigns_to_communes_and_today_s_departments_once_the_provin
     ], ["KẾ HOẠCH", "Xây dựng nông thôn mới năm 2026"], [
         ["1", "Rà soát tiêu chí", "UBND các xã, phường", "Sở Nông nghiệp và Môi trường", "Tháng 9/2026"],
     ])  # fmt: skip
-    data = _json(run_cli("import", str(hn), "--json"))
+    data = run_cli("import", str(hn), "--json").json()
     assert data["plan"]["province"] == "ha-noi"
     (task,) = [t for t in data["tasks"] if t["source"] == "table"]
     assert len(task["lead"]) == 126 and task["coordinating"] == ["Sở Nông nghiệp và Môi trường"]
@@ -144,26 +127,26 @@ def test_a_province_add_of_a_former_province_names_its_successor(run_cli: Callab
 
 def test_a_2020_bac_giang_plan_imports_as_before_and_its_open_tasks_move_to_the_successors(
         db_url: str, run_cli: Callable[..., CliResult]) -> None:
-    before = _json(run_cli("import", str(BAC_GIANG), "--json"))
+    before = run_cli("import", str(BAC_GIANG), "--json").json()
     code = before["plan"]["code"]
     done = run_cli("update", "I.1", "--agency", "Sở NN&PTNT", "--status", "done", "--plan", code,
                    "--date", "2020-01-30")
     assert done.code == 0, done.err
-    assert _json(run_cli("province", "add", "bac-ninh", "--json"))["former_agencies_dated"] > 0
+    assert run_cli("province", "add", "bac-ninh", "--json").json()["former_agencies_dated"] > 0
     # the 2020 plan still reads against the directory of its date, exactly as before
-    assert _json(run_cli("import", str(BAC_GIANG), "--dry-run", "--json")) == before
+    assert run_cli("import", str(BAC_GIANG), "--dry-run", "--json").json() == before
 
     def holders() -> dict[str, int]:
-        rows = _query(db_url, "SELECT ag.province, ag.key, a.status, count(*) FROM assignment a "
-                              "JOIN task t ON t.id = a.task_id JOIN agency ag ON ag.id = a.agency_id "
-                              "WHERE t.state = 'active' GROUP BY ag.province, ag.key, a.status")
+        rows = query_rows(db_url, "SELECT ag.province, ag.key, a.status, count(*) FROM assignment a "
+                                  "JOIN task t ON t.id = a.task_id JOIN agency ag ON ag.id = a.agency_id "
+                                  "WHERE t.state = 'active' GROUP BY ag.province, ag.key, a.status")
         return {f"{p}/{k}/{s}": int(n) for p, k, s, n in rows}
 
     start = holders()
     assert start.get("bac-giang/snnptnt/open", 0) > 0 and start["bac-giang/snnptnt/done"] == 1
-    dry = _json(run_cli("province", "move-to-successors", "bac-ninh", "--dry-run", "--json"))
+    dry = run_cli("province", "move-to-successors", "bac-ninh", "--dry-run", "--json").json()
     assert dry["dry_run"] and dry["moves"] and holders() == start
-    moved = _json(run_cli("province", "move-to-successors", "bac-ninh", "--json"))
+    moved = run_cli("province", "move-to-successors", "bac-ninh", "--json").json()
     assert moved["moves"] == dry["moves"]
     by_from: dict[str, set[str]] = {}
     for m in moved["moves"]:
@@ -177,23 +160,23 @@ def test_a_2020_bac_giang_plan_imports_as_before_and_its_open_tasks_move_to_the_
     assert "bac-giang/snnptnt/open" not in after and after["bac-giang/snnptnt/done"] == 1  # done work stays
     assert after.get("bac-ninh/snnmt/open", 0) > 0
     # what stays with a Bắc Giang agency is what no agency of Bắc Ninh carries: said, left to the office
-    left = _query(db_url, "SELECT DISTINCT ag.name FROM assignment a JOIN task t ON t.id = a.task_id "
-                          "JOIN agency ag ON ag.id = a.agency_id WHERE t.state = 'active' AND a.status = 'open' "
-                          "AND ag.province = 'bac-giang'")
+    left = query_rows(db_url, "SELECT DISTINCT ag.name FROM assignment a JOIN task t ON t.id = a.task_id "
+                              "JOIN agency ag ON ag.id = a.agency_id WHERE t.state = 'active' AND a.status = 'open' "
+                              "AND ag.province = 'bac-giang'")
     assert {n for (n,) in left} == set(moved["without_successor"])
     assert "Sở Ngoại vụ" in moved["without_successor"]  # Bắc Ninh was set up without one
-    audit = _query(db_url, "SELECT action, count(*) FROM audit_event WHERE entity = 'assignment' "
-                           "AND source = 'agency directory' GROUP BY action")
+    audit = query_rows(db_url, "SELECT action, count(*) FROM audit_event WHERE entity = 'assignment' "
+                               "AND source = 'agency directory' GROUP BY action")
     assert sum(n for _, n in audit) == len(moved["moves"])
     assert {a for a, _ in audit} <= {"moved to successor", "merged into successor"}
     merged = [m for m in moved["moves"] if m["merged"]]
     assert dict(audit).get("merged into successor", 0) == len(merged)
-    assert _json(run_cli("province", "move-to-successors", "bac-giang", "--json"))["moves"] == []  # once only
+    assert run_cli("province", "move-to-successors", "bac-giang", "--json").json()["moves"] == []  # once only
 
     # reminders go to the successor now: the 7-day reminder of a moved task is addressed to Sở NN&MT
-    (due,) = _query(db_url, "SELECT min(a.due_date) FROM assignment a JOIN agency ag ON ag.id = a.agency_id "
-                            "WHERE ag.province = 'bac-ninh' AND ag.key = 'snnmt' AND a.role = 'lead' "
-                            "AND a.status = 'open'")[0]
+    (due,) = query_rows(db_url, "SELECT min(a.due_date) FROM assignment a JOIN agency ag ON ag.id = a.agency_id "
+                                "WHERE ag.province = 'bac-ninh' AND ag.key = 'snnmt' AND a.role = 'lead' "
+                                "AND a.status = 'open'")[0]
     due = due if isinstance(due, date) else date.fromisoformat(str(due))
     preview = run_cli("sweep", "--dry-run", "--as-of", (due - timedelta(days=7)).isoformat())
     assert preview.code == 0, preview.err

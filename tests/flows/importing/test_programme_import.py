@@ -12,10 +12,9 @@ from typing import Any
 
 import docx
 import pytest
-import sqlalchemy as sa
 
 from config.settings import REPO_ROOT, SAMPLE_PLANS
-from tests.conftest import CliResult
+from tests.conftest import CliResult, query_rows
 
 NINH_THUAN = REPO_ROOT.parent / "shared" / "plans" / "ninh-thuan-ctr-nq16-2022.txt"
 CADENCE = [
@@ -23,20 +22,6 @@ CADENCE = [
     {"period": "3y", "every_years": 3, "label": "sơ kết 3 năm", "kind": "review"},
     {"period": "5y", "every_years": 5, "label": "tổng kết 5 năm", "kind": "final"},
 ]
-
-
-def _json(result: CliResult) -> Any:
-    assert result.code == 0, result.err
-    return json.loads(result.out)
-
-
-def _query(url: str, sql: str, **params: Any) -> list[tuple[Any, ...]]:
-    engine = sa.create_engine(url)
-    try:
-        with engine.connect() as conn:
-            return [tuple(row) for row in conn.execute(sa.text(sql), params)]
-    finally:
-        engine.dispose()
 
 
 def _json_column(value: Any) -> Any:
@@ -63,7 +48,7 @@ def test_the_ninh_thuan_programme_imports_its_duties_targets_and_reporting_caden
     assert "no task table" not in refused.err
     # Ninh Thuận is part of Khánh Hòa since 01/07/2025
     assert run_cli("province", "add", "khanh-hoa").code == 0
-    data = _json(run_cli("import", str(NINH_THUAN), "--province", "khanh-hoa", "--json"))
+    data = run_cli("import", str(NINH_THUAN), "--province", "khanh-hoa", "--json").json()
     plan = data["plan"]
     assert (plan["province"], plan["code"], plan["year"]) == ("khanh-hoa", "ninh-thuan-ctr-nq16-2022", 2022)
     assert any("year is taken as 2022" in w for w in data["warnings"])  # from "Nghị quyết ... ngày 13/01/2022"
@@ -92,19 +77,20 @@ def test_the_ninh_thuan_programme_imports_its_duties_targets_and_reporting_caden
     assert reporting["dates_proposed"] is True and reporting["duty"]["due"] == ["15/12"]
 
     # stored: the plan with its cadence, the proposals, the indicators with their targets
-    rows = _query(db_url, "SELECT id, year, report_schedule, report_clause FROM plan WHERE code = :c",
-                  c="ninh-thuan-ctr-nq16-2022")
+    rows = query_rows(db_url, "SELECT id, year, report_schedule, report_clause FROM plan WHERE code = :c",
+                      c="ninh-thuan-ctr-nq16-2022")
     (plan_id, year, schedule, clause), = rows
     assert year == 2022 and clause.startswith("Định kỳ hàng năm, 3 năm, 5 năm")
     assert _json_column(schedule) == [{"month": 12, "day": 15, "period": "year", "proposed": True}, *CADENCE[1:]]
-    tasks = _query(db_url, "SELECT t.ref, t.source, t.state, ag.name FROM task t JOIN assignment a ON a.task_id = t.id "
-                           "JOIN agency ag ON ag.id = a.agency_id WHERE t.plan_id = :p ORDER BY t.ref", p=plan_id)
+    tasks = query_rows(db_url, "SELECT t.ref, t.source, t.state, ag.name FROM task t "
+                       "JOIN assignment a ON a.task_id = t.id JOIN agency ag ON ag.id = a.agency_id "
+                       "WHERE t.plan_id = :p ORDER BY t.ref", p=plan_id)
     assert tasks == [(ref, "text", "proposed", "Ủy ban nhân dân tỉnh") for ref in ("T.IV.1", "T.IV.2", "T.IV.3")]
-    stored = _query(db_url, "SELECT name, unit, targets FROM indicator WHERE plan_id = :p AND active = :t",
-                    p=plan_id, t=True)
+    stored = query_rows(db_url, "SELECT name, unit, targets FROM indicator WHERE plan_id = :p AND active = :t",
+                        p=plan_id, t=True)
     assert len(stored) == len(indicators)
     assert _targets_by_year([{"targets": _json_column(t)} for _n, _u, t in stored]) == years
-    listed = _json(run_cli("indicators", "--plan", "ninh-thuan-ctr-nq16-2022", "--json"))
+    listed = run_cli("indicators", "--plan", "ninh-thuan-ctr-nq16-2022", "--json").json()
     assert {i["name"] for i in listed} >= {"Số xã đạt chuẩn nông thôn mới", "Tỷ lệ che phủ rừng"}
 
     # the same file again changes nothing
@@ -112,7 +98,7 @@ def test_the_ninh_thuan_programme_imports_its_duties_targets_and_reporting_caden
     assert again.code == 0, again.err
     assert "created 0, updated 0, cancelled 0, unchanged 0" in again.out
     assert "text duties: 0 new proposals, 0 refreshed" in again.out
-    assert len(_query(db_url, "SELECT id FROM indicator WHERE plan_id = :p", p=plan_id)) == len(indicators)
+    assert len(query_rows(db_url, "SELECT id FROM indicator WHERE plan_id = :p", p=plan_id)) == len(indicators)
 
 
 def word_programme(path: Path, *, province: str = "Bắc Ninh", issued: str = "ngày 20 tháng 3 năm 2026",
@@ -159,7 +145,7 @@ def word_programme(path: Path, *, province: str = "Bắc Ninh", issued: str = "n
 def test_a_word_programme_with_other_wording_gives_its_duties_targets_and_cadence(
         db_url: str, run_cli: Callable[..., CliResult], tmp_path: Path) -> None:
     assert run_cli("province", "add", "bac-ninh").code == 0
-    data = _json(run_cli("import", str(word_programme(tmp_path / "chuong-trinh-12.docx")), "--json"))
+    data = run_cli("import", str(word_programme(tmp_path / "chuong-trinh-12.docx")), "--json").json()
     plan = data["plan"]
     assert (plan["province"], plan["code"], plan["issued_on"]) == ("bac-ninh", "12/CTr-UBND", "2026-03-20")
     duties = {t["ref"]: t for t in data["tasks"] if t["source"] == "text"}
@@ -186,8 +172,8 @@ def test_a_word_programme_with_other_wording_gives_its_duties_targets_and_cadenc
 
     reporting = plan["reporting"]
     assert reporting["cadence"] == CADENCE and reporting["recipient"] == "Sở Nông nghiệp và Môi trường"
-    (schedule,), = _query(db_url, "SELECT report_schedule FROM plan WHERE code = '12/CTr-UBND'")
+    (schedule,), = query_rows(db_url, "SELECT report_schedule FROM plan WHERE code = '12/CTr-UBND'")
     assert _json_column(schedule)[1:] == CADENCE[1:]
-    count, = _query(db_url, "SELECT count(*) FROM indicator i JOIN plan p ON p.id = i.plan_id "
+    count, = query_rows(db_url, "SELECT count(*) FROM indicator i JOIN plan p ON p.id = i.plan_id "
                             "WHERE p.code = '12/CTr-UBND'")
     assert count == (6,)
