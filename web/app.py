@@ -20,7 +20,7 @@ from tasks.agencies.directory import AgencyDirectoryError
 from tasks.common.dates import local_today
 from tasks.escalation.policy import load_policy
 from web.cache import StampedCache
-from web.deps import LoginRequired, PageError, ids_in_range
+from web.deps import LoginRequired, PageError, ids_in_range, province_guard
 from web.routes import api, auth, office, office_actions, users
 from web.routes.duties import pages as duties_pages
 from web.routes.escalation import bulk as bulk_reminders
@@ -104,7 +104,7 @@ def create_app(settings: Settings | None = None, *, today: Callable[[], date] | 
     ensure_schema(get_engine(settings.effective_database_url))
     app = FastAPI(title="dondoc", version="0.1.0", description="Theo dõi, đôn đốc thực hiện kế hoạch: API JSON.",
                   openapi_url="/api/openapi.json", docs_url=None, redoc_url=None, lifespan=_lifespan,
-                  dependencies=[Depends(ids_in_range)])
+                  dependencies=[Depends(ids_in_range), Depends(province_guard)])
     app.state.settings = settings
     app.state.today = today or local_today
     app.state.near_days = load_policy(settings.escalation_policy).near_days

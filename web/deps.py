@@ -11,11 +11,21 @@ from fastapi import Request
 from sqlmodel import Session
 
 from models.agencies.links import agency_from_token
+from models.auth.scope import (
+    QUERY_IDS,
+    ROW_PROVINCE,
+    Provinces,
+    ScopeError,
+    account_provinces,
+    family,
+    row_in_scope,
+    user_in_scope,
+)
 from models.auth.sessions import session_owner
 from models.core.db import get_engine, get_read_engine, session_scope
 from models.core.tables import Agency, Plan
 from models.core.types import utcnow
-from models.core.web_tables import ACTING_ROLES, ROLE_ADMIN, StaffUser
+from models.core.web_tables import ACTING_ROLES, ROLE_ADMIN, ROLE_NATIONAL, StaffUser
 from models.overview.dashboard import data_stamp
 from tasks.common.tokens import BadToken
 from web.forms import MAX_ID, FormError, parse_date
@@ -158,6 +168,76 @@ def forget_sessions(request: Request, user_id: int) -> None:
     cache: dict[str, tuple[StaffUser, float]] = request.app.state.users
     for key in [k for k, (u, _) in cache.items() if u.id == user_id]:
         del cache[key]
+
+
+def user_provinces(request: Request) -> Provinces:
+    """The provinces the signed-in office user sees (models/auth/scope.py); ``None``: every
+    province (a national account), or no one signed in (an agency's link, which has its own
+    scope). Worked out once per request; an account without a province on a database holding
+    several is refused (403) with what to do."""
+    if hasattr(request.state, "provinces"):
+        return request.state.provinces
+    user = session_user(request)
+    provinces: Provinces = None
+    if user is not None:
+        if user.role == ROLE_NATIONAL:
+            provinces = None
+        elif user.province:
+            provinces = family(user.province)  # no database needed
+        else:
+            with db(request, read_only=True) as session:
+                try:
+                    provinces = account_provinces(session, user)
+                except ScopeError as exc:
+                    raise PageError(403, str(exc)) from exc
+    request.state.provinces = provinces
+    return provinces
+
+
+# paths the province guard leaves alone: an agency's own pages (its link is its scope), signing in and out
+_UNGUARDED = ("/a/", "/static/", "/login", "/logout", "/healthz", "/links/")
+
+
+def province_guard(request: Request) -> None:
+    """An office account sees and changes only its province's rows (issue 13): on every route, a
+    plan, task, agency, assignment, evidence file, extension request, report or outbox row named
+    in the path (``plan_id``, ``task_id``, ...), or in the query string (``?plan=``, ``?agency=``,
+    ``?task=``), of another province answers 404, as a row that does not exist. Applied to the
+    whole application (web/app.py), so a route added later is guarded too; the lists and counts
+    filter in SQL by ``user_provinces``."""
+    path = request.url.path
+    if path.startswith(_UNGUARDED) or session_user(request) is None:
+        return
+    provinces = user_provinces(request)
+    if provinces is None:
+        return
+    checks: list[tuple[str, int]] = []
+    params = dict(request.path_params)
+    if "row_id" in params and "source" in params:  # the outbox: a notice or a report e-mail
+        params["notice_id" if params["source"] == "notice" else "delivery_id"] = params.pop("row_id")
+    for name, raw in params.items():
+        if name in ROW_PROVINCE or name == "user_id":
+            checks.append((name, _as_id(raw)))
+    for key, name in QUERY_IDS.items():
+        checks.extend((name, _as_id(raw)) for raw in request.query_params.getlist(key) if raw.strip().isdigit())
+    if not checks:
+        return
+    with db(request, read_only=True) as session:
+        for name, row_id in checks:
+            if name == "user_id":
+                target = session.get(StaffUser, row_id) if 0 < row_id <= MAX_ID else None
+                ok = target is not None and user_in_scope(target, provinces)
+            else:
+                ok = 0 < row_id <= MAX_ID and row_in_scope(session, name=name, row_id=row_id, provinces=provinces)
+            if not ok:
+                raise PageError(404, "Không tìm thấy trang.")
+
+
+def _as_id(raw: object) -> int:
+    try:
+        return int(str(raw))
+    except ValueError:
+        return 0  # not a number: names no row
 
 
 async def office_user(request: Request) -> StaffUser:

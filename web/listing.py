@@ -11,7 +11,7 @@ from sqlmodel import Session
 from models.listing.search_index import refresh
 from models.listing.task_list import KINDS, PLAN_TASKS, TaskFilters, TaskRow, count_tasks, search_tasks
 from tasks.listing.export import MAX_ROWS
-from web.deps import PageError, as_of, near_days, request_stamp
+from web.deps import PageError, as_of, near_days, request_stamp, user_provinces
 from web.forms import FormError, parse_int, parse_quarter, parse_status
 
 PER_PAGE = 50
@@ -56,9 +56,11 @@ def task_listing(request: Request, *, agency_id: int | None = None, default_role
         wanted_agency = agency_id
     text = (q.get("q") or "").strip()[:200] or None
     section = (q.get("section") or "").strip()[:1000] or None
+    # an agency's own list is that agency's (its province's); else the signed-in account's provinces
+    provinces = user_provinces(request) if agency_id is None else None
     filters = TaskFilters(as_of=as_of(request), plan_id=plan_id, agency_id=wanted_agency, role=role, status=status,
                           quarter=quarter, text=text, near_days=near_days(request), kind=kind, section=section,
-                          task_id=task_id)
+                          task_id=task_id, provinces=provinces)
     return Listing(filters=filters, page=min(max(page, 1), MAX_PAGE), per_page=min(max(size, 1), 200))
 
 

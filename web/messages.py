@@ -30,6 +30,7 @@ MESSAGES = {
     "import_cancelled": "Đã hủy nhập kế hoạch: tệp vừa tải lên đã được xóa, không có gì được ghi.",
     "user_created": "Đã thêm tài khoản.",
     "user_role": "Đã đổi vai trò; tài khoản đăng nhập lại để dùng vai trò mới.",
+    "user_province": "Đã gán tỉnh; tài khoản đăng nhập lại và chỉ thấy dữ liệu của tỉnh này.",
     "user_password": "Đã đặt mật khẩu mới; mọi phiên đăng nhập của tài khoản đã kết thúc.",
     "user_deactivated": "Đã ngừng hoạt động tài khoản; mọi phiên đăng nhập của tài khoản đã kết thúc.",
     "user_activated": "Đã cho tài khoản hoạt động lại.",

@@ -72,7 +72,10 @@ def serve(
 
 def user_add(
     email: str = typer.Argument(..., help="The staff member's e-mail (their sign-in name)"),
-    role: str = typer.Option(..., "--role", help="office (acts), admin (acts, manages accounts) or viewer (reads)"),
+    role: str = typer.Option(..., "--role", help="office (acts), admin (acts, manages accounts), viewer (reads) "
+                                                 "or national (reads every province)"),
+    province: str | None = typer.Option(None, "--province", help="The province the account sees and changes (slug); "
+                                        "needed when the database holds several"),
     password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from standard input"),
 ) -> None:
     """Create a staff account (or reset its role and password); the password is stored as a scrypt hash."""
@@ -87,8 +90,9 @@ def user_add(
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
         with session_scope(db()) as session:
-            user = add_user(session, email=email, role=role, password=password, actor="dondoc user add")
-            summary = f"{user.email}: role {user.role}"
+            user = add_user(session, email=email, role=role, password=password, actor="dondoc user add",
+                            province=province)
+            summary = f"{user.email}: role {user.role}" + (f", province {user.province}" if user.province else "")
     except UserError as exc:
         fail(str(exc))
     typer.echo(summary)

@@ -12,18 +12,35 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
+from models.auth.scope import Provinces, check_province, user_in_scope
 from models.auth.sessions import end_user_sessions
 from models.auth.throttle import clear_failures
 from models.auth.users import EMAIL_RE, MIN_PASSWORD, UserError, hash_password
 from models.core.audit import record
-from models.core.web_tables import ROLE_ADMIN, ROLES, StaffUser
+from models.core.web_tables import ROLE_ADMIN, ROLE_NATIONAL, ROLES, StaffUser
 
 SOURCE = "web"
+# the roles an administrator gives in the browser: a national account (every province) is made
+# with `dondoc user add --role national`, by whoever runs the server, never by a province's administrator
+WEB_ROLES = tuple(r for r in ROLES if r != ROLE_NATIONAL)
 
 
-def accounts(session: Session) -> list[StaffUser]:
-    """Every account, active ones first, then by e-mail."""
-    return list(session.exec(select(StaffUser).order_by(col(StaffUser.active).desc(), col(StaffUser.email))))
+def accounts(session: Session, *, provinces: Provinces = None) -> list[StaffUser]:
+    """Every account an administrator of ``provinces`` manages (models/auth/scope.user_in_scope),
+    active ones first, then by e-mail."""
+    rows = session.exec(select(StaffUser).order_by(col(StaffUser.active).desc(), col(StaffUser.email)))
+    return [u for u in rows if user_in_scope(u, provinces)]
+
+
+def _province(slug: str, provinces: Provinces) -> str:
+    """A province an administrator of ``provinces`` may give an account."""
+    try:
+        slug = check_province(slug)
+    except ValueError as exc:
+        raise UserError(f"Tỉnh không hợp lệ: {exc}.") from None
+    if provinces is not None and slug not in provinces:
+        raise UserError("Chỉ gán được tỉnh của tài khoản quản trị.")
+    return slug
 
 
 def _password(password: str) -> str:
@@ -33,7 +50,7 @@ def _password(password: str) -> str:
 
 
 def _role(role: str) -> str:
-    if role not in ROLES:
+    if role not in WEB_ROLES:
         raise UserError("Vai trò không hợp lệ.")
     return role
 
@@ -55,18 +72,43 @@ def _keeps_an_admin(session: Session, user: StaffUser) -> None:
         raise UserError("Đây là quản trị viên duy nhất còn hoạt động: cần có quản trị viên khác trước.")
 
 
-def create_account(session: Session, *, email: str, role: str, password: str, actor: str) -> StaffUser:
+def create_account(session: Session, *, email: str, role: str, password: str, actor: str,
+                   province: str | None = None, provinces: Provinces = None) -> StaffUser:
+    """A new account of ``province`` (one of ``provinces``, the administrator's); without one, the
+    province the database holds (models/auth/users.account_province)."""
+    from models.auth.users import account_province
+
     email = email.strip().lower()
     if not EMAIL_RE.match(email) or len(email) > 200:
         raise UserError(f"Địa chỉ e-mail không hợp lệ: '{email}'.")
     role = _role(role)
     if session.exec(select(StaffUser.id).where(StaffUser.email == email)).first() is not None:
         raise UserError(f"Đã có tài khoản {email}.")
-    user = StaffUser(email=email, role=role, password_hash=_password(password))
+    slug = _province(province, provinces) if province else account_province(session, role=role, province=None)
+    user = StaffUser(email=email, role=role, province=slug, password_hash=_password(password))
     session.add(user)
     session.flush()
     record(session, actor=actor, source=SOURCE, entity="staff_user", entity_id=user.id, action="created",
-           changes={"email": [None, email], "role": [None, role]})
+           changes={"email": [None, email], "role": [None, role], "province": [None, slug]})
+    return user
+
+
+def set_province(session: Session, *, user_id: int, province: str, actor: str,
+                 provinces: Provinces = None) -> StaffUser:
+    """Give an account a province (one of ``provinces``): it then sees that province's rows only.
+    Its sign-ins end, so the change holds at once."""
+    user = _account(session, user_id)
+    if user.role == ROLE_NATIONAL:
+        raise UserError("Tài khoản national xem mọi tỉnh: không gán tỉnh.")
+    slug = _province(province, provinces)
+    if slug == user.province:
+        return user
+    changes: dict[str, list[object]] = {"province": [user.province, slug]}
+    user.province = slug
+    session.add(user)
+    _end(session, user, changes)
+    record(session, actor=actor, source=SOURCE, entity="staff_user", entity_id=user.id, action="updated",
+           changes=changes)
     return user
 
 

@@ -15,7 +15,7 @@ from models.auth.sessions import end_user_sessions
 from models.auth.throttle import clear_failures
 from models.core.audit import record
 from models.core.types import utcnow
-from models.core.web_tables import ROLES, StaffUser
+from models.core.web_tables import ROLE_NATIONAL, ROLES, StaffUser
 
 # scrypt cost: 2**15 x 8 x 1 takes ~60 ms and 32 MiB (OWASP's floor is 2**17 x 8 x 1 for
 # interactive logins with a 128 MiB budget; this keeps sign-in snappy on a 2-core machine)
@@ -60,8 +60,34 @@ def verify_password(password: str, stored: str) -> bool:
 _DUMMY_HASH = hash_password(secrets.token_hex(8))
 
 
-def add_user(session: Session, *, email: str, role: str, password: str, actor: str) -> StaffUser:
-    """Create an account, or reset the role and password of an existing one (audited)."""
+def account_province(session: Session, *, role: str, province: str | None,
+                     current: StaffUser | None = None) -> str | None:
+    """The province an account of ``role`` gets (models/auth/scope.py): the one given (checked);
+    none for a national account; else the account's own (an existing one) or the one province the
+    database holds. A new non-national account on a database holding several is refused."""
+    from models.auth.scope import check_province, held_provinces
+
+    if role == ROLE_NATIONAL:
+        if province:
+            raise UserError("tài khoản national xem mọi tỉnh: không gán tỉnh (--province) cho nó")
+        return None
+    if province:
+        try:
+            return check_province(province)
+        except ValueError as exc:
+            raise UserError(str(exc)) from None
+    if current is not None and current.province:
+        return current.province
+    held = sorted(held_provinces(session))
+    if len(held) > 1:
+        raise UserError(f"cơ sở dữ liệu có kế hoạch của nhiều tỉnh ({', '.join(held)}): cần --province SLUG")
+    return held[0] if held else None
+
+
+def add_user(session: Session, *, email: str, role: str, password: str, actor: str,
+             province: str | None = None) -> StaffUser:
+    """Create an account, or reset the role and password of an existing one (audited). Its
+    province: ``province``, else as ``account_province`` says."""
     email = email.strip().lower()
     if not EMAIL_RE.match(email):
         raise UserError(f"địa chỉ e-mail không hợp lệ: '{email}'")
@@ -70,17 +96,20 @@ def add_user(session: Session, *, email: str, role: str, password: str, actor: s
     if len(password) < MIN_PASSWORD:
         raise UserError(f"mật khẩu cần ít nhất {MIN_PASSWORD} ký tự")
     user = session.exec(select(StaffUser).where(StaffUser.email == email)).first()
+    slug = account_province(session, role=role, province=province, current=user)
     if user is None:
-        user = StaffUser(email=email, role=role, password_hash=hash_password(password))
+        user = StaffUser(email=email, role=role, province=slug, password_hash=hash_password(password))
         session.add(user)
         session.flush()
         record(session, actor=actor, source="cli", entity="staff_user", entity_id=user.id, action="created",
-               changes={"email": email, "role": role})
+               changes={"email": email, "role": role, "province": slug})
         return user
     changes: dict[str, list[object]] = {"password": ["***", "***"]}
     if user.role != role:
         changes["role"] = [user.role, role]
-    user.role, user.active, user.password_hash = role, True, hash_password(password)
+    if user.province != slug:
+        changes["province"] = [user.province, slug]
+    user.role, user.province, user.active, user.password_hash = role, slug, True, hash_password(password)
     session.add(user)
     clear_failures(session, email=email)  # a reset password opens a throttled sign-in again
     ended = end_user_sessions(session, user_id=user.id)  # type: ignore[arg-type]

@@ -16,11 +16,13 @@ from sqlmodel import Field, SQLModel
 from models.core.types import UTCDateTime, utcnow
 
 # staff roles: office staff act, viewers only read; an administrator acts as office staff and
-# also manages the accounts (/users)
+# also manages the accounts (/users). Each of these belongs to a province (StaffUser.province,
+# models/auth/scope.py); a national account reads every province and changes nothing.
 ROLE_OFFICE = "office"
 ROLE_ADMIN = "admin"
 ROLE_VIEWER = "viewer"
-ROLES = (ROLE_OFFICE, ROLE_ADMIN, ROLE_VIEWER)
+ROLE_NATIONAL = "national"
+ROLES = (ROLE_OFFICE, ROLE_ADMIN, ROLE_VIEWER, ROLE_NATIONAL)
 ACTING_ROLES = (ROLE_OFFICE, ROLE_ADMIN)
 
 # extension request states
@@ -39,6 +41,9 @@ class StaffUserBase(SQLModel):
     email: str = Field(max_length=200)
     role: str = Field(max_length=20)
     active: bool = True
+    # the province whose rows the account sees and changes (a slug, as Plan.province); None for
+    # a national account, or an account made before accounts had one (models/auth/scope.py)
+    province: str | None = Field(default=None, max_length=40)
 
 
 class StaffUser(StaffUserBase, table=True):

@@ -26,11 +26,15 @@ class PlanProposals:
     proposals: list[Proposal]
 
 
-def waiting_count(session: Session, *, plan_id: int | None = None) -> int:
+def waiting_count(session: Session, *, plan_id: int | None = None, provinces: tuple[str, ...] | None = None) -> int:
     """How many proposals wait for a decision (in one plan, or in all)."""
     q = sa.select(sa.func.count()).select_from(Task).where(col(Task.state) == TASK_PROPOSED)
     if plan_id is not None:
         q = q.where(col(Task.plan_id) == plan_id)
+    if provinces is not None:
+        from models.auth.scope import task_in
+
+        q = q.where(task_in(provinces))
     return int(session.execute(q).scalar_one())
 
 
@@ -58,11 +62,14 @@ def plan_proposals(session: Session, *, plan_id: int) -> list[Proposal]:
     return _with_agencies(session, tasks)
 
 
-def waiting_by_plan(session: Session) -> list[PlanProposals]:
+def waiting_by_plan(session: Session, *, provinces: tuple[str, ...] | None = None) -> list[PlanProposals]:
     """Every plan with proposals waiting, oldest import first, each with its proposals."""
-    tasks = session.exec(
-        select(Task).where(Task.state == TASK_PROPOSED).order_by(Task.plan_id, Task.position)  # type: ignore[arg-type]
-    ).all()
+    q = select(Task).where(Task.state == TASK_PROPOSED).order_by(Task.plan_id, Task.position)  # type: ignore[arg-type]
+    if provinces is not None:
+        from models.auth.scope import task_in
+
+        q = q.where(task_in(provinces))
+    tasks = session.exec(q).all()
     by_plan: dict[int, list[Proposal]] = {}
     for p in _with_agencies(session, tasks):
         by_plan.setdefault(p.task.plan_id, []).append(p)

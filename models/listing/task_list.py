@@ -45,6 +45,8 @@ class TaskFilters:
     kind: str | None = PLAN_TASKS  # PLAN_TASKS | REPORT_DUTIES | None for both
     section: str | None = None  # the tasks of one section of the plan (Task.section, as the plan page shows it)
     task_id: int | None = None  # one task's assignments (a period's report duty: every agency owing it)
+    # the tasks of these provinces' plans only (an office account's scope, models/auth/scope.py); None: every one
+    provinces: tuple[str, ...] | None = None
 
 
 @dataclass
@@ -85,8 +87,12 @@ def _p(name: str, type_: Any = None) -> Any:
 
 def _where(query: sa.Select[Any], shape: tuple[Any, ...]) -> sa.Select[Any]:
     """The filters present in ``shape``, with their values as bound parameters."""
-    has_plan, has_agency, role, status, has_quarter, has_text, has_due_before, kind, has_section, has_task = shape
+    (has_plan, has_agency, role, status, has_quarter, has_text, has_due_before, kind, has_section, has_task,
+     has_provinces) = shape
     query = query.where(col(Assignment.status) != CANCELLED, col(Task.state) == TASK_ACTIVE)
+    if has_provinces:
+        in_scope = sa.select(col(Plan.id)).where(col(Plan.province).in_(sa.bindparam("provinces", expanding=True)))
+        query = query.where(col(Task.plan_id).in_(in_scope))
     if kind == PLAN_TASKS:
         query = query.where(col(Task.source) != REPORT_SOURCE)
     elif kind == REPORT_DUTIES:
@@ -138,6 +144,8 @@ def _statements(shape: tuple[Any, ...]) -> tuple[Any, Any, Any]:
 def _params(f: TaskFilters) -> dict[str, Any]:
     params: dict[str, Any] = {"as_of": f.as_of, "soon": f.as_of + timedelta(days=f.near_days),
                               "plan_id": f.plan_id, "agency_id": f.agency_id, "task_id": f.task_id}
+    if f.provinces is not None:
+        params["provinces"] = list(f.provinces)
     if f.quarter is not None:
         params["q_start"], params["q_end"] = quarter_range(*f.quarter)
     if f.text and f.text.strip():
@@ -152,7 +160,7 @@ def _params(f: TaskFilters) -> dict[str, Any]:
 def _shape(f: TaskFilters) -> tuple[Any, ...]:
     return (f.plan_id is not None, f.agency_id is not None, f.role or None, f.status, f.quarter is not None,
             bool(f.text and f.text.strip()), f.due_before is not None, f.kind, f.section is not None,
-            f.task_id is not None)
+            f.task_id is not None, f.provinces is not None)
 
 
 def search_tasks(session: Session, *, filters: TaskFilters, page: int = 1, per_page: int = 50,
@@ -201,17 +209,23 @@ def coordinating_agencies(session: Session, *, filters: TaskFilters) -> dict[int
     return names
 
 
-def filter_options(session: Session, *, plan_id: int | None = None) -> dict[str, Any]:
+def filter_options(session: Session, *, plan_id: int | None = None,
+                   provinces: tuple[str, ...] | None = None) -> dict[str, Any]:
     """Plans, the agencies with live assignments (in the chosen plan's active tasks, else in any),
     and the quarters that have due dates (for the form). Agencies are named once each, with their
     province when two share a name, in Vietnamese order; plans with their province's name."""
-    plans = [(pid, code, province_name(slug)) for pid, code, slug in
-             session.execute(select(Plan.id, Plan.code, Plan.province).order_by(Plan.province, Plan.code)).all()]
+    plan_q = select(Plan.id, Plan.code, Plan.province).order_by(Plan.province, Plan.code)
+    scoped = sa.select(col(Plan.id)).where(col(Plan.province).in_(provinces)) if provinces is not None else None
+    if scoped is not None:
+        plan_q = plan_q.where(col(Plan.id).in_(scoped))
+    plans = [(pid, code, province_name(slug)) for pid, code, slug in session.execute(plan_q).all()]
     if plan_id is None:
         # per agency, the first live assignment found through its index (no scan of every assignment)
         live = (sa.select(sa.literal(1)).select_from(Assignment).join(Task, col(Task.id) == col(Assignment.task_id))
                 .where(col(Assignment.agency_id) == col(Agency.id), col(Assignment.status) != CANCELLED,
                        col(Task.state) == TASK_ACTIVE))
+        if scoped is not None:
+            live = live.where(col(Task.plan_id).in_(scoped))
         found = select(col(Agency.id), col(Agency.name), col(Agency.province)).where(live.exists())
     else:
         in_plan = sa.select(col(Task.id)).where(col(Task.plan_id) == plan_id, col(Task.state) == TASK_ACTIVE)
@@ -219,7 +233,10 @@ def filter_options(session: Session, *, plan_id: int | None = None) -> dict[str,
                .where(col(Assignment.task_id).in_(in_plan), col(Assignment.status) != CANCELLED).distinct())
         found = select(col(Agency.id), col(Agency.name), col(Agency.province)).where(col(Agency.id).in_(ids))
     agencies = labelled_agencies((aid, name, slug) for aid, name, slug in session.execute(found).all())
-    lo, hi = session.execute(select(sa.func.min(Task.due_date), sa.func.max(Task.due_date))).one()
+    dates = select(sa.func.min(Task.due_date), sa.func.max(Task.due_date))
+    if scoped is not None:
+        dates = dates.where(col(Task.plan_id).in_(scoped))
+    lo, hi = session.execute(dates).one()
     quarters = [(y, q) for y in range(hi.year, lo.year - 1, -1) for q in (4, 3, 2, 1)] if lo and hi else []
     return {"plans": plans, "agencies": agencies, "quarters": quarters}
 

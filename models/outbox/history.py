@@ -53,7 +53,7 @@ class Sent:
     period: str | None
 
 
-def _notices(state: str | None, agency_id: int | None) -> sa.Select[Any]:
+def _notices(state: str | None, agency_id: int | None, provinces: tuple[str, ...] | None = None) -> sa.Select[Any]:
     q = (
         sa.select(sa.literal(NOTICE).label("source"), col(Notice.id).label("id"), col(Notice.kind).label("kind"),
                   col(Notice.level).label("level"), col(Notice.recipient).label("recipient"),
@@ -72,10 +72,12 @@ def _notices(state: str | None, agency_id: int | None) -> sa.Select[Any]:
         q = q.where(col(Notice.status) == state)
     if agency_id is not None:
         q = q.where(col(Assignment.agency_id) == agency_id)
+    if provinces is not None:
+        q = q.where(col(Plan.province).in_(provinces))
     return q
 
 
-def _reports(state: str | None) -> sa.Select[Any]:
+def _reports(state: str | None, provinces: tuple[str, ...] | None = None) -> sa.Select[Any]:
     q = (
         sa.select(sa.literal(REPORT).label("source"), col(ReportDelivery.id).label("id"),
                   sa.literal("report").label("kind"), sa.cast(sa.null(), sa.Integer).label("level"),
@@ -93,19 +95,21 @@ def _reports(state: str | None) -> sa.Select[Any]:
     )
     if state:
         q = q.where(col(ReportDelivery.status) == state)
+    if provinces is not None:
+        q = q.where(col(Plan.province).in_(provinces))
     return q
 
 
 def mail_history(session: Session, *, state: str | None = None, agency_id: int | None = None, page: int = 1,
-                 per_page: int = 50) -> tuple[list[Sent], int]:
+                 per_page: int = 50, provinces: tuple[str, ...] | None = None) -> tuple[list[Sent], int]:
     """One page of every notice and report e-mail, newest first, and how many there are in all.
     ``agency_id`` keeps the notices about that agency's tasks (report e-mails go to the office and
     the leadership, never about one agency, so they are left out)."""
     if state is not None and state not in STATES:
         raise ValueError(f"unknown outbox state {state!r}")
-    parts: list[sa.Select[Any]] = [_notices(state, agency_id)]
+    parts: list[sa.Select[Any]] = [_notices(state, agency_id, provinces)]
     if agency_id is None:
-        parts.append(_reports(state))
+        parts.append(_reports(state, provinces))
     union = sa.union_all(*parts).subquery("sent")
     total = session.execute(sa.select(sa.func.count()).select_from(union)).scalar_one()
     rows = session.execute(
@@ -115,9 +119,14 @@ def mail_history(session: Session, *, state: str | None = None, agency_id: int |
     return [Sent(**dict(r)) for r in rows], int(total)
 
 
-def state_counts(session: Session) -> dict[str, int]:
+def state_counts(session: Session, *, provinces: tuple[str, ...] | None = None) -> dict[str, int]:
     """How many rows of both tables are in each state (the filter's figures)."""
     counts = dict.fromkeys(STATES, 0)
+    if provinces is not None:  # the provinces' rows of the history, counted by state
+        union = sa.union_all(_notices(None, None, provinces), _reports(None, provinces)).subquery("sent")
+        for status, n in session.execute(sa.select(union.c.status, sa.func.count()).group_by(union.c.status)):
+            counts[status] = counts.get(status, 0) + int(n)
+        return counts
     for table in (Notice, ReportDelivery):
         for status, n in session.execute(sa.select(col(table.status), sa.func.count()).group_by(col(table.status))):
             counts[status] = counts.get(status, 0) + int(n)
@@ -145,9 +154,10 @@ def resend(session: Session, *, source: str, row_id: int, actor: str, now: datet
            entity_id=row_id, action="resent", changes={"status": [FAILED, PENDING], "attempts": [before, 0]})
 
 
-def resend_failed(session: Session, *, actor: str, agency_id: int | None = None, now: datetime | None = None) -> int:
+def resend_failed(session: Session, *, actor: str, agency_id: int | None = None, now: datetime | None = None,
+                  provinces: tuple[str, ...] | None = None) -> int:
     """Every failed row (of one agency's notices when ``agency_id``) back in the queue; how many."""
-    page, _ = mail_history(session, state=FAILED, agency_id=agency_id, per_page=10_000)
+    page, _ = mail_history(session, state=FAILED, agency_id=agency_id, per_page=10_000, provinces=provinces)
     for row in page:
         resend(session, source=row.source, row_id=row.id, actor=actor, now=now)
     return len(page)

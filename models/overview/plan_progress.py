@@ -89,5 +89,9 @@ def plan_duties(session: Session, *, plan_id: int, as_of: date, near_days: int =
     return sorted(out.values(), key=lambda p: (p.due or date.max, p.period.code))
 
 
-def plan_list(session: Session) -> list[Plan]:
-    return list(session.exec(select(Plan).order_by(Plan.province, Plan.issued_on.desc(), Plan.code)))  # type: ignore[union-attr]
+def plan_list(session: Session, *, provinces: tuple[str, ...] | None = None) -> list[Plan]:
+    """Every plan, or those of ``provinces``."""
+    q = select(Plan).order_by(Plan.province, Plan.issued_on.desc(), Plan.code)  # type: ignore[union-attr]
+    if provinces is not None:
+        q = q.where(col(Plan.province).in_(provinces))
+    return list(session.exec(q))

@@ -141,7 +141,9 @@ def reject_extension(session: Session, *, request_id: int, actor: str, note: str
     return req
 
 
-def pending_extensions(session: Session) -> list[tuple[ExtensionRequest, Assignment, Agency, Task, Plan]]:
+def pending_extensions(session: Session, *, provinces: tuple[str, ...] | None = None,
+                       ) -> list[tuple[ExtensionRequest, Assignment, Agency, Task, Plan]]:
+    """The requests waiting for a decision (of ``provinces``' plans only, when given)."""
     q = (
         select(ExtensionRequest, Assignment, Agency, Task, Plan)  # type: ignore[call-overload]  # typed for 4 at most
         .join(Assignment, col(Assignment.id) == col(ExtensionRequest.assignment_id))
@@ -150,6 +152,8 @@ def pending_extensions(session: Session) -> list[tuple[ExtensionRequest, Assignm
         .join(Plan, col(Plan.id) == col(Task.plan_id))
         .where(col(ExtensionRequest.state) == EXT_PENDING).order_by(col(ExtensionRequest.requested_at))
     )
+    if provinces is not None:
+        q = q.where(col(Plan.province).in_(provinces))
     return list(session.exec(q).all())
 
 

@@ -124,7 +124,8 @@ class RunView:
     summary: dict[str, Any]
 
 
-def report_runs(session: Session, *, plan_id: int | None = None, period: str | None = None) -> list[RunView]:
+def report_runs(session: Session, *, plan_id: int | None = None, period: str | None = None,
+                provinces: tuple[str, ...] | None = None) -> list[RunView]:
     """Completed report runs, newest first, with their files (for the dashboard's downloads)."""
     q = (
         select(ReportRun, Plan.code, Plan.province).join(Plan, Plan.id == ReportRun.plan_id)  # type: ignore[arg-type]
@@ -134,6 +135,8 @@ def report_runs(session: Session, *, plan_id: int | None = None, period: str | N
         q = q.where(ReportRun.plan_id == plan_id)
     if period is not None:
         q = q.where(ReportRun.period == period)
+    if provinces is not None:
+        q = q.where(col(Plan.province).in_(provinces))
     q = q.order_by(ReportRun.generated_at.desc(), ReportRun.id.desc())  # type: ignore[union-attr]
     return [
         RunView(id=r.id, plan_id=r.plan_id, plan_code=code, province=province, period=r.period, as_of=r.as_of,

@@ -134,9 +134,10 @@ def attempts(c: Browserless, p: Pair) -> dict[tuple[str, str], object]:
            for action in ("", "/confirm", "/discard", "/confirm-all", "/discard-all", "/edit")},
         # the administrator's account pages
         **{("POST", f"/users/{{user_id}}/{action}"): c.post(f"/users/1/{action}?token={tok}",
-                                                            data={**form(), "role": "admin", "password": "x" * 12},
+                                                            data={**form(), "role": "admin", "password": "x" * 12,
+                                                                  "province": "ben-tre"},
                                                             headers=bearer, follow_redirects=False)
-           for action in ("role", "password", "deactivate", "activate")},
+           for action in ("role", "password", "deactivate", "activate", "province")},
         # the office's outbox: resending a failed letter
         ("POST", "/outbox/{source}/{row_id}/resend"): c.post(f"/outbox/notice/1/resend?token={tok}", data=form(),
                                                              headers=bearer, follow_redirects=False),

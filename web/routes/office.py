@@ -28,7 +28,7 @@ from models.progress.extension_history import decided_extensions
 from models.progress.extensions import pending_extensions
 from tasks.escalation.status import ALL_STATUSES
 from tasks.listing.export import ExportScope, export_filename, render_task_workbook
-from web.deps import PageError, as_of, db, near_days, office_user, plan_or_404, request_stamp
+from web.deps import PageError, as_of, db, near_days, office_user, plan_or_404, request_stamp, user_provinces
 from web.listing import export_href, run_listing, task_listing
 from web.messages import flash
 from web.templating import query, render, render_fragment
@@ -52,9 +52,9 @@ def _options(request: Request, session: Session, filters: TaskFilters) -> dict[s
     """Filter choices (the agencies of the chosen plan) change only with imports: cached like the
     overview, one entry per plan; a chosen agency outside the plan stays a choice."""
     stamp = request_stamp(request, session)
-    plan = filters.plan_id
-    options = request.app.state.cache.get(("filter_options", plan), stamp,
-                                          lambda: filter_options(session, plan_id=plan))
+    plan, provinces = filters.plan_id, filters.provinces
+    options = request.app.state.cache.get(("filter_options", plan, provinces), stamp,
+                                          lambda: filter_options(session, plan_id=plan, provinces=provinces))
     chosen = filters.agency_id
     if chosen is not None and all(aid != chosen for aid, _ in options["agencies"]):
         extra = agency_choice(session, agency_id=chosen)
@@ -76,7 +76,8 @@ def tasks_page(request: Request, user: StaffUser = Depends(office_user)) -> Resp
                                                           "request": request, "query": query})
 
         # the same query string on unchanged data gives the same table: kept until the data changes
-        table = request.app.state.pages.get(("tasks", listing.filters.as_of, str(request.url.query)), stamp, results)
+        table = request.app.state.pages.get(("tasks", listing.filters.as_of, listing.filters.provinces,
+                                             str(request.url.query)), stamp, results)
         # the filter form (every plan and agency as a choice) depends only on the filters: turning
         # pages, or coming back to a filter, reuses it
         form = request.app.state.forms.get(listing.filters, stamp, lambda: render_fragment(
@@ -147,7 +148,7 @@ def agency_page(request: Request, agency_id: int, user: StaffUser = Depends(offi
 @router.get("/plans")
 def plans_page(request: Request, user: StaffUser = Depends(office_user)) -> Response:
     with db(request) as session:
-        plans = plan_list(session)
+        plans = plan_list(session, provinces=user_provinces(request))
     return render(request, "plans.html", {"plans": plans})
 
 
@@ -167,7 +168,7 @@ def plan_page(request: Request, plan_id: int, user: StaffUser = Depends(office_u
 @router.get("/extensions")
 def extensions_page(request: Request, user: StaffUser = Depends(office_user)) -> Response:
     with db(request) as session:
-        rows = pending_extensions(session)
-        decided = decided_extensions(session)
+        rows = pending_extensions(session, provinces=user_provinces(request))
+        decided = decided_extensions(session, provinces=user_provinces(request))
     return render(request, "extensions.html", {"rows": rows, "decided": decided, "flash": flash(request),
                                                "error": None})

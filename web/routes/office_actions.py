@@ -14,7 +14,7 @@ from models.core.tables import Agency, Assignment, Plan, Task
 from models.core.web_tables import StaffUser
 from models.escalation.reminders import ROLE_LABELS, plan_manual_reminders, queue_manual_reminders
 from models.progress.extensions import ExtensionError, approve_extension, pending_extensions, reject_extension
-from web.deps import PageError, actor_of_user, csrf_checked, db, office_actor, today
+from web.deps import PageError, actor_of_user, csrf_checked, db, office_actor, today, user_provinces
 from web.outbox import send_after_response
 from web.templating import render
 
@@ -140,7 +140,7 @@ def _decide(request: Request, background: BackgroundTasks, request_id: int, user
             task_id = _task_of(session, req.assignment_id)
     except ExtensionError as exc:
         with db(request) as session:
-            rows = pending_extensions(session)
+            rows = pending_extensions(session, provinces=user_provinces(request))
         return render(request, "extensions.html", {"rows": rows, "flash": None, "error": str(exc)}, status_code=400)
     request.app.state.cache.clear()
     send_after_response(background, request)  # the agency is told the decision

@@ -13,7 +13,7 @@ from models.agencies.setup import configured_directory
 from models.core.web_tables import StaffUser
 from models.duties.review import plan_proposals, waiting_by_plan
 from models.duties.store import ReviewError, decide, edit
-from web.deps import actor_of_user, csrf_checked, db, office_actor, office_user, plan_or_404
+from web.deps import actor_of_user, csrf_checked, db, office_actor, office_user, plan_or_404, user_provinces
 from web.forms import FormError
 from web.messages import flash
 from web.routes.duties.input import agency_message, parse_edit, review_message
@@ -40,7 +40,7 @@ def _done(plan_id: int, code: str) -> Response:
 @router.get("/review")
 def review_index(request: Request, user: StaffUser = Depends(office_user)) -> Response:
     with db(request) as session:
-        groups = waiting_by_plan(session)
+        groups = waiting_by_plan(session, provinces=user_provinces(request))
     return render(request, "review_index.html", {"groups": groups, "flash": flash(request)})
 
 

@@ -14,7 +14,7 @@ from fastapi.responses import RedirectResponse, Response
 from models.core.web_tables import StaffUser
 from models.escalation.bulk import OVERDUE, UNREPORTED, late_agencies, named_agencies
 from models.escalation.reminders import ROLE_LABELS, Letter, plan_manual_reminders, queue_manual_reminders
-from web.deps import PageError, actor_of_user, csrf_checked, db, office_actor, today
+from web.deps import PageError, actor_of_user, csrf_checked, db, office_actor, today, user_provinces
 from web.forms import MAX_ID
 from web.templating import render
 
@@ -48,9 +48,11 @@ def _chosen(request: Request, values: list[str]) -> list[int]:
 
 def _agencies(request: Request, group: str, ids: list[int]) -> list[tuple[int, str, int]]:
     with db(request, read_only=True) as session:
+        # only the account's province's agencies and late tasks (models/auth/scope.py)
+        provinces = user_provinces(request)
         if group == "selected":
-            return named_agencies(session, ids=ids)
-        return late_agencies(session, group=group, as_of=today(request))
+            return named_agencies(session, ids=ids, provinces=provinces)
+        return late_agencies(session, group=group, as_of=today(request), provinces=provinces)
 
 
 def _confirm(request: Request, group: str, ids: list[int]) -> Response:

@@ -22,7 +22,7 @@ from models.progress.evidence import too_large_message
 from tasks.importing.parse import PlanImportError
 from tasks.importing.readers import PlanFileError
 from tasks.importing.readers.limits import read_with_memory_ceiling
-from web.deps import actor_of_user, csrf_checked, office_actor
+from web.deps import actor_of_user, csrf_checked, office_actor, user_provinces
 from web.messages import flash
 from web.routes.importing.preview import build_preview, duties_changed, plan_error_message
 from web.routes.importing.staging import (
@@ -45,9 +45,10 @@ YEARS = range(1990, 2101)
 
 
 def _provinces(request: Request) -> list[tuple[str, str]]:
-    """(slug, name) of every province the agency directory knows."""
+    """(slug, name) of every province the agency directory knows (of the account's scope only)."""
     directory = configured_directory(settings=request.app.state.settings)  # set-up provinces included
-    return [(slug, directory.province(slug).name) for slug in directory.provinces]
+    scope = user_provinces(request)
+    return [(slug, directory.province(slug).name) for slug in directory.provinces if scope is None or slug in scope]
 
 
 def _form(request: Request, *, error: str | None = None, values: dict[str, str] | None = None,
@@ -126,6 +127,10 @@ def _preview(request: Request, user: StaffUser, upload: object, values: dict[str
         doc = read_with_memory_ceiling(staged_path(settings.data_dir, staged.stored),
                                        memory_mb=settings.import_memory_mb)
         parsed = parse_plan_document(doc, source_name=staged.original, province=province, year=year)
+        scope = user_provinces(request)
+        if scope is not None and parsed.province.slug not in scope:  # another province's plan: not this account's
+            raise PlanImportError(f"Kế hoạch này của {parsed.province.name}, không thuộc tỉnh của tài khoản; "
+                                  "tài khoản chỉ nhập được kế hoạch của tỉnh mình.")
         changes = would_change(parsed, source_name=staged.original, sha256=staged.sha256)
     except (PlanFileError, PlanImportError) as exc:
         discard(settings.data_dir, staged.stored)

@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from models.core.tables import Agency, Assignment, Notice
 from models.core.web_tables import StaffUser
 from models.outbox.history import NOTICE, REPORT, STATES, ResendError, mail_history, resend, resend_failed, state_counts
-from web.deps import PageError, actor_of_user, csrf_checked, db, office_actor
+from web.deps import PageError, actor_of_user, csrf_checked, db, office_actor, user_provinces
 from web.forms import MAX_ID
 from web.messages import flash
 from web.outbox import send_after_response
@@ -69,11 +69,15 @@ def outbox_page(request: Request, user: StaffUser = Depends(office_actor)) -> Re
         raise PageError(400, "Trạng thái lọc không hợp lệ.")
     agency_id = _int(request.query_params.get("agency"))
     page = _int(request.query_params.get("page")) or 1
+    provinces = user_provinces(request)
     with db(request, read_only=True) as session:
-        rows, total = mail_history(session, state=state, agency_id=agency_id, page=page, per_page=PER_PAGE)
-        counts = state_counts(session)
-        agencies = list(session.exec(select(Agency.id, Agency.name).where(
-            col(Agency.id).in_(_agencies_with_mail(session))).order_by(col(Agency.name))))
+        rows, total = mail_history(session, state=state, agency_id=agency_id, page=page, per_page=PER_PAGE,
+                                   provinces=provinces)
+        counts = state_counts(session, provinces=provinces)
+        choices = select(Agency.id, Agency.name).where(col(Agency.id).in_(_agencies_with_mail(session)))
+        if provinces is not None:
+            choices = choices.where(col(Agency.province).in_(provinces))
+        agencies = list(session.exec(choices.order_by(col(Agency.name))))
     return render(request, "outbox.html", {
         "rows": rows, "total": total, "listing": Paging(page), "state": state, "agency_id": agency_id,
         "states": STATES, "counts": counts, "agencies": agencies, "flash": flash(request), "error": None,
@@ -103,7 +107,7 @@ def resend_one(request: Request, background: BackgroundTasks, source: str, row_i
 @router.post("/outbox/resend-failed", dependencies=CSRF)
 def resend_all(request: Request, background: BackgroundTasks, user: StaffUser = Depends(office_actor)) -> Response:
     with db(request) as session:
-        n = resend_failed(session, actor=actor_of_user(user))
+        n = resend_failed(session, actor=actor_of_user(user), provinces=user_provinces(request))
     if n:
         _send_after(background, request)
     return RedirectResponse(f"/outbox?state=pending&msg={'outbox_resent' if n else 'outbox_none_failed'}",

@@ -41,7 +41,7 @@ from tasks.planning.manual import (
     read_reason,
     read_task_text,
 )
-from web.deps import PageError, actor_of_user, csrf_checked, db, office_actor, today
+from web.deps import PageError, actor_of_user, csrf_checked, db, office_actor, today, user_provinces
 from web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -51,6 +51,12 @@ BLANK_AGENCY_FIELDS = 3  # empty coordinating fields offered below the chosen on
 
 def _policy_path(request: Request) -> object:
     return request.app.state.settings.escalation_policy
+
+
+def _province_choices(request: Request, session: Session) -> list[Any]:
+    """The provinces offered: those of the account's scope (models/auth/scope.py)."""
+    provinces = user_provinces(request)
+    return [p for p in province_choices(session) if provinces is None or p.slug in provinces]
 
 
 def _fields(values: Sequence[str], blanks: int) -> list[str]:
@@ -63,7 +69,7 @@ def _fields(values: Sequence[str], blanks: int) -> list[str]:
 
 def _new_context(session: Session, request: Request, *, province: str | None, plan: Plan | None,
                  values: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:
-    provinces = province_choices(session)
+    provinces = _province_choices(request, session)
     slugs = [p.slug for p in provinces]
     if plan is not None:
         province = plan.province
@@ -86,7 +92,11 @@ def new_task_page(request: Request, plan: int | None = None, province: str | Non
             raise PageError(404, "Không tìm thấy kế hoạch.")
         if province is None and row is None:
             # several provinces: the one the office last worked on (its newest plan) to start with
-            province = session.exec(select(Plan.province).order_by(col(Plan.id).desc())).first()
+            scope = user_provinces(request)
+            newest = select(Plan.province).order_by(col(Plan.id).desc())
+            if scope is not None:
+                newest = newest.where(col(Plan.province).in_(scope))
+            province = session.exec(newest).first()
         values: dict[str, Any] = {"doc_kind": "cong_van"}
         if row is not None:
             values = {"doc_kind": "ke_hoach", "doc_code": row.code, "doc_date": fmt_date(row.issued_on)
@@ -105,7 +115,7 @@ def create_task_form(request: Request, province: str = Form(""), doc_kind: str =
     day = today(request)
     try:
         with db(request) as session:
-            if province not in {p.slug for p in province_choices(session)}:
+            if province not in {p.slug for p in _province_choices(request, session)}:
                 raise ManualTaskError({"province": "Vui lòng chọn tỉnh của văn bản."})
             matcher = AgencyMatcher(agency_choices(session, province=province, on=day))
             manual = read_manual_task(doc_code=doc_code, doc_date=doc_date, doc_kind=doc_kind, doc_title=doc_title,

@@ -18,7 +18,17 @@ from models.reports.runs import RunView, report_runs, run_file
 from models.reports.submissions import period_report_status, submission_path, submissions
 from tasks.common.text import vi_sort_key
 from tasks.reports.period import parse_period
-from web.deps import PageError, actor_of_user, csrf_checked, db, office_actor, office_user, plan_or_404, today
+from web.deps import (
+    PageError,
+    actor_of_user,
+    csrf_checked,
+    db,
+    office_actor,
+    office_user,
+    plan_or_404,
+    today,
+    user_provinces,
+)
 from web.messages import flash
 from web.routes.reports.views import TRIGGER_LABELS, PlanPeriod, default_period, plan_periods
 from web.templating import render
@@ -46,8 +56,8 @@ def _chosen(periods: list[PlanPeriod], raw: str | None, day: date) -> PlanPeriod
 @router.get("/reports")
 def reports_index(request: Request, user: StaffUser = Depends(office_user)) -> Response:
     with db(request) as session:
-        runs = report_runs(session)
-        plans = plan_list(session)
+        runs = report_runs(session, provinces=user_provinces(request))
+        plans = plan_list(session, provinces=user_provinces(request))
     latest: dict[int, RunView] = {}
     for run in runs:
         latest.setdefault(run.plan_id, run)
