@@ -26,6 +26,7 @@ from web.routes.duties import pages as duties_pages
 from web.routes.escalation import bulk as bulk_reminders
 from web.routes.importing import pages as importing_pages
 from web.routes.outbox import pages as outbox_pages
+from web.routes.overview import ranking as ranking_pages
 from web.routes.planning import pages as planning_pages
 from web.routes.progress import agency, files
 from web.routes.progress import links as agency_links
@@ -120,7 +121,7 @@ def create_app(settings: Settings | None = None, *, today: Callable[[], date] | 
     app.include_router(office_progress.router)
     # importing before office: /plans/import is not /plans/{plan_id}
     for module in (auth, importing_pages, office, office_actions, agency, files, api, office_reports, agency_reports,
-                   duties_pages, outbox_pages, users, bulk_reminders, agency_links):
+                   duties_pages, outbox_pages, users, bulk_reminders, agency_links, ranking_pages):
         app.include_router(module.router)
 
     @app.get("/healthz", include_in_schema=False)

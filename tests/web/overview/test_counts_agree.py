@@ -201,3 +201,27 @@ def test_the_task_list_opens_on_the_plans_tasks_and_lists_report_duties_apart(of
     both = _get(office, f"/tasks?kind=&as_of={DAY}")
     assert int(re.search(r"(\d+) dòng", both).group(1)) == total + sum(_expected(data, duties=True).values())  # type: ignore[union-attr]
     assert office.get("/tasks?kind=other").status_code == 400
+
+
+def test_every_overdue_number_of_the_ranking_opens_a_list_of_exactly_that_many_rows(
+    office: Browserless, data: World
+) -> None:
+    with Session(data.engine) as s:
+        plan_id = s.exec(select(Plan.id).where(Plan.code == "552/KH-BCĐ")).one()
+    overview = _get(office, f"/?as_of={DAY}")
+    pills = {int(aid): int(n) for aid, n in re.findall(
+        r'<a href="/agencies/(\d+)\?[^"]+">[^<]+</a>\s*<span class="pill overdue">(\d+) quá hạn</span>', overview)}
+    for query in (f"/ranking?as_of={DAY}", f"/ranking?as_of={DAY}&plan={plan_id}"):
+        page = _get(office, query)
+        table = page.split('id="xep-hang"', 1)[1].split("</table>", 1)[0]
+        found = re.findall(r'<a class="overdue-age" href="([^"]+)">(\d+)</a>', table)
+        links = [(htmllib.unescape(h), int(n)) for h, n in found]
+        assert links
+        _check(office, links)
+        if "plan=" not in query:  # the whole ranking: the overview's pills, agency by agency
+            ranked = {int(re.search(r"agency=(\d+)", h).group(1)): n for h, n in links}  # type: ignore[union-attr]
+            assert ranked == pills
+    want = _expected(data, duties=False, plan="552/KH-BCĐ")
+    plan_page = _get(office, f"/ranking?as_of={DAY}&plan={plan_id}").split('id="xep-hang"', 1)[1]
+    shown = sum(int(n) for n in re.findall(r'<a class="overdue-age" href="[^"]+">(\d+)</a>', plan_page))
+    assert shown == want[Status.OVERDUE]

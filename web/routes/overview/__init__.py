@@ -1,0 +1,1 @@
+"""The office's views of the figures: the ranking of agencies (``/ranking``)."""
