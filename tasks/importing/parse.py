@@ -40,7 +40,8 @@ class ParsedTask:
     milestones: list[ParsedMilestone]
     unresolved: list[str]
     # why the office should look at this row before confirming the import ("read by OCR", "date
-    # proposed, not read", "agency not resolved", "column mapped by hand"); empty when sure
+    # proposed, not read", "agency not resolved", "column mapped by hand", "deadline not read", "deadline note"); empty
+    # when sure
     review: list[str] = field(default_factory=list)
 
     @property
@@ -245,6 +246,10 @@ def _parse_row(row: TaskRow, resolve: Any, parse: Any, plan: ParsedPlan) -> Pars
         review.append("date proposed, not read")
     if deadline.kind == "start":
         review.append("start date only, no deadline")
+    if deadline.kind == "unknown":
+        review.append("deadline not read")  # kept without a date, so never reminded, until corrected
+    if deadline.kind == "date" and deadline.note and not deadline.proposed:
+        review.append("deadline note")  # "20/3/2026 Đề nghị điều chỉnh thời hạn": the date may not be the last word
     if unresolved:
         review.append("agency not resolved")
     return ParsedTask(
