@@ -1,4 +1,5 @@
-"""A small in-process cache for aggregate pages (the overview over 100,000 tasks).
+"""A small in-process cache for aggregate pages (the overview over 100,000 tasks), and the
+per-province change counters the overview's figures are kept by (``ProvinceVersions``).
 
 An entry is reused while the database's data stamp (``models.overview.dashboard.data_stamp``: one query
 of three index look-ups) is unchanged and it is younger than ``max_age`` seconds; writes made
@@ -14,8 +15,13 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import defaultdict
 from collections.abc import Callable, Hashable
 from typing import Any
+
+from sqlmodel import Session
+
+from models.overview.changes import audit_mark, provinces_changed
 
 
 class StampedCache:
@@ -61,3 +67,41 @@ class StampedCache:
     def clear(self) -> None:
         with self._lock:
             self._data.clear()
+
+
+class ProvinceVersions:
+    """A change counter per province, moved on from the audit log (models/overview/changes.py).
+
+    ``refresh`` reads the newest audit event's id (one index look-up); when it moved, the events
+    written since are placed in their provinces and those provinces' counters go up (all of
+    them when the events cannot be placed). A province's figures kept with its counter are
+    still right while the counter is unchanged: a change in another province, or a notice
+    leaving the outbox (no audit event), leaves them as they are. An event committed after a
+    newer one was read is placed late (the cache's ``max_age`` bounds how late, as before)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._mark: int | None = None
+        self._versions: defaultdict[str, int] = defaultdict(int)
+        self._everything = 0  # changes not placed in a province
+        self._any = 0  # changes anywhere: the country's figures
+
+    def refresh(self, session: Session) -> None:
+        mark = audit_mark(session)
+        with self._lock:  # one thread places the new events; the others wait for it (milliseconds)
+            if self._mark is None or mark == self._mark:
+                self._mark = mark
+                return
+            changed = provinces_changed(session, after=self._mark, upto=mark) if mark > self._mark else None
+            if changed is None:
+                self._everything += 1
+            for slug in changed or ():
+                self._versions[slug] += 1
+            if changed is None or changed:
+                self._any += 1
+            self._mark = mark
+
+    def of(self, province: str | None) -> tuple[int, int]:
+        """The stamp of a province's figures; of the whole country's for ``None``."""
+        with self._lock:
+            return self._everything, self._any if province is None else self._versions[province]
