@@ -22,6 +22,8 @@ from tasks.escalation.policy import load_policy
 from web.cache import StampedCache
 from web.deps import LoginRequired, PageError, ids_in_range, province_guard
 from web.routes import api, auth, office, office_actions, users
+from web.routes.agencies import contacts as agency_contacts
+from web.routes.agencies import pages as agency_directory
 from web.routes.duties import pages as duties_pages
 from web.routes.escalation import bulk as bulk_reminders
 from web.routes.importing import pages as importing_pages
@@ -119,6 +121,9 @@ def create_app(settings: Settings | None = None, *, today: Callable[[], date] | 
     # tasks made by hand before office: /tasks/new is not /tasks/{task_id}
     app.include_router(planning_pages.router)
     app.include_router(office_progress.router)
+    # the directory before office: /agencies/new, /agencies/groups are not /agencies/{agency_id}
+    app.include_router(agency_contacts.router)
+    app.include_router(agency_directory.router)
     # importing before office: /plans/import is not /plans/{plan_id}
     for module in (auth, importing_pages, office, office_actions, agency, files, api, office_reports, agency_reports,
                    duties_pages, outbox_pages, users, bulk_reminders, agency_links, ranking_pages):

@@ -19,7 +19,8 @@ def sync_agencies(session: Session, *, entries: Iterable[AgencyEntry], actor: st
 
     Agencies that left the directory are kept (tasks point at them), never deleted. In a province
     set up with ``province add`` (and in the former provinces merged into it) the database holds
-    the directory: the YAML files are seed data there, and only add the agencies missing.
+    the directory: the YAML files are seed data there, and only add the agencies missing; an
+    agency the office edited in the browser (models/agencies/edit.py) is left as the office made it.
     """
     from models.agencies.setup import set_up_provinces
 
@@ -30,10 +31,14 @@ def sync_agencies(session: Session, *, entries: Iterable[AgencyEntry], actor: st
         for a in session.exec(select(Agency).where(Agency.province.in_(provinces)))  # type: ignore[attr-defined]
     }
     owned = set_up_provinces(session, including_former=True) & provinces if existing else set()
+    # a row the office changed in the browser (/agencies) keeps the office's values
+    from models.agencies.edit import edited_agency_ids
+
+    edited = edited_agency_ids(session, ids=[a.id for a in existing.values() if a.id is not None])
     created = updated = 0
     for entry in entries:
         row = existing.get((entry.province, entry.key))
-        if row is not None and entry.province in owned:
+        if row is not None and (entry.province in owned or row.id in edited):
             continue
         values: dict[str, Any] = {
             "name": entry.name,
