@@ -29,7 +29,7 @@ from config.settings import get_settings
 from flows.engine import flow, step
 from models.core.db import get_engine, session_scope
 from models.reports.data import ReportError, find_plan, plan_slug, report_data, summary_of
-from tasks.reports.content import ReportData
+from tasks.reports.content import ReportData, office_signer
 from tasks.reports.period import Period, parse_period
 from tasks.reports.schedule import default_as_of, period_of_duty_ref
 
@@ -125,7 +125,9 @@ def gather_report(
     """ReportData from the database, as of the end of ``as_of``: (data, plan id, plan slug)."""
     with session_scope(get_engine()) as session:
         plan = find_plan(session, code=plan_code, province=province)
-        data = report_data(session, plan=plan, period=period, as_of=as_of, report_date=report_date)
+        settings = get_settings()
+        signer: dict[str, Any] = office_signer(settings.signer_title, settings.signer_name)  # as on the công văn
+        data = report_data(session, plan=plan, period=period, as_of=as_of, report_date=report_date, **signer)
         return data, plan.id, plan_slug(plan)  # type: ignore[return-value]
 
 

@@ -31,6 +31,7 @@ __all__ = [
     "build_content",
     "fmt_date",
     "fmt_rate",
+    "office_signer",
     "place_date_line",
 ]
 
@@ -172,6 +173,21 @@ def subtitle(data: ReportData) -> str:
     if data.plan_issuer:
         text += f" của {data.plan_issuer}"
     return f"{text} {data.period.label_vi}"
+
+
+def office_signer(title: str, name: str) -> dict[str, str | None]:
+    """The signer of the công văn đôn đốc (DONDOC_SIGNER_TITLE, DONDOC_SIGNER_NAME: the office
+    edits them) as a report's signature block fields: with two lines or more ("KT. CHÁNH VĂN
+    PHÒNG|PHÓ CHÁNH VĂN PHÒNG") the first is the authority line, the others the title; an empty
+    title leaves the block derived from the plan's issuer. Passed to ``ReportData``."""
+    from tasks.escalation.letter import signer_lines
+
+    lines = signer_lines(title)
+    fields: dict[str, str | None] = {"signer_name": " ".join(name.split()) or None}
+    if lines:
+        fields["signer_authority"] = lines[0] if len(lines) > 1 else ""
+        fields["signer_title"] = " ".join(lines[1:]) if len(lines) > 1 else lines[0]
+    return fields
 
 
 def build_content(data: ReportData) -> ReportContent:

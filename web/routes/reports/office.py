@@ -29,6 +29,7 @@ from web.deps import (
     today,
     user_provinces,
 )
+from web.forms import FormError, parse_date
 from web.messages import flash
 from web.routes.reports.views import TRIGGER_LABELS, PlanPeriod, default_period, plan_periods
 from web.templating import render
@@ -71,7 +72,7 @@ def plan_reports(request: Request, plan_id: int, period: str | None = None,
 
 
 def _reports_page(request: Request, plan_id: int, period: str | None, user: StaffUser, *, error: str | None = None,
-                  status_code: int = 200) -> Response:
+                  status_code: int = 200, cutoff: str | None = None) -> Response:
     day = today(request)
     with db(request) as session:
         plan = plan_or_404(session, plan_id)
@@ -86,6 +87,7 @@ def _reports_page(request: Request, plan_id: int, period: str | None, user: Staf
         "plan": plan, "periods": periods, "chosen": chosen, "runs": runs, "status": status, "received": received,
         "names": names, "labels": _labels(periods, runs), "triggers": TRIGGER_LABELS,
         "can_act": user.role in ACTING_ROLES, "error": error, "flash": flash(request),
+        "cutoff": cutoff if cutoff is not None else day.strftime("%d/%m/%Y"),  # as typed after an error
     }, status_code=status_code)
 
 
@@ -146,9 +148,11 @@ def submission_download(request: Request, submission_id: int, user: StaffUser = 
 
 
 @router.post("/plans/{plan_id}/reports/compile", dependencies=[Depends(csrf_checked)])
-def compile_now(request: Request, plan_id: int, period: str = Form(""),
+def compile_now(request: Request, plan_id: int, period: str = Form(""), as_of: str = Form(""),
                 user: StaffUser = Depends(office_actor)) -> Response:
-    """Lập báo cáo ngay: figures as of today (or the period's end once it is over)."""
+    """Lập báo cáo ngay: figures as of the cut-off day the office gives (today when left blank; a
+    day after the period's end counts to its end). A day that is not a date, in the future or
+    before the period: the form again with the message and what was typed, nothing compiled."""
     from flows.reports.flow import ReportError, compile_report
 
     day = today(request)
@@ -158,13 +162,24 @@ def compile_now(request: Request, plan_id: int, period: str = Form(""),
     if chosen is None:
         raise PageError(404, "Kế hoạch chưa có kỳ báo cáo nào.")
     p = chosen.period
-    if day < p.start:
-        return _reports_page(request, plan_id, p.code, user, status_code=400,
-                            error=f"Kỳ {p.label_vi} chưa bắt đầu (từ ngày {p.start:%d/%m/%Y}): chưa lập được báo cáo.")
+    typed = " ".join(as_of.split())[:40]
+
+    def refused(message: str) -> Response:
+        return _reports_page(request, plan_id, p.code, user, status_code=400, error=message, cutoff=typed)
+
     try:
-        compile_report(plan.code, p.code, as_of=min(day, p.end), province=plan.province, report_date=day,
+        cutoff = parse_date(typed, "Ngày chốt số liệu") or day
+    except FormError as exc:
+        return refused(str(exc))
+    if cutoff > day:
+        return refused(f"Ngày chốt số liệu {cutoff:%d/%m/%Y} là ngày trong tương lai (hôm nay {day:%d/%m/%Y}); "
+                       "chọn hôm nay hoặc một ngày đã qua.")
+    if cutoff < p.start:
+        return refused(f"Kỳ {p.label_vi} chưa bắt đầu (từ ngày {p.start:%d/%m/%Y}): chưa lập được báo cáo "
+                       f"số liệu đến ngày {cutoff:%d/%m/%Y}.")
+    try:
+        compile_report(plan.code, p.code, as_of=min(cutoff, p.end), province=plan.province, report_date=day,
                        actor=actor_of_user(user))
     except ReportError as exc:
-        return _reports_page(request, plan_id, p.code, user, status_code=400,
-                            error=f"Không lập được báo cáo: {exc}")
+        return refused(f"Không lập được báo cáo: {exc}")
     return RedirectResponse(f"/plans/{plan_id}/reports?period={quote(p.code)}&msg=report_compiled", status_code=303)
