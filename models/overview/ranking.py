@@ -1,5 +1,6 @@
 """The ranking of agencies (``/ranking``): today's figures as the overview counts them, and the
 same figures on the same day of the previous month, rebuilt from what is stored.
+A province's figures are its plans' tasks (``province``), as the overview counts a province.
 
 Today's standing of each agency is ``agency_counts`` of models/overview/dashboard.py, the
 overview's own query, so the ranking's numbers are the overview's (and the task list's:
@@ -66,9 +67,9 @@ def _scope(query: Any, *, plan_id: int | None, province: Provinces) -> Any:
     if plan_id is not None:
         query = query.where(col(Task.plan_id) == plan_id)
     slugs = _slugs(province)
-    if slugs is not None:  # the agency's province, as the overview counts a province
-        of_province = select(col(Agency.id)).where(col(Agency.province).in_(slugs))
-        query = query.where(col(Assignment.agency_id).in_(of_province))
+    if slugs is not None:  # the tasks of the province's plans, as the overview counts a province
+        of_province = select(col(Plan.id)).where(col(Plan.province).in_(slugs))
+        query = query.where(col(Task.plan_id).in_(of_province))
     return query
 
 
