@@ -277,10 +277,14 @@ def edited_agency_ids(session: Session, *, ids: Iterable[int]) -> set[int]:
     return {i for i in session.exec(q).all() if i is not None}
 
 
-def no_address_counts(session: Session, *, on: date) -> dict[str, int]:
+def no_address_counts(session: Session, *, on: date, provinces: Collection[str] | None = None) -> dict[str, int]:
     """Province slug -> agencies in force on ``on`` without an e-mail address (they get their tasks
-    and link page but no mail); provinces where every agency has one are left out."""
-    rows = session.exec(select(Agency).where(Agency.active == True, Agency.email == "")).all()  # noqa: E712
+    and link page but no mail), of ``provinces`` (None: every one); provinces where every agency
+    has one are left out."""
+    query = select(Agency).where(Agency.active == True, Agency.email == "")  # noqa: E712
+    if provinces is not None:
+        query = query.where(col(Agency.province).in_(list(provinces)))
+    rows = session.exec(query).all()
     out: dict[str, int] = {}
     for a in rows:
         if in_force(a, on):

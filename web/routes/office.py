@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from sqlmodel import Session
 
 from flows.agencies.links import agency_links
+from models.agencies.edit import no_address_counts
 from models.agencies.links import agency_token
 from models.core.tables import Agency
 from models.core.web_tables import ACTING_ROLES, StaffUser
@@ -45,7 +46,10 @@ def overview_page(request: Request, user: StaffUser = Depends(office_user)) -> R
             render_fragment("_overview_body.html", {"ov": overview(session, as_of=day, near_days=near), "as_of": day}),
             # a count over every task: cached with the figures (the stamp follows every decision)
             waiting_count(session)))
-    return render(request, "overview.html", {"body": body, "as_of": day, "flash": flash(request), "waiting": waiting})
+        # agencies without an e-mail address get their tasks and link page but no mail: say how many
+        no_address = no_address_counts(session, on=day, provinces=user_provinces(request))
+    return render(request, "overview.html", {"body": body, "as_of": day, "flash": flash(request), "waiting": waiting,
+                                             "no_address": no_address})
 
 
 def _options(request: Request, session: Session, filters: TaskFilters) -> dict[str, Any]:

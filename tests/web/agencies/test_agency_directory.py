@@ -286,3 +286,19 @@ def test_a_sample_provinces_groups_are_not_edited_here(office: Browserless, worl
 def test_an_unknown_province_is_a_page_not_found(office: Browserless, world: World) -> None:
     r = office.get("/agencies", params={"province": "khong-co"})
     assert r.status_code == 404 and "Không có tỉnh này" in r.text
+
+
+def test_the_overview_says_how_many_agencies_have_no_address_and_links_to_them(office: Browserless,
+                                                                            world: World) -> None:
+    assert "chưa có địa chỉ thư điện tử" not in office.get("/").text  # every sample agency has one
+    stc = world.agency_id("stc")
+    r = office.submit(f"/agencies/{stc}/edit", f"/agencies/{stc}/edit", {
+        "name": "Sở Tài chính", "kind": "department", "email": "", "head_email": "", "aliases": ""},
+        follow_redirects=False)
+    assert r.status_code == 303 and _agency(world, stc).email == ""
+    overview = office.get("/")
+    found = re.search(r'<a href="(/agencies\?province=bac-giang&amp;no_email=1)">1 cơ quan chưa có địa chỉ thư điện tử',
+                      overview.text)
+    assert found is not None
+    listed = office.get(found.group(1).replace("&amp;", "&"))
+    assert _rows(listed.text) == ["Sở Tài chính"] and "chưa có" in listed.text
