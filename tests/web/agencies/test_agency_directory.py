@@ -302,3 +302,11 @@ def test_the_overview_says_how_many_agencies_have_no_address_and_links_to_them(o
     assert found is not None
     listed = office.get(found.group(1).replace("&amp;", "&"))
     assert _rows(listed.text) == ["Sở Tài chính"] and "chưa có" in listed.text
+
+
+def test_the_agency_page_links_to_its_edit_form_and_the_directory(office: Browserless, world: World) -> None:
+    stc = world.agency_id("stc")
+    page = office.get(f"/agencies/{stc}")
+    assert f'href="/agencies/{stc}/edit"' in page.text
+    assert f'href="/agencies?province=bac-giang#co-quan-{stc}"' in page.text
+    assert 'id="danh-muc"' in office.get("/agencies?province=bac-giang").text
