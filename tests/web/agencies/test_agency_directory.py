@@ -310,3 +310,34 @@ def test_the_agency_page_links_to_its_edit_form_and_the_directory(office: Browse
     assert f'href="/agencies/{stc}/edit"' in page.text
     assert f'href="/agencies?province=bac-giang#co-quan-{stc}"' in page.text
     assert 'id="danh-muc"' in office.get("/agencies?province=bac-giang").text
+
+
+def test_another_provinces_account_neither_sees_nor_changes_this_directory(client: Browserless,
+                                                                          world: World) -> None:
+    from models.auth.users import add_user
+
+    with session_scope(world.engine) as s:
+        add_user(s, email="vp@hanoi.example", role="office", password="mat-khau-ha-noi", actor="test",
+                 province="ha-noi")
+    client.login("vp@hanoi.example", "mat-khau-ha-noi")
+    page = client.get("/agencies")
+    assert page.status_code == 200 and "Hà Nội" in page.text and _rows(page.text) == []
+    assert client.get("/agencies", params={"province": "bac-giang"}).status_code == 404
+    assert client.get("/agencies/contacts.xlsx", params={"province": "bac-giang"}).status_code == 404
+    stc = world.agency_id("stc")
+    assert client.get(f"/agencies/{stc}/edit").status_code == 404
+    r = client.submit("/agencies", f"/agencies/{stc}/edit", {
+        "name": "Sở Tài chính", "kind": "department", "email": "x@hanoi.example", "head_email": "", "aliases": ""})
+    assert r.status_code == 404
+    r = client.submit("/agencies", f"/agencies/{stc}/deactivate")
+    assert r.status_code == 404
+    r = client.submit("/agencies", "/agencies/contacts/confirm",
+                      {"province": "bac-giang", "rows": '[[2, "Sở Tài chính", "x@hanoi.example", ""]]'})
+    assert r.status_code == 404
+    r = client.submit("/agencies", "/agencies/new", {"province": "bac-giang", "name": "Sở Lạ", "kind": "body",
+                                                     "email": "", "head_email": "", "aliases": ""})
+    assert r.status_code == 404
+    agency = _agency(world, stc)
+    assert agency.email != "x@hanoi.example" and agency.valid_to is None and _audit(world, stc) == []
+    with Session(world.engine) as s:
+        assert s.exec(select(Agency).where(Agency.name == "Sở Lạ")).first() is None
