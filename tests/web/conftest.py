@@ -156,8 +156,15 @@ def browser(chromium: object) -> object:
 
 
 @pytest.fixture
-def live(world: World, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """The app on uvicorn in a thread; e-mail links point at it (DONDOC_BASE_URL)."""
+def office_today() -> date:
+    """The office's clock of the live app; a test module overrides this fixture for another day."""
+    return TODAY
+
+
+@pytest.fixture
+def live(world: World, monkeypatch: pytest.MonkeyPatch, office_today: date) -> Iterator[str]:
+    """The app on uvicorn in a thread, its clock at ``office_today``; e-mail links point at it
+    (DONDOC_BASE_URL)."""
     import uvicorn
 
     from web.app import create_app
@@ -166,7 +173,7 @@ def live(world: World, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     base = f"http://127.0.0.1:{port}"
     monkeypatch.setenv("DONDOC_BASE_URL", base)
     reset_settings()
-    server = uvicorn.Server(uvicorn.Config(create_app(today=lambda: TODAY), host="127.0.0.1", port=port,
+    server = uvicorn.Server(uvicorn.Config(create_app(today=lambda: office_today), host="127.0.0.1", port=port,
                                            log_level="warning", lifespan="off"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
