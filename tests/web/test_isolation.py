@@ -157,6 +157,19 @@ def attempts(c: Browserless, p: Pair) -> dict[tuple[str, str], object]:
             f"/tasks/{t}/progress/{p.b_duty}?token={tok}", data={**form(), "status": "done", "channel": "phone",
                                                                  "reported_on": "24/01/2020"},
             headers=bearer, follow_redirects=False),
+        # the agency directory: B's edit form, its deactivation, the groups
+        **{(method, "/agencies/{agency_id}/edit"): (
+            c.post(f"/agencies/{b}/edit?token={tok}", data={**form(), "name": "Sở Lạ", "kind": "body"},
+                   headers=bearer, follow_redirects=False)
+            if method == "POST" else c.get(f"/agencies/{b}/edit?token={tok}", headers=bearer, follow_redirects=False))
+           for method in ("GET", "POST")},
+        ("POST", "/agencies/{agency_id}/deactivate"): c.post(f"/agencies/{b}/deactivate?token={tok}", data=form(),
+                                                            headers=bearer, follow_redirects=False),
+        ("GET", "/agencies/groups/{code}"): c.get(f"/agencies/groups/so_nganh?token={tok}", headers=bearer,
+                                                 follow_redirects=False),
+        ("POST", "/agencies/groups/{code}"): c.post(f"/agencies/groups/so_nganh?token={tok}",
+                                                   data={**form(), "member": str(b)}, headers=bearer,
+                                                   follow_redirects=False),
         ("POST", "/extensions/{request_id}/approve"): c.post(f"/extensions/{p.b_request}/approve?token={tok}",
                                                             data=form(), headers=bearer, follow_redirects=False),
         ("POST", "/extensions/{request_id}/reject"): c.post(f"/extensions/{p.b_request}/reject?token={tok}",
