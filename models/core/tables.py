@@ -266,6 +266,31 @@ class Notice(SQLModel, table=True):
     created_at: datetime = _ts()
 
 
+class AgencyLinkMail(SQLModel, table=True):
+    """The outbox of an agency's link mails (flows/agencies/links.py): one row per mail, written
+    before it is sent, sent and retried by the outbox's one mechanism (models/outbox/queue.py)
+    and listed in /outbox with the notices. The link itself is not kept: it is made when the
+    message is (a resend carries a link valid from then, of the agency's current generation)."""
+
+    __tablename__ = "agency_link_mail"
+    __table_args__ = (sa.Index("ix_agency_link_mail_pending", "status", "next_attempt_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    agency_id: int = Field(foreign_key="agency.id", index=True)
+    reason: str = Field(max_length=20)  # requested | revoked | resent
+    actor: str = Field(max_length=200)  # who caused it: office:EMAIL, or the visitor's web:ADDRESS
+    recipient: str = Field(max_length=200)
+    recipient_name: str = Field(max_length=300)
+    status: str = Field(default=PENDING, max_length=20)
+    attempts: int = 0
+    last_error: str | None = None
+    next_attempt_at: datetime = _ts()
+    claimed_by: str | None = Field(default=None, max_length=64)
+    claimed_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+    message_id: str | None = Field(default=None, max_length=200)
+    created_at: datetime = _ts()
+
+
 class OutboxSender(SQLModel, table=True):
     """A running sender of one outbox (a sweep, a report job, a page sending what it queued): the
     owner of the rows it has claimed (their ``claimed_by``), alive while ``heartbeat_at`` is renewed
