@@ -19,7 +19,7 @@ from models.core.db import ensure_schema, get_engine
 from tasks.agencies.directory import AgencyDirectoryError
 from tasks.common.dates import local_today
 from tasks.escalation.policy import load_policy
-from web.cache import StampedCache
+from web.cache import ProvinceVersions, StampedCache
 from web.deps import LoginRequired, PageError, ids_in_range, province_guard
 from web.routes import api, auth, office, office_actions, users
 from web.routes.agencies import contacts as agency_contacts
@@ -112,6 +112,10 @@ def create_app(settings: Settings | None = None, *, today: Callable[[], date] | 
     app.state.today = today or local_today
     app.state.near_days = load_policy(settings.escalation_policy).near_days
     app.state.cache = StampedCache()
+    # the overview's figures per province and their rendered pages (web/overview.py), kept by
+    # each province's change counter, not cleared by the writes that clear ``cache``
+    app.state.overviews = StampedCache(max_age=300.0, max_entries=1024)
+    app.state.versions = ProvinceVersions()
     app.state.counts = StampedCache(max_entries=2048)  # list totals by filters
     app.state.pages = StampedCache(max_entries=512)  # rendered task tables by query string
     app.state.forms = StampedCache(max_entries=512)  # rendered filter forms of the task list by filters

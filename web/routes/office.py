@@ -23,7 +23,7 @@ from models.listing.task_list import (
     filter_names,
     filter_options,
 )
-from models.overview.dashboard import agency_counts, duty_counts, overview
+from models.overview.dashboard import agency_counts, duty_counts
 from models.overview.plan_progress import plan_duties, plan_list, plan_sections
 from models.progress.extension_history import decided_extensions
 from models.progress.extensions import pending_extensions
@@ -32,6 +32,7 @@ from tasks.listing.export import ExportScope, export_filename, render_task_workb
 from web.deps import PageError, as_of, db, near_days, office_user, plan_or_404, request_stamp, user_provinces
 from web.listing import export_href, run_listing, task_listing
 from web.messages import flash
+from web.overview import overview_body
 from web.templating import query, render, render_fragment
 
 router = APIRouter(include_in_schema=False)
@@ -40,12 +41,10 @@ router = APIRouter(include_in_schema=False)
 @router.get("/")
 def overview_page(request: Request, user: StaffUser = Depends(office_user)) -> Response:
     day, near = as_of(request), near_days(request)
-    cache = request.app.state.cache
     with db(request, read_only=True) as session:
-        body, waiting = cache.get(("overview", day, near), request_stamp(request, session), lambda: (
-            render_fragment("_overview_body.html", {"ov": overview(session, as_of=day, near_days=near), "as_of": day}),
-            # a count over every task: cached with the figures (the stamp follows every decision)
-            waiting_count(session)))
+        # the account's provinces' figures (the country's for a national account), each province's
+        # kept until that province changes (web/overview.py)
+        body, waiting = overview_body(request, session, scope=user_provinces(request), day=day, near=near)
         # agencies without an e-mail address get their tasks and link page but no mail: say how many
         no_address = no_address_counts(session, on=day, provinces=user_provinces(request))
     return render(request, "overview.html", {"body": body, "as_of": day, "flash": flash(request), "waiting": waiting,

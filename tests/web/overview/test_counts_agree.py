@@ -19,6 +19,7 @@ import pytest
 from sqlmodel import Session, select
 
 from flows.importing.flow import import_plan
+from models.auth.users import add_user
 from models.core.db import session_scope
 from models.core.report_tables import REPORT_SOURCE
 from models.core.tables import CANCELLED, LEAD, Assignment, Plan, Task
@@ -51,6 +52,16 @@ def data(world: World) -> World:
             record_progress(s, assignment=a, status="done", percent=100, note="xong", on=on,  # type: ignore[arg-type]
                             actor="test", source="test")
     return world
+
+
+@pytest.fixture
+def national(client: Browserless, data: World) -> Browserless:
+    """A national account: it reads both provinces (an office account reads its own province's
+    rows, its cards and lists alike: tests/web/overview/test_province_figures.py)."""
+    with session_scope(data.engine) as s:
+        add_user(s, email="quocgia@bo.example", role="national", password="mat-khau-quoc-gia", actor="test")
+    client.login("quocgia@bo.example", "mat-khau-quoc-gia")
+    return client
 
 
 def _get(c: Browserless, url: str) -> str:
@@ -102,9 +113,9 @@ def _expected(world: World, *, duties: bool, plan: str | None = None, agency: in
 
 
 def test_every_card_of_the_overview_opens_a_list_of_exactly_its_number_of_rows(
-    office: Browserless, data: World
+    national: Browserless, data: World
 ) -> None:
-    page = _get(office, f"/?as_of={DAY}")
+    page = _get(national, f"/?as_of={DAY}")
     cards = _cards(page)
     _tasks, duties = page.split('id="bao-cao-dinh-ky"', 1)
     want = _expected(data, duties=True)
@@ -117,13 +128,13 @@ def test_every_card_of_the_overview_opens_a_list_of_exactly_its_number_of_rows(
     pills = [(htmllib.unescape(h), int(n)) for h, n in re.findall(
         r'<a href="(/agencies/\d+\?[^"]+)">[^<]+</a>\s*<span class="pill overdue">(\d+) quá hạn</span>', page)]
     assert pills
-    _check(office, cards + pills)
+    _check(national, cards + pills)
 
 
 def test_the_overview_counts_the_plans_tasks_as_classify_does_and_report_duties_apart(
-    office: Browserless, data: World
+    national: Browserless, data: World
 ) -> None:
-    page = _get(office, f"/?as_of={DAY}")
+    page = _get(national, f"/?as_of={DAY}")
     tasks, duties = page.split('id="bao-cao-dinh-ky"', 1)
     by_status = {href.split("status=")[1].split("&")[0]: n for href, n in _cards(tasks)}
     want = _expected(data, duties=False)
@@ -190,17 +201,19 @@ def test_every_card_of_an_agency_page_and_of_its_own_link_page_opens_exactly_its
     _check(office, overdue)
 
 
-def test_the_task_list_opens_on_the_plans_tasks_and_lists_report_duties_apart(office: Browserless, data: World) -> None:
-    plain = _get(office, f"/tasks?as_of={DAY}&per_page=200")
+def test_the_task_list_opens_on_the_plans_tasks_and_lists_report_duties_apart(
+    national: Browserless, data: World
+) -> None:
+    plain = _get(national, f"/tasks?as_of={DAY}&per_page=200")
     assert "BC.2020" not in plain
     total = int(re.search(r"(\d+) dòng", plain).group(1))  # type: ignore[union-attr]
     assert total == sum(_expected(data, duties=False).values())
-    duties = _get(office, f"/tasks?kind=report&as_of={DAY}&per_page=200")
+    duties = _get(national, f"/tasks?kind=report&as_of={DAY}&per_page=200")
     assert "BC.2020-H1" in duties and int(re.search(r"(\d+) dòng", duties).group(1)) == sum(  # type: ignore[union-attr]
         _expected(data, duties=True).values())
-    both = _get(office, f"/tasks?kind=&as_of={DAY}")
+    both = _get(national, f"/tasks?kind=&as_of={DAY}")
     assert int(re.search(r"(\d+) dòng", both).group(1)) == total + sum(_expected(data, duties=True).values())  # type: ignore[union-attr]
-    assert office.get("/tasks?kind=other").status_code == 400
+    assert national.get("/tasks?kind=other").status_code == 400
 
 
 def test_every_overdue_number_of_the_ranking_opens_a_list_of_exactly_that_many_rows(
