@@ -133,6 +133,7 @@ def test_the_office_edits_an_agency_and_each_change_is_audited(office: Browserle
     page = office.get(r.headers["location"])
     assert "Đã lưu thông tin cơ quan" in page.text and "Lịch sử thay đổi" in page.text
     assert "thư điện tử:" in page.text and "taichinh@bacgiang.example" in page.text
+    assert "<td>sửa thông tin</td>" in page.text  # the audit, in the office's words
     # the same form again changes nothing and writes no audit row
     again = office.submit(f"/agencies/{stc}/edit", f"/agencies/{stc}/edit", {
         "name": "Sở Tài chính", "kind": "department", "email": "taichinh@bacgiang.example",

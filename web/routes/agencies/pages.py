@@ -85,6 +85,13 @@ FIELD_NAMES = {"name": "tên", "kind": "loại", "email": "thư điện tử", "
                "link_generation": "thế hệ liên kết"}
 
 
+# what happened to an agency, in the audit's words (web/templating.py ACTIONS words a task's)
+ACTION_NAMES = {"created": "thêm vào danh mục", "edited": "sửa thông tin", "deactivated": "ngừng hoạt động",
+                "contacts_imported": "cập nhật từ danh bạ Excel", "groups_edited": "sửa nhóm",
+                "updated": "cập nhật theo dữ liệu gốc", "links_revoked": "thu hồi đường liên kết",
+                "link_sent": "gửi đường liên kết qua thư"}
+
+
 def _shown(value: Any) -> str:
     if value is None or value == "" or value == []:
         return "—"
@@ -115,7 +122,7 @@ def _history(events: list[Any]) -> list[tuple[Any, str, str, str]]:
                 k not in ("aliases", "groups") or all(isinstance(x, list) for x in v))
             text = f"{_shown(v[0])} → {_shown(v[1])}" if pair else _shown(v)
             parts.append(f"{FIELD_NAMES.get(k, k)}: {text}")
-        out.append((e.at, e.actor, e.action, "; ".join(parts)))
+        out.append((e.at, e.actor, ACTION_NAMES.get(e.action, e.action), "; ".join(parts)))
     return out
 
 
