@@ -9,7 +9,9 @@ on its first sweep. The office's choice is kept the same way the sweep keeps wha
 in the outbox, visible and audited, never by moving a due date:
 
 * days before the tracking day: every notice those days' sweeps would write for the plan is
-  written now as ``cancelled`` ("not tracked yet"), so those sweeps add nothing for it;
+  written now, as ``cancelled`` ("not tracked yet") when its stage ends before the tracking
+  day, else as pending from the tracking day's first minute (a stage is written once: holding
+  it back would lose it on the tracking day too), so those sweeps send nothing for it;
 * ``known`` (already known): on the tracking day, the escalation stage each past-due
   assignment is in is written as ``cancelled`` ("already known when imported"): the first sweep
   sends no escalation of them (no level-3 report of old tasks to the leadership); the policy
@@ -93,7 +95,7 @@ class Forecast:
     agencies: int = 0  # agencies written to (as lead, coordinating or their head)
     leadership_tasks: int = 0  # tasks in the leadership's report (0: no report)
     office_tasks: int = 0  # tasks the office is copied on
-    held: int = 0  # notices held back by the office's choice (set by the caller)
+    held: int = 0  # notices held back by the office's choice
 
     @property
     def nothing(self) -> bool:
@@ -186,31 +188,41 @@ def apply_tracking(session: Session, *, plan_id: int, tracking: Tracking, actor:
             rows[key] = row
 
     not_tracked = NOT_TRACKED.format(day=tracking.start.strftime("%d/%m/%Y"))
-    day = tracking.today
-    while day < tracking.start:  # not tracked yet: whatever those days' sweeps would write is held back
-        for item in items:
-            found = stage(item, day)
-            if found is not None:
-                add(item, *found, day, status="cancelled", why=not_tracked, when=now)
-        day += timedelta(days=1)
+    # a notice queued for the tracking day waits for its first minute (the sweep sends what is due by its clock)
     start_of_day = datetime.combine(tracking.start, time.min, tzinfo=local_zone())
-    queued = 0
+    queue_at = start_of_day if tracking.start > tracking.today else now
+    first_level = {pid: policy.levels[0].level for pid, policy in policies.items()}
     for item in items:
-        if item.role != LEAD or item.due_date >= tracking.start:
+        first = stage(item, tracking.start)
+        backlog = first is not None and first[0] == ESCALATION and item.role == LEAD and item.due_date < tracking.start
+        # the days before the tracking day: their sweeps would write the stage of their day; a stage
+        # that ends before the tracking day is held back, one that lasts into it is queued for it
+        # (a notice is written once per stage: holding it back would lose it on the tracking day too)
+        waits = False
+        day = tracking.today
+        while day < tracking.start:
+            found = stage(item, day)
+            if found is not None and found == first:
+                waits = True
+            elif found is not None:
+                add(item, *found, day, status="cancelled", why=not_tracked, when=now)
+            day += timedelta(days=1)
+        if first is None:
             continue
-        found = stage(item, tracking.start)
-        if found is None or found[0] != ESCALATION:
+        if not backlog:
+            if waits:
+                add(item, *first, tracking.start, status=PENDING, why=None, when=queue_at)
             continue
-        kind, level, seq = found
-        if tracking.backlog == "level1" and level == policies[item.policy_id].levels[0].level:
-            continue  # already at level 1: the sweep sends it as it is
+        kind, level, seq = first
+        if tracking.backlog == "level1" and level == first_level[item.policy_id]:
+            if waits:
+                add(item, kind, level, seq, tracking.start, status=PENDING, why=None, when=queue_at)
+            continue  # already at level 1: sent as it is
         add(item, kind, level, seq, tracking.start, status="cancelled",
             why=KNOWN if tracking.backlog == "known" else LEVEL_ONE, when=now)
         if tracking.backlog == "level1":
-            before = len(rows)
-            add(item, ESCALATION, policies[item.policy_id].levels[0].level, 0, tracking.start, status=PENDING,
-                why=None, when=max(now, start_of_day))
-            queued += len(rows) - before
+            add(item, ESCALATION, first_level[item.policy_id], 0, tracking.start, status=PENDING, why=None,
+                when=queue_at)
     # notices already in the outbox (a re-import) keep their state: only new keys are written
     existing = {
         (n.assignment_id, n.kind, n.level, n.seq, n.due_date, n.recipient)
@@ -258,6 +270,14 @@ def forecast(session: Session, *, plan_id: int, as_of: date) -> Forecast:
             leadership.add(task_id)
         elif role == "office":
             office.add(task_id)
+    held = (
+        sa.select(sa.func.count()).select_from(Notice)
+        .join(Assignment, col(Assignment.id) == col(Notice.assignment_id))
+        .join(Task, col(Task.id) == col(Assignment.task_id))
+        .where(col(Task.plan_id) == plan_id, col(Notice.status) == "cancelled",
+               sa.or_(col(Notice.last_error).in_((KNOWN, LEVEL_ONE)), col(Notice.last_error).like("Chưa theo dõi:%")))
+    )
+    out.held = session.execute(held).scalar() or 0
     out.messages = len(recipients)
     out.reminder_tasks = len(reminders)
     out.escalation_tasks = {level: len(ids) for level, ids in sorted(levels.items())}

@@ -2,11 +2,22 @@
 the confirmed import (audited as the staff user). Role ``office`` only; viewers are refused.
 
 Nothing reaches the database before the confirmation; the upload waits under a random name
-(web.routes.importing.staging) and is deleted on confirmation, cancellation or any refusal.
+(web.routes.importing.staging) and is deleted on confirmation, cancellation or a refusal of the
+file itself. A plan whose province or task table could not be told, and a confirmation whose
+corrections do not read, keep the file: the page says so and the office goes on from it
+(choosing the province, the table's columns, or fixing the fields marked).
+
+The preview shows every task dondoc is unsure of with its reasons (the review reasons of
+`dondoc import --json`) and fields to correct its text, agencies and deadline, the plan's head
+(number, date, title, province), a select per column of the task table (`--columns`), and what
+the first sweep after the import would send, for the tracking day and backlog the office chooses
+(web/routes/importing/review.py reads those fields).
 """
 
 from __future__ import annotations
 
+import hashlib
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -15,20 +26,39 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from flows.importing.flow import ImportOutcome, import_plan, parse_plan_document, would_change
+from flows.importing.flow import (
+    ImportOutcome,
+    ImportReview,
+    import_plan,
+    parse_plan_document,
+    rehearse_import,
+    review_plan,
+)
 from models.agencies.setup import configured_directory
 from models.core.web_tables import StaffUser
 from models.progress.evidence import too_large_message
-from tasks.importing.parse import PlanImportError
-from tasks.importing.readers import PlanFileError
+from tasks.common.text import vi_sort_key
+from tasks.importing.corrections import CorrectionError, Corrections
+from tasks.importing.layouts import LAYOUTS_FILE, ColumnMapping, ColumnSpecError, LayoutStore, parse_columns
+from tasks.importing.parse import ParsedPlan, PlanImportError
+from tasks.importing.readers import PlanDocument, PlanFileError
 from tasks.importing.readers.limits import read_with_memory_ceiling
 from web.deps import actor_of_user, csrf_checked, office_actor, user_provinces
 from web.messages import flash
-from web.routes.importing.preview import build_preview, duties_changed, plan_error_message
+from web.routes.importing.preview import (
+    COLUMN_ROLES,
+    MAX_FLAGGED,
+    build_preview,
+    column_table,
+    duties_changed,
+    plan_error_message,
+)
+from web.routes.importing.review import ReviewInput, read_columns, read_review, tracking_choice
 from web.routes.importing.staging import (
     NO_FILE,
     ExpiredReference,
     ImportInputError,
+    StagedRef,
     claim,
     discard,
     discard_stale,
@@ -52,11 +82,13 @@ def _provinces(request: Request) -> list[tuple[str, str]]:
 
 
 def _form(request: Request, *, error: str | None = None, values: dict[str, str] | None = None,
-          status_code: int = 200) -> Response:
-    """The upload form; with ``error`` it keeps the province and year that were chosen."""
+          status_code: int = 200, kept: dict[str, Any] | None = None) -> Response:
+    """The upload form; with ``error`` it keeps the province and year that were chosen. ``kept``:
+    the file is still on the server (its reference, name and table header), to go on from it."""
     context: dict[str, Any] = {
         "provinces": _provinces(request), "max_mb": request.app.state.settings.import_max_mb, "error": error,
         "values": values or {"province": "", "year": ""}, "flash": None if error else flash(request),
+        "kept": kept, "roles": COLUMN_ROLES,
     }
     return render(request, "plan_import.html", context, status_code=status_code)
 
@@ -121,28 +153,150 @@ def _preview(request: Request, user: StaffUser, upload: object, values: dict[str
         staged = stage(upload.file, filename=upload.filename, data_dir=settings.data_dir, max_bytes=max_bytes)
     except ImportInputError as exc:
         return _form(request, error=str(exc), values=values, status_code=400)
-    try:
-        # the dry run of import_plan, its reading done in a process of its own under a memory ceiling:
-        # whatever an upload costs to read (a zip bomb...), the server does not grow
-        doc = read_with_memory_ceiling(staged_path(settings.data_dir, staged.stored),
-                                       memory_mb=settings.import_memory_mb)
-        parsed = parse_plan_document(doc, source_name=staged.original, province=province, year=year)
-        scope = user_provinces(request)
-        if scope is not None and parsed.province.slug not in scope:  # another province's plan: not this account's
-            raise PlanImportError(f"Kế hoạch này của {parsed.province.name}, không thuộc tỉnh của tài khoản; "
-                                  "tài khoản chỉ nhập được kế hoạch của tỉnh mình.")
-        changes = would_change(parsed, source_name=staged.original, sha256=staged.sha256)
-    except (PlanFileError, PlanImportError) as exc:
-        discard(settings.data_dir, staged.stored)
-        message = plan_error_message(exc, original=staged.original, stored=staged.stored)
+    ref = StagedRef(stored=staged.stored, original=staged.original, province=province, year=year)
+    return _review(request, user, ref, review=ReviewInput(), values=values)
+
+
+def _read(request: Request, ref: StagedRef, columns: ColumnMapping | None) -> tuple[PlanDocument, ParsedPlan]:
+    """The dry run of import_plan, its reading done in a process of its own under a memory ceiling:
+    whatever an upload costs to read (a zip bomb...), the server does not grow."""
+    settings = request.app.state.settings
+    doc = read_with_memory_ceiling(staged_path(settings.data_dir, ref.stored), memory_mb=settings.import_memory_mb)
+    parsed = parse_plan_document(doc, source_name=ref.original, province=ref.province, year=ref.year,
+                                 columns=columns)
+    scope = user_provinces(request)
+    if scope is not None and parsed.province.slug not in scope:  # another province's plan: not this account's
+        raise PlanImportError(f"Kế hoạch này của {parsed.province.name}, không thuộc tỉnh của tài khoản; "
+                              "tài khoản chỉ nhập được kế hoạch của tỉnh mình.")
+    return doc, parsed
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for chunk in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+# the refusals the office can get past with the same file: a province to choose, columns to name
+def _recoverable(exc: Exception) -> bool:
+    text = str(exc)
+    return "cannot tell which province" in text or "no task table" in text or "--columns" in text
+
+
+def _kept(request: Request, user: StaffUser, ref: StagedRef, exc: PlanFileError | PlanImportError,
+          values: dict[str, str] | None, doc: PlanDocument | None) -> Response:
+    """A refusal of the file's content: the form with the message; the file stays on the server
+    when choosing the province or the columns can get past it, else it is deleted."""
+    settings = request.app.state.settings
+    message = plan_error_message(exc, original=ref.original, stored=ref.stored)
+    values = values or {"province": ref.province or "", "year": str(ref.year or "")}
+    if not _recoverable(exc):
+        discard(settings.data_dir, ref.stored)
         return _form(request, error=message, values=values, status_code=400)
+    if doc is None:
+        try:
+            doc = read_with_memory_ceiling(staged_path(settings.data_dir, ref.stored),
+                                           memory_mb=settings.import_memory_mb)
+        except PlanFileError:
+            doc = None
+    mapping = _mapping(ref.columns)
+    kept = {"ref": make_ref(settings.secret_key, ref, user_id=user.id, province=ref.province,  # type: ignore[arg-type]
+                            year=ref.year, columns=ref.columns),
+            "filename": ref.original, "columns": column_table(doc, mapping) if doc is not None else None}
+    return _form(request, error=message, values=values, status_code=400, kept=kept)
+
+
+def _mapping(spec: str | None) -> ColumnMapping | None:
+    try:
+        return parse_columns(spec) if spec else None
+    except ColumnSpecError:
+        return None
+
+
+def _review(request: Request, user: StaffUser, ref: StagedRef, *, review: ReviewInput,
+            values: dict[str, str] | None = None, confirm: bool = False) -> Response:
+    """Read the staged file again with the options chosen, apply the office's corrections and
+    show the preview (status 400 with every field that does not read marked); with ``confirm``
+    and nothing to mark, import it."""
+    settings = request.app.state.settings
+    if not staged_path(settings.data_dir, ref.stored).exists():
+        return _form(request, error="Tệp đã tải lên không còn trên máy chủ (đã nhập, đã hủy hoặc quá hạn): "
+                                    "hãy tải tệp lên lại.", status_code=400)
+    mapping = _mapping(ref.columns)
+    doc: PlanDocument | None = None
+    try:
+        doc, parsed = _read(request, ref, mapping)
+    except (PlanFileError, PlanImportError) as exc:
+        return _kept(request, user, ref, exc, values, doc)
     except BaseException:
-        discard(settings.data_dir, staged.stored)  # a broken agency directory, the database down, ...
+        discard(settings.data_dir, ref.stored)  # a broken agency directory, the database down, ...
         raise
-    ref = make_ref(settings.secret_key, staged, user_id=user.id, province=province, year=year)  # type: ignore[arg-type]
-    preview = build_preview(parsed, changes.summary if changes else None, changes.duties if changes else None,
-                            filename=staged.original)
-    return render(request, "plan_import_preview.html", {"p": preview, "ref": ref})
+    if review.province and review.province != parsed.province.slug:
+        # another province: its directory resolves the agencies anew, so the rows are read again
+        # and the corrections typed for the old reading are dropped
+        try:
+            ref = StagedRef(stored=ref.stored, original=ref.original, province=_province(request, review.province),
+                            year=ref.year, columns=ref.columns)
+            doc, parsed = _read(request, ref, mapping)
+        except ImportInputError as exc:
+            return _form(request, error=str(exc), status_code=400)
+        except (PlanFileError, PlanImportError) as exc:
+            return _kept(request, user, ref, exc, values, doc)
+        review, confirm = ReviewInput(tracking=review.tracking), False
+    today = request.app.state.today()
+    errors: dict[str, dict[str, str]] = {}
+    tracking, problem = tracking_choice(review.tracking, today=today)
+    if problem:
+        errors["tracking"] = problem
+    corrections: Corrections | None = None
+    import_review = ImportReview(head=review.head, rows=review.rows, tracking=tracking)
+    try:
+        corrections = review_plan(parsed, import_review)
+    except CorrectionError as exc:
+        errors.update(exc.errors)
+    if confirm and not errors:
+        return _import(request, user, ref, import_review, mapping)
+    path = staged_path(settings.data_dir, ref.stored)
+    outcome = rehearse_import(doc, parsed, source_name=ref.original, sha256=_sha256(path), tracking=tracking,
+                              corrections=corrections)
+    summary = outcome.summary
+    new_plan = summary is None or summary.plan_created
+    token = make_ref(settings.secret_key, ref, user_id=user.id, province=ref.province, year=ref.year,  # type: ignore[arg-type]
+                     columns=ref.columns)
+    preview = build_preview(parsed, None if new_plan else summary, None if new_plan else outcome.duties,
+                            filename=ref.original, typed=review.rows, errors=errors, head=review.head,
+                            forecast=outcome.forecast, columns=column_table(doc, mapping), columns_spec=ref.columns)
+    context = {"p": preview, "ref": token, "new_plan": new_plan, "provinces": _provinces(request),
+               "tracking": review.tracking.for_form(today), "tracking_errors": errors.get("tracking", {}),
+               "roles": COLUMN_ROLES, "errors": errors, "max_flagged": MAX_FLAGGED,
+               "agency_names": sorted({a.name for a in parsed.province.agencies}, key=vi_sort_key)}
+    return render(request, "plan_import_preview.html", context, status_code=400 if errors else 200)
+
+
+def _import(request: Request, user: StaffUser, ref: StagedRef, review: ImportReview,
+            mapping: ColumnMapping | None) -> Response:
+    settings = request.app.state.settings
+    try:
+        path = claim(settings.data_dir, ref.stored)
+    except ImportInputError as exc:
+        return _form(request, error=str(exc), status_code=400)
+    try:
+        # the flow reads the file again, applies the same corrections, stores everything in one
+        # transaction and audits it under this actor
+        outcome = import_plan(str(path), province=ref.province, year=ref.year, actor=actor_of_user(user),
+                              source_name=ref.original, columns=mapping, review=review)
+    except (PlanFileError, PlanImportError, CorrectionError) as exc:  # the agency directory changed since
+        message = (str(exc) if isinstance(exc, CorrectionError)
+                   else plan_error_message(exc, original=ref.original, stored=ref.stored))
+        return _form(request, error=message, status_code=400)
+    finally:
+        path.unlink(missing_ok=True)
+    if mapping is not None and outcome.parsed.column_layout is not None:
+        # remembered for the next plans of this layout, as `dondoc import --columns` does
+        LayoutStore(settings.data_dir / LAYOUTS_FILE).remember(outcome.parsed.column_layout, mapping)
+    return RedirectResponse(_plan_url(outcome), status_code=303)
 
 
 def _plan_url(outcome: ImportOutcome) -> str:
@@ -161,27 +315,83 @@ def _plan_url(outcome: ImportOutcome) -> str:
     return f"/plans/{summary.plan_id}?{urlencode(params)}"
 
 
-@router.post("/plans/import/confirm", dependencies=CHECKED)
-def confirm(request: Request, ref: str = Form(""), user: StaffUser = Depends(office_actor)) -> Response:
+async def _posted(request: Request) -> Any:
+    """The preview's form (a field per correction: more than the default limit of fields), its
+    CSRF token checked."""
+    form = await request.form(max_fields=MAX_FLAGGED * 6 + 200, max_files=0)
+    await csrf_checked(request)
+    return form
+
+
+def _ref_of(request: Request, user: StaffUser, form: Any) -> StagedRef | Response:
     settings = request.app.state.settings
     try:
-        staged = read_ref(settings.secret_key, ref, user_id=user.id)  # type: ignore[arg-type]
-        path = claim(settings.data_dir, staged.stored)
+        return read_ref(settings.secret_key, form.get("ref") or "", user_id=user.id)  # type: ignore[arg-type]
     except ExpiredReference as exc:
         discard(settings.data_dir, exc.stored)
         return _form(request, error=str(exc), status_code=400)
     except ImportInputError as exc:
         return _form(request, error=str(exc), status_code=400)
+
+
+@router.post("/plans/import/confirm")
+async def confirm(request: Request, user: StaffUser = Depends(office_actor)) -> Response:
+    """Xác nhận nhập: the corrections and the tracking choice are checked; if any does not read,
+    the preview again with the fields marked (the file kept), else the import."""
+    form = await _posted(request)
+    ref = _ref_of(request, user, form)
+    if isinstance(ref, Response):
+        return ref
+    return await run_in_threadpool(_review, request, user, ref, review=read_review(form), confirm=True)
+
+
+@router.post("/plans/import/review")
+async def review(request: Request, user: StaffUser = Depends(office_actor)) -> Response:
+    """Xem lại: the preview recomputed with the corrections, province and tracking choice typed
+    (the forecast of the first sweep follows them); nothing is imported. Also where the form of a
+    refused file goes on from the kept file, with a province or year chosen."""
+    form = await _posted(request)
+    ref = _ref_of(request, user, form)
+    if isinstance(ref, Response):
+        return ref
+    values = {"province": str(form.get("province") or ""), "year": str(form.get("year") or "")}
+    if "year" in form:  # the form of a refused file, kept: the province and year chosen there
+        try:
+            province, year = _province(request, values["province"]), _year(values["year"])
+        except ImportInputError as exc:
+            return _form(request, error=str(exc), values=values, status_code=400)
+        ref = StagedRef(stored=ref.stored, original=ref.original, province=province or ref.province,
+                        year=year or ref.year, columns=ref.columns)
+    return await run_in_threadpool(_review, request, user, ref, review=read_review(form), values=values)
+
+
+def _columns_refused(request: Request, user: StaffUser, ref: StagedRef, problem: str) -> Response:
+    """The columns chosen do not make a mapping: the form again with the file kept and its header."""
+    settings = request.app.state.settings
+    path = staged_path(settings.data_dir, ref.stored)
     try:
-        # the flow stores everything in one transaction and audits it under this actor
-        outcome = import_plan(str(path), province=staged.province, year=staged.year, actor=actor_of_user(user),
-                              source_name=staged.original)
-    except (PlanFileError, PlanImportError) as exc:  # the agency directory changed since the preview
-        message = plan_error_message(exc, original=staged.original, stored=staged.stored)
-        return _form(request, error=message, status_code=400)
-    finally:
-        path.unlink(missing_ok=True)
-    return RedirectResponse(_plan_url(outcome), status_code=303)
+        doc: PlanDocument | None = read_with_memory_ceiling(path, memory_mb=settings.import_memory_mb)
+    except (PlanFileError, OSError):
+        doc = None
+    kept = {"ref": make_ref(settings.secret_key, ref, user_id=user.id, province=ref.province,  # type: ignore[arg-type]
+                            year=ref.year, columns=ref.columns),
+            "filename": ref.original, "columns": column_table(doc, None) if doc is not None else None}
+    return _form(request, error=problem, status_code=400, kept=kept)
+
+
+@router.post("/plans/import/columns")
+async def columns(request: Request, user: StaffUser = Depends(office_actor)) -> Response:
+    """Chọn cột: the task table read through the columns the office chose (a select per column,
+    as `dondoc import --columns`); remembered for the same layout once the plan is imported."""
+    form = await _posted(request)
+    ref = _ref_of(request, user, form)
+    if isinstance(ref, Response):
+        return ref
+    spec, problem = read_columns(form)
+    if problem is not None:
+        return await run_in_threadpool(_columns_refused, request, user, ref, problem)
+    ref = StagedRef(stored=ref.stored, original=ref.original, province=ref.province, year=ref.year, columns=spec)
+    return await run_in_threadpool(_review, request, user, ref, review=ReviewInput())
 
 
 @router.post("/plans/import/cancel", dependencies=CHECKED)

@@ -60,6 +60,7 @@ class StagedRef:
     original: str
     province: str | None
     year: int | None
+    columns: str | None = None  # the office's column mapping (``task=3,lead=4``), when it chose one
 
 
 def imports_dir(data_dir: Path) -> Path:
@@ -148,10 +149,12 @@ def _mac(secret: str, body: str) -> str:
     return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
 
-def make_ref(secret: str, staged: StagedFile, *, user_id: int, province: str | None, year: int | None,
-             now: float | None = None) -> str:
+def make_ref(secret: str, staged: StagedFile | StagedRef, *, user_id: int, province: str | None, year: int | None,
+             now: float | None = None, columns: str | None = None) -> str:
     payload = {"s": staged.stored, "n": staged.original, "p": province, "y": year, "u": user_id,
                "e": int((now or time.time()) + REF_HOURS * 3600)}
+    if columns:
+        payload["c"] = columns
     body = base64.urlsafe_b64encode(json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode())
     text = body.decode().rstrip("=")
     return f"{text}.{_mac(secret, text)}"
@@ -171,7 +174,7 @@ def read_ref(secret: str, value: str | None, *, user_id: int, now: float | None 
     try:
         payload: dict[str, Any] = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
         ref = StagedRef(stored=str(payload["s"]), original=str(payload["n"]), province=payload["p"],
-                        year=payload["y"])
+                        year=payload["y"], columns=payload.get("c"))
         expires, owner = int(payload["e"]), int(payload["u"])
     except (ValueError, KeyError, TypeError):
         raise ImportInputError(_BAD_REF) from None
