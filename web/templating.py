@@ -41,6 +41,10 @@ ACTIONS.update({"edited": "sửa nhiệm vụ", "reassigned": "giao lại cơ qu
 FIELDS.update({"content": "nội dung", "deadline": "thời hạn (cách ghi)", "lead": "chủ trì", "coordinating": "phối hợp",
                "document": "văn bản giao", "code": "số, ký hiệu", "issued_on": "ngày ban hành", "title": "trích yếu",
                "on_behalf_of": "ghi nhận thay cơ quan", "channel": "nhận qua", "reported_on": "ngày cơ quan báo cáo"})
+# the import preview: the tracking day and past-due tasks the office chose (models/importing/tracking.py)
+ACTIONS.update({"tracking": "chọn ngày bắt đầu theo dõi"})
+FIELDS.update({"tracked_from": "theo dõi từ ngày", "backlog": "nhiệm vụ đã quá hạn khi nhập",
+               "held": "thông báo giữ lại", "queued": "thông báo chờ gửi"})
 # the statuses of an agency's period-report duty in its own words (a report is sent, not done)
 DUTY_LABELS = {Status.DONE_ON_TIME: "đã gửi đúng hạn", Status.DONE_LATE: "đã gửi muộn",
                Status.OVERDUE: "quá hạn, chưa gửi", Status.DUE_SOON: "sắp đến hạn gửi",
