@@ -98,3 +98,60 @@ def test_the_directory_pages_work_on_a_phone_and_a_desktop_with_the_excel_upload
             assert s.exec(select(Agency.email).where(Agency.key == "stc")).one() == "taichinh.moi@bacgiang.example"
     finally:
         context.close()
+
+
+@pytest.fixture
+def in_2026(world: World, monkeypatch: pytest.MonkeyPatch) -> World:
+    """Bắc Ninh set up and the live server's clock (conftest's TODAY, read on every request) in
+    2026: today's directory, 128 agencies with its 99 communes, and groups to edit."""
+    import sys
+    from datetime import date
+
+    from models.agencies.setup import set_up_province
+    from models.core.db import session_scope
+
+    with session_scope(world.engine) as s:
+        set_up_province(s, slug="bac-ninh", actor="test")
+    for name in ("conftest", "tests.web.conftest"):  # pytest may hold the fixtures' module under either name
+        module = sys.modules.get(name)
+        if module is not None and hasattr(module, "live"):
+            monkeypatch.setattr(module, "TODAY", date(2026, 3, 1))
+    return world
+
+
+@pytest.mark.parametrize("screen", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_a_set_up_provinces_directory_and_a_group_are_edited_on_a_phone_and_a_desktop(
+        in_2026: World, live: str, chromium, screen: dict[str, int]) -> None:  # type: ignore[no-untyped-def]
+    kind = "phone" if screen is PHONE else "desktop"
+    width = screen["width"]
+    context = chromium.new_context(locale="vi-VN", viewport=screen)
+    page = context.new_page()
+    try:
+        sign_in(page, live)
+        page.goto(f"{live}/agencies?province=bac-ninh")
+        page.wait_for_selector("#danh-muc")
+        assert page.locator("#danh-muc tbody tr").count() > 120
+        fits(page, width, "Bắc Ninh's directory")
+        shot(page, "agencies", f"bac-ninh-directory-{kind}")
+        page.click("a:has-text('Nhóm cơ quan')")
+        page.wait_for_selector("#nhom")
+        fits(page, width, "the groups")
+        shot(page, "agencies", f"bac-ninh-groups-{kind}")
+        page.click("#nhom tr:has-text('Sở, ngành') a:has-text('Sửa nhóm')")
+        page.wait_for_selector("input[name=member]")
+        fits(page, width, "a group's form")
+        shot(page, "agencies", f"bac-ninh-group-{kind}")
+        checked = page.locator("input[name=member]:checked")
+        before = checked.count()
+        label = checked.first.evaluate("e => e.parentElement.textContent.trim()")
+        checked.first.uncheck()
+        page.click("button:has-text('Lưu nhóm')")
+        page.wait_for_selector(".flash.ok")
+        assert "Đã lưu nhóm" in page.inner_text(".flash.ok")
+        row = page.locator("#nhom tr:has-text('Sở, ngành')").first.inner_text()
+        assert str(before - 1) in row
+        with Session(in_2026.engine) as s:
+            agency = s.exec(select(Agency).where(Agency.province == "bac-ninh", Agency.name == label)).one()
+            assert "so_nganh" not in agency.groups
+    finally:
+        context.close()
