@@ -213,13 +213,16 @@ def province_guard(request: Request) -> None:
         return
     checks: list[tuple[str, int]] = []
     params = dict(request.path_params)
-    if "row_id" in params and "source" in params:  # the outbox: a notice or a report e-mail
-        params["notice_id" if params["source"] == "notice" else "delivery_id"] = params.pop("row_id")
+    if "row_id" in params and "source" in params:  # the outbox: a notice, a report e-mail or a link mail
+        row = {"notice": "notice_id", "link": "link_mail_id"}.get(params["source"], "delivery_id")
+        params[row] = params.pop("row_id")
     for name, raw in params.items():
         if name in ROW_PROVINCE or name == "user_id":
             checks.append((name, _as_id(raw)))
     for key, name in QUERY_IDS.items():
-        checks.extend((name, _as_id(raw)) for raw in request.query_params.getlist(key) if raw.strip().isdigit())
+        # an id no row can have is left to the route (its own message: "không hợp lệ")
+        checks.extend((name, value) for value in map(_as_id, request.query_params.getlist(key))
+                      if 0 < value <= MAX_ID)
     if not checks:
         return
     with db(request, read_only=True) as session:
@@ -229,13 +232,17 @@ def province_guard(request: Request) -> None:
                 ok = target is not None and user_in_scope(target, provinces)
             else:
                 ok = 0 < row_id <= MAX_ID and row_in_scope(session, name=name, row_id=row_id, provinces=provinces)
-            if not ok:
-                raise PageError(404, "Không tìm thấy trang.")
+            if not ok:  # as the route says of a row that does not exist
+                raise PageError(404, _NOT_FOUND.get(name, "Không tìm thấy trang."))
+
+
+_NOT_FOUND = {"plan_id": "Không tìm thấy kế hoạch.", "task_id": "Không tìm thấy nhiệm vụ.",
+              "agency_id": "Không tìm thấy cơ quan."}
 
 
 def _as_id(raw: object) -> int:
     try:
-        return int(str(raw))
+        return int(str(raw).strip())
     except ValueError:
         return 0  # not a number: names no row
 

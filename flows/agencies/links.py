@@ -2,28 +2,36 @@
 the office revoked the old ones, or sent again by the office from the agency's page.
 
 The link goes to an address on file only (the agency's, or its head's when asked for from
-there), never to an address typed by a visitor; each mail sent is audited on the agency
-(models/agencies/link_requests.py). Sent at once over SMTP, not through the outbox (whose rows
-belong to an assignment): the office sees at once whether it went, and a visitor's request
-simply says to ask again.
+there), never to an address typed by a visitor. Every mail goes through the outbox: a row of
+``agency_link_mail`` is written (and audited on the agency, models/agencies/link_mails.py)
+before anything is sent, then the due rows are sent at once by the outbox's one mechanism
+(flows/outbox/send.py), so the office still sees at once whether it went, and every mail is
+listed in /outbox, retried after a failure and resent from there like the notices. The link is
+made when the message is: a resend carries a link valid from then.
 """
 
 from __future__ import annotations
 
 import logging
-import secrets
 from dataclasses import dataclass
-from datetime import timedelta
-from typing import Literal
+from datetime import datetime, timedelta
+from functools import partial
+from typing import TYPE_CHECKING, Literal
+
+from sqlmodel import Session
 
 from config.settings import Settings, get_settings
-from models.agencies.link_requests import note_link_sent
+from models.agencies.link_mails import link_mail_rows, queue_link_mails
 from models.agencies.links import LINK_TTL_DAYS, agency_token
 from models.core.db import get_engine, session_scope
-from models.core.tables import Agency
+from models.core.tables import SENT, Agency, AgencyLinkMail
 from tasks.common.dates import local_today
 
-__all__ = ["LinkMail", "Reason", "agency_links", "send_agency_links"]
+if TYPE_CHECKING:
+    from flows.outbox.send import OutboxStats
+    from notifications.transport import OutgoingMessage
+
+__all__ = ["LinkMail", "Reason", "agency_links", "send_agency_links", "send_link_mails"]
 
 log = logging.getLogger("dondoc.links")
 Reason = Literal["requested", "revoked", "resent"]
@@ -47,19 +55,56 @@ def agency_links(settings: Settings, *, agency_id: int, token: str) -> tuple[str
     return f"{base}/a/{token}", f"{base}/agencies/{agency_id}/calendar.ics?token={token}"
 
 
-def send_agency_links(agency_ids: list[int], *, reason: Reason, actor: str, source: str = "web",
-                      to: str | None = None, settings: Settings | None = None) -> list[LinkMail]:
-    """Mail each agency a fresh link (to ``to`` when given: one of its addresses on file, as the
-    caller has checked; else the agency's address, or its head's when it has none)."""
+LINK_BATCH = 100  # recipients per claim of link mails (they come a few at a time)
+
+
+def _ready(message: OutgoingMessage) -> OutgoingMessage:
+    """The message made while composing (one small text mail: nothing to defer)."""
+    return message
+
+
+def send_link_mails(*, settings: Settings | None = None, now: datetime | None = None) -> OutboxStats:
+    """Send every due link mail (those just written, and those waiting for a retry). With none
+    due the mail server is not contacted."""
     from flows.escalation.sweep import make_transport
-    from notifications.messages.render import make_message
-    from notifications.transport import OutgoingMessage
+    from flows.outbox.send import Outgoing, send_outbox
+    from models.core.types import utcnow
+    from notifications.messages.render import make_message, stable_message_id
 
     settings = settings or get_settings()
     domain = settings.mail_from.rsplit("@", 1)[-1].strip(">") or "dondoc.example"
     valid_until = local_today() + timedelta(days=LINK_TTL_DAYS)
-    results: list[LinkMail] = []
-    messages: list[tuple[Agency, str, OutgoingMessage]] = []
+
+    def compose(session: Session, claimed: list[AgencyLinkMail]) -> list[Outgoing[AgencyLinkMail]]:
+        out: list[Outgoing[AgencyLinkMail]] = []
+        for row in claimed:
+            agency = session.get(Agency, row.agency_id)
+            if agency is None or agency.id is None:
+                out.append(Outgoing(rows=[row], error="cơ quan không còn trong danh mục"))
+                continue
+            token = agency_token(session, agency_id=agency.id, secret=settings.secret_key)
+            link, calendar = agency_links(settings, agency_id=agency.id, token=token)
+            ctx = {"recipient_name": row.recipient_name, "office_name": settings.mail_from_name, "link": link,
+                   "calendar_link": calendar, "valid_until": valid_until, "reason": row.reason,
+                   "base_url": settings.base_url}
+            message_id = stable_message_id([f"agency-link:{row.id}:{row.attempts}"], domain)
+            message = make_message("agency_link", [row.recipient], ctx, message_id=message_id)
+            out.append(Outgoing(rows=[row], render=partial(_ready, message), message_id=message_id))
+        return out
+
+    return send_outbox(table=AgencyLinkMail, engine=get_engine(), transport=make_transport(settings),
+                       now=now or utcnow(), limit=LINK_BATCH, compose=compose)
+
+
+def send_agency_links(agency_ids: list[int], *, reason: Reason, actor: str, source: str = "web",
+                      to: str | None = None, settings: Settings | None = None) -> list[LinkMail]:
+    """Mail each agency a fresh link (to ``to`` when given: one of its addresses on file, as the
+    caller has checked; else the agency's address, or its head's when it has none): the rows are
+    written to the outbox in one transaction, then sent at once. Each result says whether its
+    mail went (a mail the server did not take stays in the outbox, retried, with its error)."""
+    settings = settings or get_settings()
+    results: dict[int, LinkMail] = {}
+    queued: list[tuple[int, str, str]] = []
     engine = get_engine()
     with session_scope(engine) as session:
         for agency_id in agency_ids:
@@ -68,28 +113,18 @@ def send_agency_links(agency_ids: list[int], *, reason: Reason, actor: str, sour
                 continue
             address = to or (agency.email or "").strip() or (agency.head_email or "").strip() or None
             if address is None:
-                results.append(LinkMail(agency_id, agency.name, None, "không có địa chỉ thư điện tử"))
+                results[agency_id] = LinkMail(agency_id, agency.name, None, "không có địa chỉ thư điện tử")
                 continue
-            token = agency_token(session, agency_id=agency_id, secret=settings.secret_key)
-            link, calendar = agency_links(settings, agency_id=agency_id, token=token)
-            ctx = {"recipient_name": agency.name, "office_name": settings.mail_from_name, "link": link,
-                   "calendar_link": calendar, "valid_until": valid_until, "reason": reason,
-                   "base_url": settings.base_url}
-            message_id = f"<link-{secrets.token_hex(12)}@{domain}>"  # each mail its own: a new link every time
-            messages.append((agency, address, make_message("agency_link", [address], ctx, message_id=message_id)))
-    if messages:
-        transport = make_transport(settings)
-        try:
-            outcome = list(transport.send_many(m for _, _, m in messages))
-        finally:
-            transport.close()
+            queued.append((agency_id, agency.name, address))
+        ids = queue_link_mails(session, mails=queued, reason=reason, actor=actor, source=source)
+    if ids:
+        stats = send_link_mails(settings=settings)
         with session_scope(engine) as session:
-            for (agency, address, _), (_, error) in zip(messages, outcome, strict=True):
-                if error is not None:
-                    log.warning("link mail to agency %s not sent: %s", agency.id, error)
-                    results.append(LinkMail(agency.id, agency.name, address, str(error)))  # type: ignore[arg-type]
-                    continue
-                note_link_sent(session, agency_id=agency.id, to=address, reason=reason, actor=actor,  # type: ignore[arg-type]
-                               source=source)
-                results.append(LinkMail(agency.id, agency.name, address))  # type: ignore[arg-type]
-    return results
+            rows = link_mail_rows(session, ids=ids)
+        for (agency_id, name, address), row_id in zip(queued, ids, strict=True):
+            row = rows[row_id]
+            error = None if row.status == SENT else (row.last_error or stats.error or "máy chủ thư chưa nhận thư")
+            if error is not None:
+                log.warning("link mail %s to agency %s not sent: %s", row_id, agency_id, error)
+            results[agency_id] = LinkMail(agency_id, name, address, error)
+    return [results[a] for a in agency_ids if a in results]

@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from models.core.report_tables import ReportDelivery, ReportRun, ReportSubmission
-from models.core.tables import Agency, Assignment, Notice, Plan, ProvinceSetup, Task
+from models.core.tables import Agency, AgencyLinkMail, Assignment, Notice, Plan, ProvinceSetup, Task
 from models.core.web_tables import ROLE_NATIONAL, Evidence, ExtensionRequest, StaffUser
 from tasks.agencies.provinces import UnknownProvinceError, province
 
@@ -141,6 +141,8 @@ ROW_PROVINCE: dict[str, Any] = {
     "run_id": sa.select(col(Plan.province)).join(ReportRun, col(ReportRun.plan_id) == col(Plan.id))
     .where(col(ReportRun.id) == _ID),
     "notice_id": _by_assignment(sa.select(col(Notice.assignment_id)).where(col(Notice.id) == _ID).scalar_subquery()),
+    "link_mail_id": sa.select(col(Agency.province))
+    .join(AgencyLinkMail, col(AgencyLinkMail.agency_id) == col(Agency.id)).where(col(AgencyLinkMail.id) == _ID),
     "delivery_id": sa.select(col(Plan.province)).join(ReportRun, col(ReportRun.plan_id) == col(Plan.id))
     .join(ReportDelivery, col(ReportDelivery.report_run_id) == col(ReportRun.id)).where(col(ReportDelivery.id) == _ID),
 }

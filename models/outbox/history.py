@@ -1,7 +1,8 @@
-"""The office's view of everything mailed: every notice and every report e-mail, newest first, in
-one list (the ``/outbox`` page), and putting a failed one back in the queue.
+"""The office's view of everything mailed: every notice, every report e-mail and every agency
+link mail, newest first, in one list (the ``/outbox`` page), and putting a failed one back in the
+queue.
 
-Both outbox tables share the queue's columns (models/outbox/queue.py); this module only reads
+The outbox tables share the queue's columns (models/outbox/queue.py); this module only reads
 them and, for a resend, sets a failed row back to pending with a fresh count of attempts, as the
 queue's own retry does after a failed attempt. Sending stays the senders' business.
 """
@@ -17,13 +18,14 @@ from sqlmodel import Session, col
 
 from models.core.audit import record
 from models.core.report_tables import ReportDelivery, ReportRun
-from models.core.tables import FAILED, PENDING, SENDING, SENT, Agency, Assignment, Notice, Plan, Task
+from models.core.tables import FAILED, PENDING, SENDING, SENT, Agency, AgencyLinkMail, Assignment, Notice, Plan, Task
 from models.core.types import utcnow
 
 CANCELLED = "cancelled"
 STATES = (PENDING, SENDING, SENT, FAILED, CANCELLED)
-NOTICE, REPORT = "notice", "report"  # which outbox table a row of the history comes from
-SOURCES = (NOTICE, REPORT)
+NOTICE, REPORT, LINK = "notice", "report", "link"  # which outbox table a row of the history comes from
+SOURCES = (NOTICE, REPORT, LINK)
+LINK_KIND = "agency_link"  # the kind shown for an agency's link mail
 
 
 class ResendError(ValueError):
@@ -100,14 +102,39 @@ def _reports(state: str | None, provinces: tuple[str, ...] | None = None) -> sa.
     return q
 
 
+def _links(state: str | None, agency_id: int | None = None, provinces: tuple[str, ...] | None = None) -> sa.Select[Any]:
+    """The agencies' link mails (models/agencies/link_mails.py)."""
+    q = (
+        sa.select(sa.literal(LINK).label("source"), col(AgencyLinkMail.id).label("id"),
+                  sa.literal(LINK_KIND).label("kind"), sa.cast(sa.null(), sa.Integer).label("level"),
+                  col(AgencyLinkMail.recipient).label("recipient"),
+                  col(AgencyLinkMail.recipient_name).label("recipient_name"),
+                  col(AgencyLinkMail.status).label("status"), col(AgencyLinkMail.attempts).label("attempts"),
+                  col(AgencyLinkMail.last_error).label("last_error"),
+                  col(AgencyLinkMail.created_at).label("created_at"), col(AgencyLinkMail.sent_at).label("sent_at"),
+                  col(Agency.id).label("agency_id"), col(Agency.name).label("agency_name"),
+                  sa.cast(sa.null(), sa.Integer).label("task_id"), sa.cast(sa.null(), sa.String).label("ref"),
+                  sa.cast(sa.null(), sa.String).label("plan_code"), sa.cast(sa.null(), sa.String).label("period"))
+        .join(Agency, col(Agency.id) == col(AgencyLinkMail.agency_id))
+    )
+    if state:
+        q = q.where(col(AgencyLinkMail.status) == state)
+    if agency_id is not None:
+        q = q.where(col(AgencyLinkMail.agency_id) == agency_id)
+    if provinces is not None:
+        q = q.where(col(Agency.province).in_(provinces))
+    return q
+
+
 def mail_history(session: Session, *, state: str | None = None, agency_id: int | None = None, page: int = 1,
                  per_page: int = 50, provinces: tuple[str, ...] | None = None) -> tuple[list[Sent], int]:
-    """One page of every notice and report e-mail, newest first, and how many there are in all.
+    """One page of every notice, report e-mail and link mail, newest first, and how many there are in all.
     ``agency_id`` keeps the notices about that agency's tasks (report e-mails go to the office and
-    the leadership, never about one agency, so they are left out)."""
+    the leadership, never about one agency, so they are left out); an agency's link mails are
+    kept with its notices."""
     if state is not None and state not in STATES:
         raise ValueError(f"unknown outbox state {state!r}")
-    parts: list[sa.Select[Any]] = [_notices(state, agency_id, provinces)]
+    parts: list[sa.Select[Any]] = [_notices(state, agency_id, provinces), _links(state, agency_id, provinces)]
     if agency_id is None:
         parts.append(_reports(state, provinces))
     union = sa.union_all(*parts).subquery("sent")
@@ -123,11 +150,12 @@ def state_counts(session: Session, *, provinces: tuple[str, ...] | None = None) 
     """How many rows of both tables are in each state (the filter's figures)."""
     counts = dict.fromkeys(STATES, 0)
     if provinces is not None:  # the provinces' rows of the history, counted by state
-        union = sa.union_all(_notices(None, None, provinces), _reports(None, provinces)).subquery("sent")
+        union = sa.union_all(_notices(None, None, provinces), _reports(None, provinces),
+                             _links(None, None, provinces)).subquery("sent")
         for status, n in session.execute(sa.select(union.c.status, sa.func.count()).group_by(union.c.status)):
             counts[status] = counts.get(status, 0) + int(n)
         return counts
-    for table in (Notice, ReportDelivery):
+    for table in (Notice, ReportDelivery, AgencyLinkMail):
         for status, n in session.execute(sa.select(col(table.status), sa.func.count()).group_by(col(table.status))):
             counts[status] = counts.get(status, 0) + int(n)
     return counts
@@ -140,8 +168,9 @@ def resend(session: Session, *, source: str, row_id: int, actor: str, now: datet
     sent or cancelled one is not sent twice."""
     if source not in SOURCES:
         raise ResendError("Không tìm thấy thư.")
-    row: Notice | ReportDelivery | None = (session.get(Notice, row_id) if source == NOTICE
-                                           else session.get(ReportDelivery, row_id))
+    row: Notice | ReportDelivery | AgencyLinkMail | None = (
+        session.get(Notice, row_id) if source == NOTICE else session.get(ReportDelivery, row_id) if source == REPORT
+        else session.get(AgencyLinkMail, row_id))
     if row is None:
         raise ResendError("Không tìm thấy thư.")
     if row.status != FAILED:
@@ -150,7 +179,8 @@ def resend(session: Session, *, source: str, row_id: int, actor: str, now: datet
     row.status, row.attempts, row.next_attempt_at, row.claimed_by = PENDING, 0, now or utcnow(), None
     session.add(row)
     session.flush()
-    record(session, actor=actor, source="web", entity="notice" if source == NOTICE else "report_delivery",
+    entity = {NOTICE: "notice", REPORT: "report_delivery", LINK: "agency_link_mail"}[source]
+    record(session, actor=actor, source="web", entity=entity,
            entity_id=row_id, action="resent", changes={"status": [FAILED, PENDING], "attempts": [before, 0]})
 
 

@@ -2,10 +2,11 @@
 
 An outbox row goes pending -> sending (claimed by one sender) -> sent, or back to pending with
 a backoff after a failed attempt, or failed after MAX_ATTEMPTS (or at once when retrying cannot
-help). Every function takes the table class (``Notice`` or ``ReportDelivery``: both carry the
-columns recipient, status, attempts, last_error, next_attempt_at, claimed_by, claimed_at,
-sent_at and message_id); what each table holds besides is its own module's business
-(models/outbox/notices.py, models/reports/runs.py).
+help). Every function takes the table class (``Notice``, ``ReportDelivery`` or
+``AgencyLinkMail``: each carries the columns recipient, status, attempts, last_error,
+next_attempt_at, claimed_by, claimed_at, sent_at and message_id); what each table holds besides
+is its own module's business (models/outbox/notices.py, models/reports/runs.py,
+models/agencies/link_mails.py).
 
 A claim belongs to a registered, running sender (models/outbox/leases.py): a stopped sender's
 claims are taken back at once by the next one, the messages the mail server accepted marked
@@ -34,7 +35,7 @@ from models.core.tables import FAILED, PENDING, SENDING, SENT, OutboxSend, Outbo
 
 if TYPE_CHECKING:  # only the types: a sweep need not import the report tables
     from models.core.report_tables import ReportDelivery
-    from models.core.tables import Notice
+    from models.core.tables import AgencyLinkMail, Notice
 
 __all__ = [
     "MAX_ATTEMPTS",
@@ -56,7 +57,7 @@ MAX_ATTEMPTS = 5
 # a claim by a sender that never registered (no lease) older than this is released
 STALE_CLAIM = timedelta(minutes=15)
 
-OutboxRow = TypeVar("OutboxRow", "Notice", "ReportDelivery")
+OutboxRow = TypeVar("OutboxRow", "Notice", "ReportDelivery", "AgencyLinkMail")
 
 
 def new_worker_id() -> str:

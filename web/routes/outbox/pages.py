@@ -11,9 +11,19 @@ from fastapi import APIRouter, BackgroundTasks, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session, col, select
 
-from models.core.tables import Agency, Assignment, Notice
+from models.core.tables import Agency, AgencyLinkMail, Assignment, Notice
 from models.core.web_tables import StaffUser
-from models.outbox.history import NOTICE, REPORT, STATES, ResendError, mail_history, resend, resend_failed, state_counts
+from models.outbox.history import (
+    LINK,
+    NOTICE,
+    REPORT,
+    STATES,
+    ResendError,
+    mail_history,
+    resend,
+    resend_failed,
+    state_counts,
+)
 from web.deps import PageError, actor_of_user, csrf_checked, db, office_actor, user_provinces
 from web.forms import MAX_ID
 from web.messages import flash
@@ -55,11 +65,21 @@ def _send_reports() -> None:
         log.exception("sending report e-mails after a page failed")
 
 
+def _send_links() -> None:
+    from flows.agencies.links import send_link_mails
+
+    try:
+        send_link_mails()
+    except Exception:  # the rows stay pending; the next link mail or resend sends them
+        log.exception("sending link mails after a page failed")
+
+
 def _send_after(background: BackgroundTasks, request: Request) -> None:
     """Send what is pending once the page has answered (the notices, then the report e-mails);
     a mail server that is down leaves them pending, with the queue's retries."""
     send_after_response(background, request)
     background.add_task(_send_reports)
+    background.add_task(_send_links)
 
 
 @router.get("/outbox")
@@ -81,19 +101,20 @@ def outbox_page(request: Request, user: StaffUser = Depends(office_actor)) -> Re
     return render(request, "outbox.html", {
         "rows": rows, "total": total, "listing": Paging(page), "state": state, "agency_id": agency_id,
         "states": STATES, "counts": counts, "agencies": agencies, "flash": flash(request), "error": None,
-        "NOTICE": NOTICE, "REPORT": REPORT})
+        "NOTICE": NOTICE, "REPORT": REPORT, "LINK": LINK})
 
 
 def _agencies_with_mail(session: Session) -> list[int]:
-    """The agencies some notice was about (the agency filter's choices)."""
-    return list(session.exec(select(Assignment.agency_id).distinct()
+    """The agencies some notice was about or some link mail went to (the agency filter's choices)."""
+    about = set(session.exec(select(Assignment.agency_id).distinct()
                              .join(Notice, col(Notice.assignment_id) == col(Assignment.id))))
+    return sorted(about | set(session.exec(select(AgencyLinkMail.agency_id).distinct())))
 
 
 @router.post("/outbox/{source}/{row_id}/resend", dependencies=CSRF)
 def resend_one(request: Request, background: BackgroundTasks, source: str, row_id: int,
                user: StaffUser = Depends(office_actor)) -> Response:
-    if source not in (NOTICE, REPORT):
+    if source not in (NOTICE, REPORT, LINK):
         raise PageError(404, "Không tìm thấy thư.")
     try:
         with db(request) as session:
