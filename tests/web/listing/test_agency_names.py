@@ -12,6 +12,8 @@ import pytest
 from sqlmodel import Session, select
 
 from flows.importing.flow import import_plan
+from models.auth.users import add_user
+from models.core.db import session_scope
 from models.core.tables import CANCELLED, TASK_ACTIVE, Agency, Assignment, Plan, Task
 from tasks.common.text import vi_sort_key
 from tests.conftest import PLANS
@@ -19,6 +21,17 @@ from tests.web.conftest import Browserless, World
 
 NN = "Sở Nông nghiệp và Phát triển nông thôn"
 SLUGS = ("bac-giang", "ben-tre", "kien-giang", "lang-son")
+NATIONAL = ("bo@nongthonmoi.example", "mat-khau-toan-quoc")
+
+
+@pytest.fixture
+def office(client: Browserless, world: World) -> Browserless:
+    """A national account (issue 13): an office account sees its own province only, the national
+    role reads the four provinces side by side."""
+    with session_scope(world.engine) as s:
+        add_user(s, email=NATIONAL[0], role="national", password=NATIONAL[1], actor="test")
+    client.login(*NATIONAL)
+    return client
 
 
 @pytest.fixture

@@ -225,19 +225,31 @@ def test_an_agency_link_opens_none_of_them(anonymous: Browserless, world: World,
     assert TODAY  # the app's clock, before any deadline of the sample plan
 
 
-def test_with_several_provinces_the_form_asks_which_directory_to_offer(office: Browserless, world: World) -> None:
+def test_with_several_provinces_the_form_offers_the_accounts_province_only(office: Browserless, world: World,
+                                                                         anonymous: Browserless) -> None:
+    """Each office belongs to a province (issue 13): Bắc Giang's office is offered Bắc Giang's
+    directory, not Bến Tre's, even when Bến Tre's plan is the newest; Bến Tre's office the other way round."""
     from flows.importing.flow import import_plan
+    from models.auth.users import add_user
+    from models.core.db import session_scope
     from tests.conftest import PLANS
 
     import_plan(str(PLANS / "ben-tre-1185-kh-ubnd-2019.txt"))  # the newest plan: Bến Tre's
     form = office.get("/tasks/new").text
-    assert '<option value="ben-tre" selected>Bến Tre</option>' in form
-    assert '<option value="bac-giang" >Bắc Giang</option>' in form
+    assert 'name="province" value="bac-giang"' in form  # its only province: no choice to make
+    assert 'value="ben-tre"' not in form
     chosen = office.get("/tasks/new?province=bac-giang").text
     assert 'name="province" value="bac-giang"' in chosen
     assert '<option value="Sở Nông nghiệp và Phát triển nông thôn">' in chosen
-    r = _new(office, province="")
+    # another province's directory is not one to choose
+    r = _new(office, province="ben-tre", lead=["Sở Nông nghiệp và Phát triển nông thôn"])
     assert r.status_code == 400 and "Vui lòng chọn tỉnh của văn bản." in r.text
+    with session_scope(world.engine) as s:
+        add_user(s, email="vp@bentre.example", role="office", password="mat-khau-ben-tre", actor="test",
+                 province="ben-tre")
+    anonymous.login("vp@bentre.example", "mat-khau-ben-tre")
+    theirs = anonymous.get("/tasks/new").text
+    assert 'value="ben-tre"' in theirs and 'value="bac-giang"' not in theirs
     # an agency of Bắc Giang is not one of Bến Tre's
-    r = _new(office, province="ben-tre", lead=["UBND huyện Việt Yên"])
+    r = _new(anonymous, province="ben-tre", lead=["UBND huyện Việt Yên"])
     assert r.status_code == 400 and "“UBND huyện Việt Yên”" in r.text
