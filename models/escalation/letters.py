@@ -25,17 +25,23 @@ LETTERS_DIR = "cong-van"
 
 
 def cong_van_data(session: Session, *, agency: Agency, situation: AgencySituation, settings: Settings,
-                  level: int | None = None, offices: dict[str, str] | None = None) -> CongVan | None:
+                  level: int | None = None, offices: dict[str, str] | None = None,
+                  symbols: dict[str, str] | None = None) -> CongVan | None:
     """The công văn for the agency's situation (its overdue lead assignments); None when it has none.
-    ``level``: the letter's (the sweep's notices); by default the highest its tasks have reached."""
+    ``level``: the letter's (the sweep's notices); by default the highest its tasks have reached.
+    ``symbols``: the offices' ký hiệu by province, read once per province and kept there (a
+    sweep makes thousands of letters)."""
     items: tuple[SituationItem, ...] = tuple(i for i in situation.overdue if i.role == LEAD)
     if not items:
         return None
     offices = offices if offices is not None else office_names(session, provinces={agency.province})
     office = offices.get(agency.province) or settings.mail_from_name
-    aliases = session.execute(sa.select(col(Agency.aliases), col(Agency.name)).where(
-        col(Agency.province) == agency.province, col(Agency.kind) == "office").order_by(col(Agency.id))).first()
-    symbol = office_symbol(aliases[0] if aliases else [], aliases[1] if aliases else office)
+    symbols = symbols if symbols is not None else {}
+    if agency.province not in symbols:
+        aliases = session.execute(sa.select(col(Agency.aliases), col(Agency.name)).where(
+            col(Agency.province) == agency.province, col(Agency.kind) == "office").order_by(col(Agency.id))).first()
+        symbols[agency.province] = office_symbol(aliases[0] if aliases else [], aliases[1] if aliases else office)
+    symbol = symbols[agency.province]
     place = province_name(agency.province)
     return CongVan(province_name=place, office_name=office, issuing_body=issuer_lines(office, place), symbol=symbol,
                    issued_on=situation.as_of, agency_name=agency.name, items=items,

@@ -110,3 +110,27 @@ def test_without_a_signer_name_the_block_keeps_the_title_and_the_space_to_sign()
     closing = doc.tables[-1].cell(0, 1)
     lines = [p.text for p in closing.paragraphs]
     assert lines[0] == "CHÁNH VĂN PHÒNG" and lines[-1] == "" and len(lines) >= 5
+
+
+def _document_text(content: bytes) -> list[object]:
+    doc = Document(io.BytesIO(content))
+    out: list[object] = [p.text for p in doc.paragraphs]
+    out += [[c.text for c in row.cells] for table in doc.tables for row in table.rows]
+    return [*out, doc.core_properties.title, doc.core_properties.author]
+
+
+def test_the_press_makes_the_document_python_docx_draws_for_every_level_and_odd_text() -> None:
+    from dataclasses import replace
+
+    from tasks.escalation.letter import draw_cong_van
+
+    odd = tuple(replace(i, content=f"Rà soát <quy hoạch> & \"đề án\" số {k}", plan_code=f"{k}/KH-UBND & BCĐ")
+                for k, i in enumerate(items(7), start=1))
+    cases = [letter(level=lv) for lv in (1, 2, 3)]
+    cases += [letter(agency_name="Sở Nông nghiệp & Môi trường <NN&MT>", items=odd),
+              letter(items=items(1)), letter(items=items(40), level=2)]
+    cases.append(letter(items=(replace(items(1)[0], content="dòng một\ndòng hai\tcột"),)))  # python-docx's own path
+    for case in cases:
+        pressed = render_cong_van(case)
+        assert _document_text(pressed) == _document_text(draw_cong_van(case))
+        assert case.agency_name in _document_text(pressed)[1]  # type: ignore[operator]
