@@ -7,16 +7,18 @@ from __future__ import annotations
 import re
 from datetime import date
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from flows.escalation.sweep import daily_sweep
 from models.core.db import session_scope
 from models.core.tables import Assignment, Notice
+from models.core.web_tables import StaffUser
 from models.progress.updates import record_progress
 from tests.conftest import PLANS
 from tests.web.conftest import ARGS as ARGS  # re-exported: later browser tests import them from here
 from tests.web.conftest import CHROMIUM as CHROMIUM
-from tests.web.conftest import SHOTS, World, needs_chromium, sign_in
+from tests.web.conftest import OFFICE, SHOTS, World, needs_chromium, sign_in
 from tests.web.conftest import live as live
 
 NN = "snnptnt@bacgiang.example"
@@ -144,6 +146,8 @@ def test_a_link_for_agency_a_is_refused_on_agency_b_s_task(live: str, page, worl
 
 
 def test_the_office_imports_a_plan_file_from_the_plans_page(live: str, page, world: World) -> None:  # type: ignore[no-untyped-def]
+    with session_scope(world.engine) as s:  # Bến Tre's plan is imported by an office of its province (issue 13)
+        s.execute(sa.update(StaffUser).where(StaffUser.email == OFFICE[0]).values(province="vinh-long"))  # type: ignore[arg-type]
     sign_in(page, live, "/plans")
     page.click("a:has-text('Nhập kế hoạch từ tệp')")
     page.set_input_files("input[name=file]", str(PLANS / "ben-tre-1185-kh-ubnd-2019.txt"))
