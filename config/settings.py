@@ -44,6 +44,11 @@ class Settings(BaseSettings):
     smtp_connections: int = Field(default=4, ge=1, le=64)
     # recipients per batch of a sweep: claimed, sent and written back together, so memory is bounded by the batch
     send_batch: int = Field(default=500, ge=1, le=100_000)
+    # provinces whose mail leaves through a relay of their own: "slug=host:port,slug=host:port" (the others use
+    # smtp_host/smtp_port); one province's relay being down fails only that province's sweep
+    smtp_relays: str = ""
+    # province sweeps the daily sweep runs at once when it fans out (flows/escalation/national.py)
+    sweep_concurrency: int = Field(default=4, ge=1, le=64)
     mail_from: str = "dondoc@dondoc.example"
     # the sender's name in the From header (RFC 2047-encoded by the transport): the office, not the software
     mail_from_name: str = OFFICE_NAME
@@ -89,6 +94,15 @@ class Settings(BaseSettings):
         if "<" in self.mail_from or not name:
             return self.mail_from
         return f"{name} <{self.mail_from.strip()}>"
+
+    def relay_for(self, province: str | None) -> tuple[str, int]:
+        """The mail server (host, port) of a province's notices: its own relay in smtp_relays, else smtp_host."""
+        for entry in self.smtp_relays.split(","):
+            slug, _, address = entry.strip().partition("=")
+            host, _, port = address.strip().rpartition(":")
+            if province is not None and slug.strip() == province and host and port.isdigit():
+                return host, int(port)
+        return self.smtp_host, self.smtp_port
 
     @property
     def effective_database_url(self) -> str:

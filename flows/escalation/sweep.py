@@ -52,11 +52,13 @@ class SweepResult:
         return self.send.error is None and self.send.messages_failed == 0
 
 
-def make_transport(settings: Settings) -> Any:
+def make_transport(settings: Settings, province: str | None = None) -> Any:
+    """A connection to the mail server; a province with a relay of its own (DONDOC_SMTP_RELAYS) uses that."""
     from notifications.smtp.transport import SmtpTransport
 
+    host, port = settings.relay_for(province)
     return SmtpTransport(
-        settings.smtp_host, settings.smtp_port, user=settings.smtp_user, password=settings.smtp_password,
+        host, port, user=settings.smtp_user, password=settings.smtp_password,
         starttls=settings.smtp_starttls, mail_from=settings.mail_sender,  # "Văn phòng ... <address>"
     )
 
@@ -86,6 +88,7 @@ def _link_maker(settings: Settings, session: Any = None) -> Any:
                     tokens[n.agency_id] = agency_token(own, agency_id=n.agency_id, secret=settings.secret_key)
         return f"{base}/a/{tokens[n.agency_id]}/tasks/{n.task_id}"
 
+    link.tokens = tokens  # type: ignore[attr-defined]  # filled ahead by a sweep's batch
     return link
 
 
@@ -131,13 +134,14 @@ def send_pending(as_of: date, now: datetime | None = None, province: str | None 
     def digests(session: Session, claimed: list[Notice]) -> list[Outgoing[Notice]]:
         by_id = {n.id: n for n in claimed}
         grouped = group_digests(notice_views(session, notices=claimed))
+        from models.agencies.links import agency_tokens
         from models.escalation.situation import attach_situations  # each message states the whole situation
 
         attach_situations(session, grouped, as_of=as_of, policy_path=settings.escalation_policy)
         link = _link_maker(settings, session)
-        for d in grouped:  # every agency's link token, read in this one transaction
-            for n in d.notices:
-                link(n)
+        # every agency's link token, read with one query in this transaction
+        link.tokens.update(agency_tokens(session, agency_ids={n.agency_id for d in grouped for n in d.notices},
+                                         secret=settings.secret_key))
         # each digest is rendered in this thread while the previous one is on the wire (no
         # database needed: the tokens are cached in ``link``)
         out = []
@@ -148,7 +152,7 @@ def send_pending(as_of: date, now: datetime | None = None, province: str | None 
                                                office_name=OFFICE_NAME, message_id=message_id)))
         return out
 
-    sent = send_outbox(table=Notice, engine=get_engine(), connect=partial(make_transport, settings),
+    sent = send_outbox(table=Notice, engine=get_engine(), connect=partial(make_transport, settings, province),
                        connections=settings.smtp_connections, now=now or utcnow(), limit=settings.send_batch,
                        compose=digests, check_when_idle=True,
                        scope=province_scope(province) if province is not None else None)

@@ -19,10 +19,13 @@ from sqlmodel import Session, col, select
 from models.core.tables import (
     COORDINATING,
     DONE,
+    FAILED,
     IN_PROGRESS,
     LEAD,
     OPEN,
     PENDING,
+    SENDING,
+    SENT,
     Agency,
     Assignment,
     EscalationPolicy,
@@ -79,6 +82,47 @@ def province_scope(province: str) -> Any:
     return col(Notice.assignment_id).in_(ids)
 
 
+def _by_province() -> Any:
+    """Notice -> assignment -> task -> plan, for grouping notices by their plan's province."""
+    return (sa.select(col(Plan.province)).select_from(Notice)
+            .join(Assignment, col(Assignment.id) == col(Notice.assignment_id))
+            .join(Task, col(Task.id) == col(Assignment.task_id))
+            .join(Plan, col(Plan.id) == col(Task.plan_id)))
+
+
+def provinces_due(session: Session, *, now: datetime) -> list[str]:
+    """The provinces with notices to send at ``now`` (pending and due, or claimed by a sender,
+    possibly a stopped one whose claims the province's run takes back), in slug order: one
+    province run each when the sweep fans out."""
+    waiting = sa.or_(sa.and_(col(Notice.status) == PENDING, col(Notice.next_attempt_at) <= now),
+                     col(Notice.status) == SENDING)
+    return sorted(session.execute(_by_province().where(waiting).distinct()).scalars())
+
+
+def province_outbox(session: Session, *, provinces: list[str], sent_since: datetime,
+                    as_of: date) -> dict[str, dict[str, int]]:
+    """Per province: ``notices_sent`` and ``messages_sent`` since ``sent_since``, the notices still
+    ``pending`` (retried later) or ``sending``, and those of the day ``as_of`` that ``failed`` (gave
+    up): what each province's run of a sweep did, read from the outbox, whichever worker ran it."""
+    out = {p: {"notices_sent": 0, "messages_sent": 0, "pending": 0, "sending": 0, "failed": 0} for p in provinces}
+    if not provinces:
+        return out
+    base = _by_province().where(col(Plan.province).in_(provinces))
+    sent = session.execute(
+        base.add_columns(sa.func.count(), sa.func.count(sa.distinct(col(Notice.message_id))))
+        .where(col(Notice.status) == SENT, col(Notice.sent_at) >= sent_since).group_by(col(Plan.province)))
+    for province, notices, messages in sent:
+        out[province].update(notices_sent=notices, messages_sent=messages)
+    waiting = session.execute(
+        base.add_columns(col(Notice.status), sa.func.count())
+        .where(sa.or_(col(Notice.status).in_((PENDING, SENDING)),
+                      sa.and_(col(Notice.status) == FAILED, col(Notice.as_of) == as_of)))
+        .group_by(col(Plan.province), col(Notice.status)))
+    for province, status, n in waiting:
+        out[province][status] = n
+    return out
+
+
 def cancel_pending(session: Session, *, assignment_id: int, except_due: date | None = None) -> int:
     """Drop pending notices of an assignment (done, or its due date moved by an extension)."""
     q = sa.update(Notice).where(col(Notice.assignment_id) == assignment_id, col(Notice.status) == PENDING)
@@ -106,7 +150,9 @@ __all__ = [
     "notice_row",
     "notice_views",
     "plan_notices",
+    "province_outbox",
     "province_scope",
+    "provinces_due",
 ]
 
 

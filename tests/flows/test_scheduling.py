@@ -93,7 +93,10 @@ def test_prefect_yaml_declares_the_same_schedules_as_the_config() -> None:
     schedules = load_schedules(CONFIG_DIR / "schedules.yaml")
     deployments = yaml.safe_load((REPO_ROOT / "prefect.yaml").read_text())["deployments"]
     declared = {d["name"]: (d["entrypoint"], d["schedules"][0]["cron"], d["schedules"][0]["timezone"])
-                for d in deployments}
+                for d in deployments if d.get("schedules")}
+    # the daily sweep's per-province runs are started by it, never by a schedule
+    assert [d["entrypoint"] for d in deployments if not d.get("schedules")] == [
+        "flows/deployments.py:province_sweep_flow"]
     assert declared == {j.name: (j.prefect_entrypoint, j.cron, schedules.timezone) for j in schedules.jobs}
 
 
