@@ -342,3 +342,20 @@ def test_another_provinces_account_neither_sees_nor_changes_this_directory(clien
     assert agency.email != "x@hanoi.example" and agency.valid_to is None and _audit(world, stc) == []
     with Session(world.engine) as s:
         assert s.exec(select(Agency).where(Agency.name == "Sở Lạ")).first() is None
+
+
+def test_a_national_account_reads_every_provinces_directory_and_changes_nothing(client: Browserless,
+                                                                               bac_ninh: World) -> None:
+    from models.auth.users import add_user
+
+    with session_scope(bac_ninh.engine) as s:
+        add_user(s, email="quocgia@bo.example", role="national", password="mat-khau-quoc-gia", actor="test")
+    client.login("quocgia@bo.example", "mat-khau-quoc-gia")
+    page = client.get("/agencies", params={"province": "bac-giang"})
+    assert page.status_code == 200 and "Sở Tài chính" in _rows(page.text) and "Thêm cơ quan" in page.text
+    assert '<option value="bac-ninh"' in page.text  # a choice of every province
+    stc = bac_ninh.agency_id("stc")
+    before = (_agency(bac_ninh, stc).valid_to, len(_audit(bac_ninh, stc)))
+    assert client.get(f"/agencies/{stc}/edit").status_code == 403
+    assert client.submit("/agencies", f"/agencies/{stc}/deactivate").status_code == 403
+    assert (_agency(bac_ninh, stc).valid_to, len(_audit(bac_ninh, stc))) == before

@@ -11,7 +11,7 @@ from models.core.tables import Agency
 from models.core.web_tables import StaffUser
 from models.planning.manual import ProvinceChoice, province_choices
 from tasks.listing.names import province_name
-from web.deps import PageError
+from web.deps import PageError, user_provinces
 
 # after an action, a code in ?msg= (nothing typed is echoed); web/messages.py keeps the others
 MESSAGES = {
@@ -30,37 +30,23 @@ def flash(request: Request) -> str | None:
 
 
 def own_province(user: StaffUser) -> str | None:
-    """The province a staff account belongs to, once accounts carry one (None: every province)."""
+    """The province a staff account belongs to (None: a national account, or none set)."""
     value = getattr(user, "province", None)
     return value if isinstance(value, str) and value else None
 
 
-def own_family(user: StaffUser) -> set[str] | None:
-    """The provinces an account with a province sees: its own and the former provinces merged
-    into it (Bắc Giang's agencies for a Bắc Ninh account); None: every province."""
-    own = own_province(user)
-    if own is None:
-        return None
-    from tasks.agencies.provinces import UnknownProvinceError, province
-
-    try:
-        info = province(own)
-    except UnknownProvinceError:
-        return {own}
-    return {own, *info.predecessors} if info.current else {own}
-
-
 def province_for(request: Request, session: Session, user: StaffUser,
                  asked: str | None = None) -> tuple[str, list[ProvinceChoice]]:
-    """The province the pages show and the choices offered: those the account may see (its own
-    and the former ones merged into it, once accounts carry a province; else every province with
-    agencies); the one asked for (``?province=``), else a province with agencies in force today."""
-    family = own_family(user)
+    """The province the pages show and the choices offered: those the account may see
+    (``web.deps.user_provinces``: its own and the former provinces merged into it; every province
+    with agencies for a national account); the one asked for (``?province=``), else a province
+    with agencies in force today, a set-up one first."""
+    scope = user_provinces(request)
     choices = province_choices(session)
-    if family is not None:
-        choices = [c for c in choices if c.slug in family]
-        own = own_province(user) or ""
-        if own not in {c.slug for c in choices}:
+    if scope is not None:
+        choices = [c for c in choices if c.slug in scope]
+        own = own_province(user)
+        if own is not None and own not in {c.slug for c in choices}:
             choices = [ProvinceChoice(own, province_name(own)), *choices]
     if not choices:
         raise PageError(404, "Chưa có cơ quan nào trong cơ sở dữ liệu: hãy thiết lập tỉnh "
@@ -80,11 +66,11 @@ def province_for(request: Request, session: Session, user: StaffUser,
     return ranked[0], choices
 
 
-def agency_or_404(session: Session, user: StaffUser, agency_id: int) -> Agency:
-    """The agency, if it is one the account may see (its own province's, once accounts have one)."""
+def agency_or_404(request: Request, session: Session, agency_id: int) -> Agency:
+    """The agency, if it is one the account may see (of its provinces)."""
     agency = session.get(Agency, agency_id)
-    family = own_family(user)
-    if agency is None or (family is not None and agency.province not in family):
+    scope = user_provinces(request)
+    if agency is None or (scope is not None and agency.province not in scope):
         raise PageError(404, "Không tìm thấy cơ quan.")
     return agency
 

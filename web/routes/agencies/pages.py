@@ -169,7 +169,7 @@ def new_agency(request: Request, province: str = Form(""), name: str = Form(""),
 @router.get("/agencies/{agency_id}/edit")
 def edit_agency_form(request: Request, agency_id: int, user: StaffUser = Depends(office_actor)) -> Response:
     with db(request, read_only=True) as session:
-        agency = agency_or_404(session, user, agency_id)
+        agency = agency_or_404(request, session, agency_id)
         _, choices = province_for(request, session, user, asked=agency.province)
         name = next((c.name for c in choices if c.slug == agency.province), agency.province)
         return _form_page(request, province=agency.province, province_name=name, agency=agency,
@@ -183,7 +183,7 @@ def save_agency(request: Request, agency_id: int, name: str = Form(""), kind: st
     values = {"name": name[:400], "kind": kind[:40], "email": email[:300], "head_email": head_email[:300],
               "aliases": aliases[:20000]}
     with db(request) as session:
-        agency = agency_or_404(session, user, agency_id)
+        agency = agency_or_404(request, session, agency_id)
         province = agency.province
         form, errors = check_agency_form(**values, others=directory_agencies(session, province=province,
                                                                              exclude=agency_id),
@@ -196,7 +196,7 @@ def save_agency(request: Request, agency_id: int, name: str = Form(""), kind: st
                 errors = exc.errors
         if errors:
             session.rollback()
-            agency = agency_or_404(session, user, agency_id)
+            agency = agency_or_404(request, session, agency_id)
             _, choices = province_for(request, session, user, asked=province)
             label = next((c.name for c in choices if c.slug == province), province)
             return _form_page(request, province=province, province_name=label, agency=agency, values=values,
@@ -209,13 +209,13 @@ def save_agency(request: Request, agency_id: int, name: str = Form(""), kind: st
 @router.post("/agencies/{agency_id}/deactivate", dependencies=CSRF)
 def deactivate(request: Request, agency_id: int, user: StaffUser = Depends(office_actor)) -> Response:
     with db(request) as session:
-        agency = agency_or_404(session, user, agency_id)
+        agency = agency_or_404(request, session, agency_id)
         province = agency.province
         try:
             deactivate_agency(session, agency=agency, actor=actor_of_user(user), today=today(request))
         except DirectoryError as exc:
             session.rollback()
-            agency = agency_or_404(session, user, agency_id)
+            agency = agency_or_404(request, session, agency_id)
             _, choices = province_for(request, session, user, asked=province)
             label = next((c.name for c in choices if c.slug == province), province)
             return _form_page(request, province=province, province_name=label, agency=agency,
