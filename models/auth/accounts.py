@@ -63,11 +63,13 @@ def _account(session: Session, user_id: int) -> StaffUser:
 
 
 def _keeps_an_admin(session: Session, user: StaffUser) -> None:
-    """Refuse to take away the last active administrator."""
+    """Refuse to take away the last active administrator of the account's province (each province
+    manages its own accounts: another province's administrator cannot stand in)."""
     if user.role != ROLE_ADMIN or not user.active:
         return
+    same = col(StaffUser.province) == user.province if user.province else col(StaffUser.province).is_(None)
     others = session.exec(select(StaffUser.id).where(StaffUser.role == ROLE_ADMIN, col(StaffUser.active).is_(True),
-                                                     StaffUser.id != user.id)).first()
+                                                     StaffUser.id != user.id, same)).first()
     if others is None:
         raise UserError("Đây là quản trị viên duy nhất còn hoạt động: cần có quản trị viên khác trước.")
 

@@ -329,6 +329,13 @@ def test_an_administrator_manages_only_its_provinces_accounts(two: Rows, world: 
         assert r.status_code == 200 and "moi@vinhlong.example" in r.text
         r = c.submit("/users", "/users", {"email": "tq@vinhlong.example", "role": "national", "password": "x" * 12})
         assert r.status_code == 400
+        # Bắc Giang's administrator does not stand in for Vĩnh Long's last one
+        with session_scope(world.engine) as s:
+            add_user(s, email="qt@bacgiang.example", role="admin", password="mat-khau-quan-tri-bg", actor="test",
+                     province="bac-ninh")
+        own = _one(world, select(StaffUser.id).where(StaffUser.email == B_ADMIN[0]))
+        r = c.submit("/users", f"/users/{own}/role", {"role": "office"})
+        assert r.status_code == 400 and "quản trị viên duy nhất" in r.text
     with Session(world.engine) as s:
         made = s.exec(select(StaffUser).where(StaffUser.email == "moi@vinhlong.example")).one()
         assert made.province == "ben-tre"
