@@ -67,3 +67,31 @@ def test_the_office_reviews_corrects_and_confirms_a_plan_in_the_browser(
         shot(page, "importing", f"corrected-task-{kind}-{backend}")
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("screen", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_a_table_whose_headers_are_not_understood_is_read_through_the_columns_the_office_chooses(
+        live: str, chromium, world: World, tmp_path: Path, screen: dict[str, int]) -> None:  # type: ignore[no-untyped-def]
+    kind = "phone" if screen is PHONE else "desktop"
+    backend = world.engine.dialect.name
+    context = chromium.new_context(locale="vi-VN", viewport=screen)
+    page = context.new_page()
+    try:
+        sign_in(page, live, "/plans/import")
+        page.set_input_files("input[name=file]", str(plan_docx(tmp_path, header=["Số", "Việc cần làm", "Ai làm",
+                                                                               "Ai giúp", "Hạn chót"])))
+        page.click("button:has-text('Tải lên và xem trước')")
+        page.wait_for_selector("#tiep-tuc")
+        assert "vẫn được giữ trên máy chủ" in page.inner_text("#tiep-tuc")
+        for column, role in ((1, "number"), (2, "task"), (3, "lead"), (4, "coordinating"), (5, "due")):
+            page.select_option(f"#chon-cot select[name=col_{column}]", role)
+        fits(page, screen["width"], "the form keeping the file, with a select per column")
+        shot(page, "importing", f"columns-{kind}-{backend}")
+        page.click("button:has-text('Đọc bảng theo các cột này')")
+        page.wait_for_selector("h1:has-text('Xem trước: Kế hoạch 77/KH-UBND')")
+        assert page.locator("li.review-row").count() == 6  # every row read through chosen columns is reviewed
+        assert "đọc theo cột Văn phòng chọn" in page.inner_text("ol.review-rows")
+        fits(page, screen["width"], "the preview read through the chosen columns")
+        shot(page, "importing", f"columns-preview-{kind}-{backend}")
+    finally:
+        context.close()
