@@ -95,6 +95,10 @@ class Settings(BaseSettings):
             return self.mail_from
         return f"{name} <{self.mail_from.strip()}>"
 
+    def relayed_provinces(self) -> list[str]:
+        """The provinces of smtp_relays, in its order."""
+        return [e.partition("=")[0].strip() for e in self.smtp_relays.split(",") if e.partition("=")[0].strip()]
+
     def relay_for(self, province: str | None) -> tuple[str, int]:
         """The mail server (host, port) of a province's notices: its own relay in smtp_relays, else smtp_host."""
         for entry in self.smtp_relays.split(","):

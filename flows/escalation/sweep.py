@@ -8,6 +8,7 @@ from datetime import date, datetime
 from functools import partial
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session
 
 from config.settings import Settings, get_settings
@@ -152,14 +153,29 @@ def send_pending(as_of: date, now: datetime | None = None, province: str | None 
                                                office_name=OFFICE_NAME, message_id=message_id)))
         return out
 
-    sent = send_outbox(table=Notice, engine=get_engine(), connect=partial(make_transport, settings, province),
-                       connections=settings.smtp_connections, now=now or utcnow(), limit=settings.send_batch,
-                       compose=digests, check_when_idle=True,
-                       scope=province_scope(province) if province is not None else None)
-    return SendStats(messages_sent=sent.messages_sent, notices_sent=sent.rows_sent,
-                     messages_failed=sent.messages_failed, error=sent.error,
-                     recovered=sent.recovered.rows, recovered_delivered=sent.recovered.delivered,
-                     batches=sent.batches, windows_ms=sent.windows_ms)
+    def send(relay: str | None, scope: Any) -> SendStats:
+        sent = send_outbox(table=Notice, engine=get_engine(), connect=partial(make_transport, settings, relay),
+                           connections=settings.smtp_connections, now=now or utcnow(), limit=settings.send_batch,
+                           compose=digests, check_when_idle=True, scope=scope)
+        return SendStats(messages_sent=sent.messages_sent, notices_sent=sent.rows_sent,
+                         messages_failed=sent.messages_failed, error=sent.error,
+                         recovered=sent.recovered.rows, recovered_delivered=sent.recovered.delivered,
+                         batches=sent.batches, windows_ms=sent.windows_ms)
+
+    if province is not None:
+        return send(province, province_scope(province))
+    relayed = settings.relayed_provinces()
+    if not relayed:
+        return send(None, None)
+    # the provinces with relays of their own (DONDOC_SMTP_RELAYS) each through theirs, then the rest
+    parts = [send(p, province_scope(p)) for p in relayed]
+    parts.append(send(None, sa.not_(province_scope(*relayed))))
+    errors = [s.error for s in parts if s.error]
+    return SendStats(messages_sent=sum(s.messages_sent for s in parts), notices_sent=sum(s.notices_sent for s in parts),
+                     messages_failed=sum(s.messages_failed for s in parts), error="; ".join(errors) or None,
+                     recovered=sum(s.recovered for s in parts),
+                     recovered_delivered=sum(s.recovered_delivered for s in parts),
+                     batches=sum(s.batches for s in parts), windows_ms=[w for s in parts for w in s.windows_ms])
 
 
 def preview_day(as_of: date, province: str | None = None) -> tuple[Counter[tuple[str, int]], list[Digest]]:

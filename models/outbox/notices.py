@@ -70,14 +70,14 @@ def analyze_outbox(engine: Engine, *, added: int) -> bool:
     return True
 
 
-def province_scope(province: str) -> Any:
-    """The notices of one province: of assignments of tasks of its plans (a condition for the
-    outbox's claim, models/outbox/queue.py)."""
+def province_scope(*provinces: str) -> Any:
+    """The notices of one province (or of several): of assignments of tasks of its plans (a
+    condition for the outbox's claim, models/outbox/queue.py)."""
     ids = (
         select(col(Assignment.id))
         .join(Task, col(Task.id) == col(Assignment.task_id))
         .join(Plan, col(Plan.id) == col(Task.plan_id))
-        .where(col(Plan.province) == province)
+        .where(col(Plan.province) == provinces[0] if len(provinces) == 1 else col(Plan.province).in_(provinces))
     )
     return col(Notice.assignment_id).in_(ids)
 

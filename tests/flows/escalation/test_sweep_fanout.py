@@ -106,3 +106,13 @@ def test_two_prefect_workers_deliver_every_notice_once_and_a_dead_relay_stops_no
         with pytest.raises(ProvincesFailed, match="1 of 1 provinces failed: kien-giang"):
             daily_sweep_parent(DAY, concurrency=2, provinces=[DOWN])
     _sent_once(three_provinces, smtp_sink)
+
+
+def test_the_whole_day_in_process_sends_a_province_with_its_own_relay_through_it(
+        three_provinces: sa.Engine, smtp_sink, run_cli) -> None:  # type: ignore[no-untyped-def]
+    r = run_cli("sweep", "--as-of", DAY.isoformat())
+    assert r.code == 1 and "retried on the next run" in r.err  # Kiên Giang's relay is down
+    states = _states(three_provinces)
+    assert all(states[(p, SENT)] > 0 and states[(p, PENDING)] == 0 for p in GOOD), states
+    assert states[(DOWN, PENDING)] > 0 and states[(DOWN, SENT)] == 0, states
+    _sent_once(three_provinces, smtp_sink)
