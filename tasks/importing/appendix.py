@@ -77,12 +77,15 @@ class AppendixResult:
 Layouts = Callable[[tuple[str, ...]], ColumnMapping | None]  # a layout's remembered mapping, if any
 
 
-_SECTION_CODE_RE = re.compile(r"^(?:[IVXLC]{1,7}|[A-ZĐ])$")
+# a section's code: a valid Roman numeral of any length ("I", "XLIX", "LXXXVIII", "MCMXCIX"; the
+# lookahead keeps the all-optional pattern from matching nothing), or one capital letter ("A", "Đ")
+ROMAN_NUMERAL = r"(?=[MDCLXVI])M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})"
+_SECTION_CODE_RE = re.compile(rf"^(?:{ROMAN_NUMERAL}|[A-ZĐ])$")
 _BULLET_RE = re.compile(r"^[-+•*–]$")
 _LETTER_RE = re.compile(r"^[a-zđ]{1,3}[.)]?$")  # "a", "b)", "đ.": items under a numbered row
 _LABEL_RE = re.compile(r"^[^\W\d_]{2,12}\s+\S{1,8}$")  # a TT cell naming a group: "Nhóm 1", "Phần II"
 # a heading typed in the TT cell merged across the row: "2. Nhiệm vụ về chuyển đổi số", "II. Giải pháp"
-_HEADING_RE = re.compile(r"^(?:([IVXLC]{1,7}|[A-ZĐ]|\d{1,2}(?:\.\d{1,2})*)[.)]?\s+)?(\S.*\s.*)$", re.DOTALL)
+_HEADING_RE = re.compile(rf"^(?:({ROMAN_NUMERAL}|[A-ZĐ]|\d{{1,2}}(?:\.\d{{1,2}})*)[.)]?\s+)?(\S.*\s.*)$", re.DOTALL)
 
 
 def find_task_rows(
