@@ -90,7 +90,8 @@ def set_up_province(session: Session, *, slug: str, actor: str, with_codes: Coll
     """Create or bring up to date ``slug``'s directory from the shipped data, in the caller's transaction.
 
     An agency already there keeps its mail addresses, its aliases and its groups (the setup adds
-    its own to them); name, kind and dates follow the data. Every change is audited. Raises
+    its own to them); name, kind and dates follow the data, except for an agency the office has
+    edited in the browser, which keeps its name, kind, aliases, groups and end. Every change is audited. Raises
     :class:`~tasks.agencies.provinces.UnknownProvinceError` for an unknown or former slug.
     """
     from tasks.agencies.setup import province_setup
@@ -108,6 +109,11 @@ def set_up_province(session: Session, *, slug: str, actor: str, with_codes: Coll
     session.flush()
 
     rows = {a.key: a for a in session.exec(select(Agency).where(Agency.province == slug))}
+    from models.agencies.edit import edited_agency_ids
+
+    # rows the office changed in the browser (models/agencies/edit.py) keep its name, kind, aliases,
+    # groups and deactivation: bringing the province up to date does not undo them
+    edited = edited_agency_ids(session, ids=[a.id for a in rows.values() if a.id is not None])
     for entry in setup.agencies:
         row = rows.get(entry.key)
         values: dict[str, Any] = {"name": entry.name, "kind": entry.kind, "valid_from": entry.valid_from,
@@ -121,7 +127,8 @@ def set_up_province(session: Session, *, slug: str, actor: str, with_codes: Coll
             continue
         values["aliases"] = _union(row.aliases, entry.aliases)
         values["groups"] = _union(row.groups, entry.groups)
-        changes = apply_changes(row, values)
+        changes = apply_changes(row, values, skip=("name", "kind", "aliases", "groups", "valid_to", "active")
+                                if row.id in edited else ())
         if changes:
             row.updated_at = utcnow()
             summary.agencies_updated.append(entry.key)

@@ -359,3 +359,25 @@ def test_a_national_account_reads_every_provinces_directory_and_changes_nothing(
     assert client.get(f"/agencies/{stc}/edit").status_code == 403
     assert client.submit("/agencies", f"/agencies/{stc}/deactivate").status_code == 403
     assert (_agency(bac_ninh, stc).valid_to, len(_audit(bac_ninh, stc))) == before
+
+
+def test_bringing_the_province_up_to_date_keeps_what_the_office_changed(office_now: Browserless,
+                                                                       bac_ninh: World) -> None:
+    with Session(bac_ninh.engine) as s:
+        commune = s.exec(select(Agency).where(Agency.province == "bac-ninh",
+                                              Agency.name == "UBND phường Kinh Bắc")).one()
+        department = s.exec(select(Agency).where(Agency.province == "bac-ninh", Agency.kind == "department")
+                            .order_by(col(Agency.id))).first()
+    assert department is not None and commune.id is not None and department.id is not None
+    r = office_now.submit(f"/agencies/{commune.id}/edit", f"/agencies/{commune.id}/deactivate", follow_redirects=False)
+    assert r.status_code == 303
+    r = office_now.submit(f"/agencies/{department.id}/edit", f"/agencies/{department.id}/edit", {
+        "name": department.name + " tỉnh", "kind": "department", "email": "", "head_email": "",
+        "aliases": "Tên riêng của tỉnh"}, follow_redirects=False)
+    assert r.status_code == 303
+    with session_scope(bac_ninh.engine) as s:
+        set_up_province(s, slug="bac-ninh", actor="test")
+    kept_commune, kept_department = _agency(bac_ninh, commune.id), _agency(bac_ninh, department.id)
+    assert kept_commune.valid_to == NOW - timedelta(days=1)
+    assert kept_department.name == department.name + " tỉnh" and kept_department.aliases == ["Tên riêng của tỉnh"]
+    assert kept_department.email == ""
