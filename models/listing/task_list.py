@@ -22,7 +22,7 @@ from sqlmodel import Session, col, select
 from models.core.report_tables import REPORT_SOURCE
 from models.core.tables import CANCELLED, COORDINATING, TASK_ACTIVE, Agency, Assignment, Plan, Task
 from models.escalation.status_sql import assignment_status, assignment_status_is
-from models.listing.search_index import like_pattern, matching_param
+from models.listing.search_index import FTS, fts_pattern, like_pattern, matching_param, search_mode
 from tasks.escalation.status import Status
 from tasks.listing.names import labelled_agencies, province_name
 
@@ -87,7 +87,7 @@ def _p(name: str, type_: Any = None) -> Any:
 
 def _where(query: sa.Select[Any], shape: tuple[Any, ...]) -> sa.Select[Any]:
     """The filters present in ``shape``, with their values as bound parameters."""
-    (has_plan, has_agency, role, status, has_quarter, has_text, has_due_before, kind, has_section, has_task,
+    (has_plan, has_agency, role, status, has_quarter, text_mode, has_due_before, kind, has_section, has_task,
      has_provinces) = shape
     query = query.where(col(Assignment.status) != CANCELLED, col(Task.state) == TASK_ACTIVE)
     if has_provinces:
@@ -101,9 +101,11 @@ def _where(query: sa.Select[Any], shape: tuple[Any, ...]) -> sa.Select[Any]:
         query = query.where(col(Task.section) == _p("section"))
     if has_task:
         query = query.where(col(Assignment.task_id) == _p("task_id"))
-    if has_plan:  # as a subquery: SQLite then starts from the plan's tasks, not from every assignment
+    if has_plan:
+        # on the task joined (PostgreSQL starts from the plan's tasks, not from the scope's), and
+        # as a subquery (SQLite then starts from the plan's tasks, not from every assignment)
         in_plan = sa.select(col(Task.id)).where(col(Task.plan_id) == _p("plan_id"))
-        query = query.where(col(Assignment.task_id).in_(in_plan))
+        query = query.where(col(Task.plan_id) == _p("plan_id"), col(Assignment.task_id).in_(in_plan))
     if has_agency:
         query = query.where(col(Assignment.agency_id) == _p("agency_id"))
     if role:
@@ -112,8 +114,8 @@ def _where(query: sa.Select[Any], shape: tuple[Any, ...]) -> sa.Select[Any]:
         query = query.where(assignment_status_is(status, _p("as_of", sa.Date), soon=_p("soon", sa.Date)))
     if has_quarter:
         query = query.where(col(Assignment.due_date).between(_p("q_start", sa.Date), _p("q_end", sa.Date)))
-    if has_text:
-        query = query.where(col(Assignment.task_id).in_(matching_param(_p("needle"))))
+    if text_mode:
+        query = query.where(col(Assignment.task_id).in_(matching_param(_p("needle"), text_mode)))
     if has_due_before:
         query = query.where(col(Assignment.due_date) <= _p("due_before", sa.Date))
     return query
@@ -141,7 +143,7 @@ def _statements(shape: tuple[Any, ...]) -> tuple[Any, Any, Any]:
     return page, count, every
 
 
-def _params(f: TaskFilters) -> dict[str, Any]:
+def _params(f: TaskFilters, dialect: str) -> dict[str, Any]:
     params: dict[str, Any] = {"as_of": f.as_of, "soon": f.as_of + timedelta(days=f.near_days),
                               "plan_id": f.plan_id, "agency_id": f.agency_id, "task_id": f.task_id}
     if f.provinces is not None:
@@ -149,7 +151,7 @@ def _params(f: TaskFilters) -> dict[str, Any]:
     if f.quarter is not None:
         params["q_start"], params["q_end"] = quarter_range(*f.quarter)
     if f.text and f.text.strip():
-        params["needle"] = like_pattern(f.text)
+        params["needle"] = fts_pattern(f.text) if search_mode(f.text, dialect) == FTS else like_pattern(f.text)
     if f.due_before is not None:
         params["due_before"] = f.due_before
     if f.section is not None:
@@ -157,9 +159,10 @@ def _params(f: TaskFilters) -> dict[str, Any]:
     return params
 
 
-def _shape(f: TaskFilters) -> tuple[Any, ...]:
+def _shape(f: TaskFilters, dialect: str) -> tuple[Any, ...]:
+    text = search_mode(f.text, dialect) if f.text and f.text.strip() else None
     return (f.plan_id is not None, f.agency_id is not None, f.role or None, f.status, f.quarter is not None,
-            bool(f.text and f.text.strip()), f.due_before is not None, f.kind, f.section is not None,
+            text, f.due_before is not None, f.kind, f.section is not None,
             f.task_id is not None, f.provinces is not None)
 
 
@@ -169,8 +172,9 @@ def search_tasks(session: Session, *, filters: TaskFilters, page: int = 1, per_p
     (``count=False`` leaves it out: the caller may know it already). ``every_row``: every
     matching assignment in the same order, ``page`` and ``per_page`` ignored (the exports; the
     caller bounds the size first with ``count_tasks``)."""
-    page_stmt, _count, every_stmt = _statements(_shape(filters))
-    params = _params(filters)
+    dialect = session.get_bind().dialect.name
+    page_stmt, _count, every_stmt = _statements(_shape(filters, dialect))
+    params = _params(filters, dialect)
     if every_row:
         result = session.connection().execute(every_stmt, params)
     else:
@@ -182,8 +186,9 @@ def search_tasks(session: Session, *, filters: TaskFilters, page: int = 1, per_p
 
 
 def count_tasks(session: Session, *, filters: TaskFilters) -> int:
-    _page, count_stmt, _every = _statements(_shape(filters))
-    return session.connection().execute(count_stmt, _params(filters)).scalar_one()
+    dialect = session.get_bind().dialect.name
+    _page, count_stmt, _every = _statements(_shape(filters, dialect))
+    return session.connection().execute(count_stmt, _params(filters, dialect)).scalar_one()
 
 
 @lru_cache(maxsize=_SHAPES)
@@ -204,7 +209,9 @@ def coordinating_agencies(session: Session, *, filters: TaskFilters) -> dict[int
     """{task id: names of its coordinating agencies} for every task the filters match (the
     exports' "Cơ quan phối hợp" column), in one query over the list's own filters."""
     names: dict[int, list[str]] = {}
-    for task_id, name in session.connection().execute(_coordinating_statement(_shape(filters)), _params(filters)):
+    dialect = session.get_bind().dialect.name
+    for task_id, name in session.connection().execute(_coordinating_statement(_shape(filters, dialect)),
+                                                      _params(filters, dialect)):
         names.setdefault(task_id, []).append(name)
     return names
 
