@@ -58,6 +58,9 @@ def task_listing(request: Request, *, agency_id: int | None = None, default_role
     section = (q.get("section") or "").strip()[:1000] or None
     # an agency's own list is that agency's (its province's); else the signed-in account's provinces
     provinces = user_provinces(request) if agency_id is None else None
+    chosen = (q.get("province") or "").strip()[:40]
+    if chosen and agency_id is None and (provinces is None or chosen in provinces):
+        provinces = (chosen,)  # one province of those the account sees (the overview's province filter)
     filters = TaskFilters(as_of=as_of(request), plan_id=plan_id, agency_id=wanted_agency, role=role, status=status,
                           quarter=quarter, text=text, near_days=near_days(request), kind=kind, section=section,
                           task_id=task_id, provinces=provinces)

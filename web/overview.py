@@ -27,6 +27,7 @@ from models.overview.dashboard import (
     escalation_levels,
     merge_overviews,
     outbox_stamp,
+    overview,
     overview_figures,
     with_levels,
 )
@@ -82,15 +83,31 @@ def scope_levels(session: Session, *, figures: Overview, scope: Scope, slugs: li
     return Levels(agencies=agencies, items=items)
 
 
-def overview_body(request: Request, session: Session, *, scope: Scope, day: date, near: int) -> tuple[str, int]:
+def overview_body(request: Request, session: Session, *, scope: Scope, day: date, near: int,
+                  plan: Plan | None = None, filter_q: str = "") -> tuple[str, int]:
     """(the rendered figures of ``scope`` on ``day``, the proposals waiting in it). The cards'
-    links open the task list, which the same account sees in the same scope."""
+    links open the task list, which the same account sees in the same scope (``filter_q``: the
+    overview's own filters, ``plan=..&`` or ``province=..&``, carried into them).
+
+    ``plan``: that plan's figures alone, counted on their own (a subset of its province's, kept
+    until that province changes)."""
+    if plan is not None:
+        versions = request.app.state.versions
+        versions.refresh(session)
+        plan_stamp = (versions.of(plan.province), outbox_stamp(session))
+
+        def render_plan() -> tuple[str, int]:
+            ov = overview(session, as_of=day, near_days=near, province=plan.province, plan_id=plan.id)
+            html = render_fragment("_overview_body.html", {"ov": ov, "as_of": day, "filter_q": filter_q})
+            return html, waiting_count(session, provinces=(plan.province,))
+
+        return request.app.state.overviews.get(("plan-body", plan.id, day, near), plan_stamp, render_plan)
     figures, slugs, stamp = scope_figures(request, session, scope=scope, day=day, near=near)
-    key = ("body", scope and tuple(slugs), day, near)
+    key = ("body", scope and tuple(slugs), day, near, filter_q)
 
     def render() -> tuple[str, int]:
         ov = with_levels(figures, scope_levels(session, figures=figures, scope=scope, slugs=slugs, near=near))
-        html = render_fragment("_overview_body.html", {"ov": ov, "as_of": day})
+        html = render_fragment("_overview_body.html", {"ov": ov, "as_of": day, "filter_q": filter_q})
         return html, waiting_count(session, provinces=None if scope is None else tuple(slugs))
 
     return request.app.state.overviews.get(key, (stamp, outbox_stamp(session)), render)

@@ -199,8 +199,13 @@ def agency_counts(session: Session, *, as_of: date, near_days: int = 3, plan_id:
     return out
 
 
+def in_plan(plan_id: int | None) -> sa.ColumnElement[bool]:
+    """The tasks (``Task`` in the query) of one plan (every task for ``None``)."""
+    return sa.true() if plan_id is None else col(Task.plan_id) == plan_id
+
+
 def _escalation_levels(session: Session, *, as_of: date, near_days: int,
-                       province: str | None = None) -> dict[int, int]:
+                       province: str | None = None, plan_id: int | None = None) -> dict[int, int]:
     """Agency id -> highest escalation level sent for one of its overdue items (current due date)."""
     q = lead_scope(
         select(col(Assignment.agency_id), sa.func.max(Notice.level))
@@ -208,7 +213,7 @@ def _escalation_levels(session: Session, *, as_of: date, near_days: int,
         .join(Notice, sa.and_(col(Notice.assignment_id) == col(Assignment.id),
                               col(Notice.due_date) == col(Assignment.due_date)))
         .where(col(Notice.kind) == ESCALATION, col(Notice.status) == SENT,
-               assignment_status_is(Status.OVERDUE, as_of, near_days), in_province(province))
+               assignment_status_is(Status.OVERDUE, as_of, near_days), in_province(province), in_plan(plan_id))
         .group_by(col(Assignment.agency_id))
     )
     return dict(session.execute(q).tuples().all())  # .all(): a Result has keys(), dict() would take it for a mapping
@@ -231,7 +236,7 @@ def assignment_levels(session: Session, *, assignment_ids: list[int]) -> dict[in
 
 def oldest_overdue(session: Session, *, as_of: date, near_days: int = 3, per_agency: int = 5,
                    agency_ids: list[int] | None = None, province: str | None = None,
-                   levels: bool = True) -> dict[int, list[OverdueItem]]:
+                   levels: bool = True, plan_id: int | None = None) -> dict[int, list[OverdueItem]]:
     """``levels=False``: every item's ``level`` left at 0 (``with_levels`` adds them)."""
     """The ``per_agency`` oldest overdue items of each agency (a window function)."""
     rn = sa.func.row_number().over(partition_by=col(Assignment.agency_id),
@@ -241,7 +246,7 @@ def oldest_overdue(session: Session, *, as_of: date, near_days: int = 3, per_age
             col(Assignment.id).label("aid"), Assignment.task_id, Assignment.agency_id, Assignment.due_date,
             Assignment.original_due_date, rn.label("rn"))
         .join(Task, col(Task.id) == col(Assignment.task_id))
-        .where(assignment_status_is(Status.OVERDUE, as_of, near_days), in_province(province))
+        .where(assignment_status_is(Status.OVERDUE, as_of, near_days), in_province(province), in_plan(plan_id))
     )
     if agency_ids is not None:
         inner = inner.where(col(Assignment.agency_id).in_(agency_ids))
@@ -262,9 +267,10 @@ def oldest_overdue(session: Session, *, as_of: date, near_days: int = 3, per_age
 
 
 def overview_figures(session: Session, *, as_of: date, near_days: int = 3, per_agency: int = 3,
-                     province: str | None = None) -> Overview:
-    """The overview of ``province`` (the country for ``None``) without its escalation levels (all 0)."""
-    agencies = agency_counts(session, as_of=as_of, near_days=near_days, province=province)
+                     province: str | None = None, plan_id: int | None = None) -> Overview:
+    """The overview of ``province`` (the country for ``None``), or of one plan (``plan_id``),
+    without its escalation levels (all 0)."""
+    agencies = agency_counts(session, as_of=as_of, near_days=near_days, province=province, plan_id=plan_id)
     counts = dict.fromkeys(ALL_STATUSES, 0)
     for a in agencies.values():
         for s, n in a.counts.items():
@@ -272,8 +278,9 @@ def overview_figures(session: Session, *, as_of: date, near_days: int = 3, per_a
     rows = sorted(agencies.values(), key=lambda a: vi_sort_key(a.name))
     return Overview(as_of=as_of, counts=counts, agencies=rows,
                     overdue=oldest_overdue(session, as_of=as_of, near_days=near_days, per_agency=per_agency,
-                                           province=province, levels=False),
-                    duties=duty_counts(session, as_of=as_of, near_days=near_days, province=province))
+                                           province=province, levels=False, plan_id=plan_id),
+                    duties=duty_counts(session, as_of=as_of, near_days=near_days, province=province,
+                                       plan_id=plan_id))
 
 
 @dataclass(frozen=True)
@@ -286,10 +293,11 @@ class Levels:
 
 
 def escalation_levels(session: Session, *, figures: Overview, near_days: int = 3,
-                      province: str | None = None) -> Levels:
-    """The levels ``figures`` (of ``province``) shows, read from the sent escalation notices."""
+                      province: str | None = None, plan_id: int | None = None) -> Levels:
+    """The levels ``figures`` (of ``province``, or of one plan) shows, read from the sent escalation notices."""
     shown = [item.assignment_id for items in figures.overdue.values() for item in items]
-    return Levels(agencies=_escalation_levels(session, as_of=figures.as_of, near_days=near_days, province=province),
+    return Levels(agencies=_escalation_levels(session, as_of=figures.as_of, near_days=near_days, province=province,
+                                              plan_id=plan_id),
                   items=assignment_levels(session, assignment_ids=shown))
 
 
@@ -302,10 +310,12 @@ def with_levels(figures: Overview, levels: Levels) -> Overview:
 
 
 def overview(session: Session, *, as_of: date, near_days: int = 3, per_agency: int = 3,
-             province: str | None = None) -> Overview:
-    """The overview of ``province`` (the country for ``None``), escalation levels included."""
-    figures = overview_figures(session, as_of=as_of, near_days=near_days, per_agency=per_agency, province=province)
-    return with_levels(figures, escalation_levels(session, figures=figures, near_days=near_days, province=province))
+             province: str | None = None, plan_id: int | None = None) -> Overview:
+    """The overview of ``province`` (the country for ``None``), or of one plan, escalation levels included."""
+    figures = overview_figures(session, as_of=as_of, near_days=near_days, per_agency=per_agency, province=province,
+                               plan_id=plan_id)
+    return with_levels(figures, escalation_levels(session, figures=figures, near_days=near_days, province=province,
+                                                  plan_id=plan_id))
 
 
 def merge_overviews(as_of: date, parts: Sequence[Overview], *, per_agency: int = 3) -> Overview:

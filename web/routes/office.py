@@ -25,6 +25,7 @@ from models.listing.task_list import (
 )
 from models.overview.dashboard import agency_counts, duty_counts
 from models.overview.plan_progress import plan_duties, plan_list, plan_sections
+from models.overview.ranking import ranking_plans
 from models.progress.extension_history import decided_extensions
 from models.progress.extensions import pending_extensions
 from tasks.escalation.status import ALL_STATUSES
@@ -40,15 +41,35 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/")
 def overview_page(request: Request, user: StaffUser = Depends(office_user)) -> Response:
+    """The overview of the account's provinces, or of one plan (``?plan=``) or, for an account
+    that sees several provinces (the national role), of one province (``?province=``)."""
     day, near = as_of(request), near_days(request)
+    scope = user_provinces(request)
+    raw_plan = (request.query_params.get("plan") or "").strip()
+    if raw_plan and not raw_plan.isdigit():
+        raise PageError(400, "Kế hoạch không hợp lệ.")
+    chosen = (request.query_params.get("province") or "").strip() or None
     with db(request, read_only=True) as session:
+        plans = ranking_plans(session, province=scope)  # the plans the account sees, by province and number
+        provinces = sorted({slug for _, _, slug in plans})
+        if chosen is not None and chosen not in provinces:
+            raise PageError(400, "Không có tỉnh này trong số liệu được xem.")
+        plan = plan_or_404(session, int(raw_plan)) if raw_plan else None  # another province's: the guard's 404
+        if plan is not None and chosen is not None and plan.province != chosen:
+            plan = None  # a plan of another province than the one chosen: the province's figures
+        if chosen is not None:
+            scope = (chosen,)
+        filter_q = f"plan={plan.id}&" if plan is not None else f"province={chosen}&" if chosen else ""
         # the account's provinces' figures (the country's for a national account), each province's
         # kept until that province changes (web/overview.py)
-        body, waiting = overview_body(request, session, scope=user_provinces(request), day=day, near=near)
+        body, waiting = overview_body(request, session, scope=scope, day=day, near=near, plan=plan,
+                                      filter_q=filter_q)
         # agencies without an e-mail address get their tasks and link page but no mail: say how many
-        no_address = no_address_counts(session, on=day, provinces=user_provinces(request))
-    return render(request, "overview.html", {"body": body, "as_of": day, "flash": flash(request), "waiting": waiting,
-                                             "no_address": no_address})
+        no_address = no_address_counts(session, on=day, provinces=scope)
+    return render(request, "overview.html", {
+        "body": body, "as_of": day, "flash": flash(request), "waiting": waiting, "no_address": no_address,
+        "plans": [p for p in plans if chosen is None or p[2] == chosen], "plan_id": plan.id if plan else None,
+        "provinces": provinces if len(provinces) > 1 else [], "province": chosen, "filter_q": filter_q})
 
 
 def _options(request: Request, session: Session, filters: TaskFilters) -> dict[str, Any]:

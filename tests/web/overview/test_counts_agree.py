@@ -238,3 +238,46 @@ def test_every_overdue_number_of_the_ranking_opens_a_list_of_exactly_that_many_r
     plan_page = _get(office, f"/ranking?as_of={DAY}&plan={plan_id}").split('id="xep-hang"', 1)[1]
     shown = sum(int(n) for n in re.findall(r'<a class="overdue-age" href="[^"]+">(\d+)</a>', plan_page))
     assert shown == want[Status.OVERDUE]
+
+
+def _pills(page: str) -> list[tuple[str, int]]:
+    return [(htmllib.unescape(h), int(n)) for h, n in re.findall(
+        r'<a href="(/agencies/\d+\?[^"]+)">[^<]+</a>\s*<span class="pill overdue">(\d+) quá hạn</span>', page)]
+
+
+def test_the_overview_of_one_plan_counts_its_tasks_and_every_card_opens_exactly_its_rows(
+    office: Browserless, data: World
+) -> None:
+    with Session(data.engine) as s:
+        plan_id = s.exec(select(Plan.id).where(Plan.code == "552/KH-BCĐ")).one()
+    page = _get(office, f"/?as_of={DAY}&plan={plan_id}")
+    assert f'<option value="{plan_id}" selected>552/KH-BCĐ (Bắc Giang)</option>' in page
+    tasks, _duties = page.split('id="bao-cao-dinh-ky"', 1)
+    want = _expected(data, duties=False, plan="552/KH-BCĐ")
+    shown = {href.split("status=")[1].split("&")[0]: n for href, n in _cards(tasks)}
+    assert shown == {s.value: want[s] for s in Status}
+    cards, pills = _cards(page), _pills(page)
+    assert pills and all(f"plan={plan_id}" in href for href, _n in cards + pills)
+    _check(office, cards + pills)
+    assert f'href="/ranking?plan={plan_id}&amp;as_of={DAY}"' in page  # the ranking of the same plan
+
+
+def test_a_national_account_chooses_a_province_and_every_card_opens_exactly_its_rows(data: World) -> None:
+    from models.auth.users import add_user
+    from web.app import create_app
+
+    with session_scope(data.engine) as s:
+        add_user(s, email="quocgia@bo.example.vn", role="national", password="mat-khau-quoc-gia", actor="test")
+    with Browserless(create_app(today=lambda: AS_OF)) as c:
+        c.login("quocgia@bo.example.vn", "mat-khau-quoc-gia")
+        country = _get(c, f"/?as_of={DAY}")
+        assert re.search(r'<option value="ben-tre" *>Bến Tre</option>', country)
+        page = _get(c, f"/?as_of={DAY}&province=ben-tre")
+        tasks, _duties = page.split('id="bao-cao-dinh-ky"', 1)
+        want = _expected(data, duties=False, plan="1185/KH-UBND")  # Bến Tre's one plan
+        assert {href.split("status=")[1].split("&")[0]: n for href, n in _cards(tasks)} == \
+            {s.value: want[s] for s in Status}
+        cards = _cards(page) + _pills(page)
+        assert all("province=ben-tre" in href for href, _n in cards)
+        _check(c, cards)
+        assert c.get(f"/?as_of={DAY}&province=khong-co").status_code == 400
