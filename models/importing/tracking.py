@@ -54,6 +54,8 @@ from tasks.escalation.policy import COORDINATION, ESCALATION, REMINDER, Policy, 
 
 Backlog = Literal["known", "level1"]
 BACKLOGS: tuple[str, ...] = ("known", "level1")
+# the choice as the audit says it
+BACKLOG_WORDS = {"known": "đã biết: không đôn đốc lại trong lần đầu", "level1": "bắt đầu từ cấp 1"}
 MAX_DAYS_AHEAD = 31  # how far ahead the tracking day may be set
 NOT_TRACKED = "Chưa theo dõi: kế hoạch được theo dõi từ ngày {day} (Văn phòng chọn khi nhập)."
 KNOWN = "Đã biết khi nhập kế hoạch: Văn phòng đánh dấu nhiệm vụ quá hạn từ trước ngày theo dõi là đã biết."
@@ -233,7 +235,7 @@ def apply_tracking(session: Session, *, plan_id: int, tracking: Tracking, actor:
         session.execute(sa.insert(Notice), new)
     held = sum(1 for row in new if row["status"] == "cancelled")
     record(session, actor=actor, source=SOURCE, entity="plan", entity_id=plan_id, action="tracking",
-           changes={"tracked_from": tracking.start, "backlog": tracking.backlog, "held": held,
+           changes={"tracked_from": tracking.start, "backlog": BACKLOG_WORDS[tracking.backlog], "held": held,
                     "queued": sum(1 for row in new if row["status"] == PENDING)})
     session.flush()
     return held

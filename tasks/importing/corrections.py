@@ -208,10 +208,12 @@ def _apply_row(parsed: ParsedPlan, task: ParsedTask, values: dict[str, Any]) -> 
         lead: list[AgencyEntry] = values.get("lead", task.lead)
         others: list[AgencyEntry] = values.get("coordinating", task.coordinating)
         others = [a for a in others if a.key not in {x.key for x in lead}]  # one agency leads, as at import
+        # the audit shows names as the page does: "A; B", or the cell's text when it named no known agency
         if [a.key for a in lead] != [a.key for a in task.lead]:
-            changes["lead"] = [[a.name for a in task.lead], [a.name for a in lead]]
+            changes["lead"] = [agency_field(task.lead, task.row.lead_text), agency_field(lead, "")]
         if [a.key for a in others] != [a.key for a in task.coordinating]:
-            changes["coordinating"] = [[a.name for a in task.coordinating], [a.name for a in others]]
+            changes["coordinating"] = [agency_field(task.coordinating, task.row.coordinating_text),
+                                       agency_field(others, "")]
         task.lead, task.coordinating = lead, others
         # the names the office gave stand for the cells: nothing of them is unresolved any more
         task.row.lead_text = "; ".join(a.name for a in lead)
