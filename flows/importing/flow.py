@@ -201,6 +201,7 @@ def import_plan(
     if dry_run:
         return ImportOutcome(parsed=parsed, summary=None, corrections=corrections)
     indicators = read_indicators(doc, parsed)
+    del doc  # its cells are no longer needed: the store's batches get the memory back
     summary, duties = store_plan(parsed, source_name=name, sha256=sha256, actor=actor, indicators=indicators,
                                  corrections=corrections, tracking=review.tracking if review else None)
     return ImportOutcome(parsed=parsed, summary=summary, duties=duties, corrections=corrections)

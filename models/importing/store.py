@@ -7,7 +7,8 @@ whole import runs in the caller's transaction, so a failure leaves nothing half 
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -90,14 +91,26 @@ def _plan_values(parsed: ParsedPlan, *, source_name: str, sha256: str) -> dict[s
     }
 
 
+# tasks resolved, written and compared per batch: at the appendix's ~17 assignments a row, a
+# batch is ~35,000 assignment rows (tens of MB), whatever the size of the appendix
+BATCH_TASKS = 2_000
+
+
 def apply_import(
     session: Session, *, parsed: ParsedPlan, source_name: str, sha256: str, actor: str,
-    policy_for: Callable[[Plan], int] | None = None,
+    policy_for: Callable[[Plan], int] | None = None, batch: int | None = None,
 ) -> ImportSummary:
     """Bring the database in line with ``parsed``; every difference becomes an audit event.
 
     ``policy_for`` gives the escalation-policy row new assignments are scheduled under; they get
-    it in the bulk INSERT itself (an UPDATE of 300,000 fresh rows afterwards costs a second)."""
+    it in the bulk INSERT itself (an UPDATE of 300,000 fresh rows afterwards costs a second).
+
+    The tasks go through in batches of ``batch`` (BATCH_TASKS): each batch's new tasks are
+    inserted with their assignments, milestones and audit events, its known tasks read back by ref with their
+    children and compared, its changes flushed, and nothing of it is kept, so memory is bounded
+    by the batch, not by the appendix. It all stays in the caller's one transaction: a failure
+    in any batch leaves nothing of the import."""
+    batch = batch or BATCH_TASKS  # read at call time: a test sets smaller batches
     sync_agencies(session, entries=parsed.province.agencies, actor=actor)
     ids = agency_ids(session, province=parsed.province.slug)
     plan = session.exec(
@@ -118,24 +131,81 @@ def apply_import(
             plan.updated_at = utcnow()
             record(session, actor=actor, source=SOURCE, entity="plan", entity_id=plan.id, action="updated",
                    changes=changes)
-    existing = {t.ref: t for t in session.exec(select(Task).where(Task.plan_id == plan.id, Task.source == "table"))}
-    new_tasks = [t for t in parsed.tasks if t.ref not in existing]
     # the tasks of a plan's first import exist from the day it was issued (reports rebuild past
     # days from the audit log); tasks a revision adds exist from the day of that import
     effective = first_import_day(plan) if summary.plan_created else None
-    policy = policy_for(plan) if policy_for is not None and new_tasks else None
-    _insert_tasks(session, plan_id=plan.id, tasks=new_tasks, ids=ids, actor=actor, effective_on=effective,  # type: ignore[arg-type]
-                  policy_id=policy)
-    summary.created = len(new_tasks)
-    seen = {t.ref for t in parsed.tasks}
-    # what the existing tasks hold, read in two set-based queries: a re-import of an unchanged
-    # 20,000-row appendix must not cost two queries and a few dozen ORM objects per task
-    stored = _StoredChildren.load(session, plan_id=plan.id) if existing else None  # type: ignore[arg-type]
-    for task in parsed.tasks:
+    tasks = parsed.tasks
+    with _write_cache(session):
+        _apply_batches(session, plan=plan, tasks=tasks, ids=ids, actor=actor, summary=summary, batch=batch,
+                       effective=effective, policy_for=policy_for)
+    session.flush()
+    return summary
+
+
+def _apply_batches(session: Session, *, plan: Plan, tasks: list[ParsedTask], ids: dict[str, int], actor: str,
+                   summary: ImportSummary, batch: int, effective: date | None,
+                   policy_for: Callable[[Plan], int] | None) -> None:
+    plan_id: int = plan.id  # type: ignore[assignment]
+    policy: list[int | None] = []  # asked once, when the first new task needs it
+    for start in range(0, len(tasks), batch):
+        chunk = tasks[start:start + batch]
+        # a new plan has no tasks yet: nothing to read back
+        existing = {} if summary.plan_created else _stored_tasks(session, plan_id=plan_id, refs=[t.ref for t in chunk])
+        new_tasks = [t for t in chunk if t.ref not in existing]
+        if new_tasks and not policy:
+            policy.append(policy_for(plan) if policy_for is not None else None)
+        _insert_tasks(session, plan_id=plan_id, tasks=new_tasks, ids=ids, actor=actor, effective_on=effective,
+                      policy_id=policy[0] if policy else None)
+        summary.created += len(new_tasks)
+        if existing:
+            _compare_batch(session, chunk=chunk, existing=existing, ids=ids, actor=actor, summary=summary)
+        session.flush()  # the batch's ORM changes go out now; its objects are then dropped
+        existing.clear()
+    if not summary.plan_created:
+        _cancel_missing(session, plan_id=plan_id, seen={t.ref for t in tasks}, actor=actor, summary=summary,
+                        batch=batch)
+
+
+# SQLite's page cache while an import writes (its default is 2 MB): the assignment indexes led
+# by the agency take rows all over their length, and a cache of a few thousand pages saves a
+# quarter of the INSERT time of a 100,000-row appendix; more saves nothing measurable
+IMPORT_CACHE_KIB = 32_768
+
+
+@contextmanager
+def _write_cache(session: Session) -> Iterator[None]:
+    """A larger SQLite page cache on this connection for the import's writes, then the one it had."""
+    conn = session.connection()
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    before = conn.exec_driver_sql("PRAGMA cache_size").scalar_one()
+    conn.exec_driver_sql(f"PRAGMA cache_size=-{IMPORT_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        # never in place of the import's own error (a connection it left unusable)
+        with suppress(sa.exc.SQLAlchemyError):
+            conn.exec_driver_sql(f"PRAGMA cache_size={int(before)}")
+
+
+def _stored_tasks(session: Session, *, plan_id: int, refs: list[str]) -> dict[str, Task]:
+    """The plan's table tasks among ``refs`` (one batch), by ref."""
+    query = select(Task).where(Task.plan_id == plan_id, Task.source == "table", col(Task.ref).in_(refs))
+    return {t.ref: t for t in session.exec(query)}
+
+
+def _compare_batch(session: Session, *, chunk: list[ParsedTask], existing: dict[str, Task], ids: dict[str, int],
+                   actor: str, summary: ImportSummary) -> None:
+    """Update the batch's known tasks that differ from the file; count the others unchanged."""
+    # what the batch's stored tasks hold, read in two set-based queries: a re-import of an
+    # unchanged appendix must not cost two queries and a few dozen ORM objects per task
+    stored = _StoredChildren.load(session, task_ids=[row.id for row in existing.values()])  # type: ignore[misc]
+    for task in chunk:
         row = existing.get(task.ref)
         if row is None:
             continue
-        if stored is not None and stored.unchanged(row=row, task=task, ids=ids):
+        if stored.unchanged(row=row, task=task, ids=ids):
             if row.position != task.row.position:
                 row.position = task.row.position  # follows the file silently, as in _update_task
             summary.unchanged += 1
@@ -145,13 +215,39 @@ def apply_import(
             summary.changed_refs.append(task.ref)
         else:
             summary.unchanged += 1
-    for ref, row in existing.items():
-        if ref not in seen and row.state != TASK_CANCELLED:
-            _cancel_task(session, row=row, actor=actor)
-            summary.cancelled += 1
-            summary.changed_refs.append(ref)
-    session.flush()
-    return summary
+
+
+def _cancel_missing(session: Session, *, plan_id: int, seen: set[str], actor: str, summary: ImportSummary,
+                    batch: int) -> None:
+    """Cancel the plan's table tasks whose row left the file, with their assignments; nothing is
+    deleted. The stored refs are read as plain (id, ref, state) rows, not ORM objects."""
+    gone = [
+        (task_id, ref)
+        for task_id, ref, state in fetch_raw(session, select(Task.id, Task.ref, Task.state).where(
+            Task.plan_id == plan_id, Task.source == "table").order_by(col(Task.position), col(Task.id)))
+        if ref not in seen and state != TASK_CANCELLED
+    ]
+    for start in range(0, len(gone), batch):
+        chunk = gone[start:start + batch]
+        task_ids = [task_id for task_id, _ref in chunk]
+        now = utcnow()
+        session.execute(
+            sa.update(Task).where(col(Task.id).in_(task_ids)).values(state=TASK_CANCELLED, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        session.execute(
+            sa.update(Assignment)
+            .where(col(Assignment.task_id).in_(task_ids), col(Assignment.status) != CANCELLED)
+            .values(status=CANCELLED, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        _bulk_insert(session, AuditEvent, [
+            {"at": now, "actor": actor, "source": SOURCE, "entity": "task", "entity_id": task_id,
+             "action": "cancelled", "changes": {"state": [TASK_ACTIVE, TASK_CANCELLED]}, "effective_on": None}
+            for task_id in task_ids
+        ])
+        summary.cancelled += len(chunk)
+        summary.changed_refs += [ref for _task_id, ref in chunk]
 
 
 def _assignment_rows(task_id: int, task: ParsedTask, ids: dict[str, int]) -> list[dict[str, Any]]:
@@ -184,9 +280,8 @@ def _insert_tasks(session: Session, *, plan_id: int, tasks: list[ParsedTask], id
                   **_task_values(t)} for t in tasks]
     _bulk_insert(session, Task, task_rows)
     # refs are unique within a plan (uq_task_plan_ref): read the new ids back in one query
-    wanted = {t.ref for t in tasks}
-    task_ids = {ref: id_ for id_, ref in session.execute(select(Task.id, Task.ref).where(Task.plan_id == plan_id))
-                if ref in wanted}
+    task_ids = {ref: id_ for id_, ref in session.execute(
+        select(Task.id, Task.ref).where(Task.plan_id == plan_id, col(Task.ref).in_([t.ref for t in tasks])))}
     assignments: list[dict[str, Any]] = []
     milestones: list[dict[str, Any]] = []
     audits: list[dict[str, Any]] = []
@@ -272,20 +367,20 @@ class _StoredChildren:
         self.assignments, self.milestones = assignments, milestones
 
     @classmethod
-    def load(cls, session: Session, *, plan_id: int) -> _StoredChildren:
-        in_plan = select(Task.id).where(Task.plan_id == plan_id)
+    def load(cls, session: Session, *, task_ids: list[int]) -> _StoredChildren:
+        """The children of ``task_ids`` (one batch of a plan's tasks)."""
         assignments: dict[int, dict[tuple[int, str], str]] = {}
         # plain columns (no type processing): read straight from the driver's cursor, which is
         # ~5x faster than building SQLAlchemy rows for the ~330,000 of a 20,000-task plan
         query = (
             select(Assignment.task_id, Assignment.agency_id, Assignment.role, Assignment.status)
-            .where(Assignment.task_id.in_(in_plan))  # type: ignore[attr-defined]
+            .where(col(Assignment.task_id).in_(task_ids))
         )
         for task_id, agency_id, role, status in fetch_raw(session, query):
             assignments.setdefault(task_id, {})[(agency_id, role)] = status
         milestones: dict[int, dict[int, str]] = {}
         for task_id, year, target in session.execute(
-            select(Milestone.task_id, Milestone.year, Milestone.target).where(Milestone.task_id.in_(in_plan))  # type: ignore[attr-defined]
+            select(Milestone.task_id, Milestone.year, Milestone.target).where(col(Milestone.task_id).in_(task_ids))
         ):
             milestones.setdefault(task_id, {})[year] = target
         return cls(assignments, milestones)
@@ -361,18 +456,6 @@ def _sync_milestones(session: Session, *, task_id: int, task: ParsedTask) -> dic
             changes[f"milestone_{year}"] = [row.target, None]
             session.delete(row)
     return changes
-
-
-def _cancel_task(session: Session, *, row: Task, actor: str) -> None:
-    """A row that left the plan is cancelled, with its assignments; nothing is deleted."""
-    row.state = TASK_CANCELLED
-    row.updated_at = utcnow()
-    session.execute(
-        sa.update(Assignment).where(col(Assignment.task_id) == row.id, col(Assignment.status) != CANCELLED)
-        .values(status=CANCELLED, updated_at=utcnow())
-    )
-    record(session, actor=actor, source=SOURCE, entity="task", entity_id=row.id, action="cancelled",
-           changes={"state": [TASK_ACTIVE, TASK_CANCELLED]})
 
 
 def plan_tasks(session: Session, *, plan_id: int) -> list[Task]:
