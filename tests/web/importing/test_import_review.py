@@ -207,6 +207,40 @@ def test_a_plan_head_the_reader_missed_is_corrected_in_the_preview_and_the_file_
                                                                                                     "2019-11-05"]
 
 
+def two_column_head_docx(path: Path) -> Path:
+    """The usual head of a Word plan: a borderless two-column table (issuer and number on the left,
+    quốc hiệu and place and date on the right), then the title and the task table."""
+    import docx
+
+    document = docx.Document()
+    head = document.add_table(rows=2, cols=2)
+    for row, (left, right) in enumerate([
+        ("ỦY BAN NHÂN DÂN\nTỈNH BẮC GIANG", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc"),
+        ("Số: 12/KH-UBND", "Bắc Giang, ngày 15 tháng 01 năm 2026"),
+    ]):
+        head.cell(row, 0).text, head.cell(row, 1).text = left, right
+    document.add_paragraph("KẾ HOẠCH")
+    document.add_paragraph("Chuyển đổi số năm 2026")
+    table = document.add_table(rows=1 + len(ROWS), cols=len(HEADER))
+    for row, cells in enumerate([HEADER, *ROWS]):
+        for column, text in enumerate(cells):
+            table.cell(row, column).text = text
+    document.save(str(path))
+    return path
+
+
+def test_a_word_head_laid_out_as_a_two_column_table_gives_the_preview_its_number_date_and_province(
+    office: Browserless, world: World, tmp_path: Path
+) -> None:
+    page = preview_of(office, two_column_head_docx(tmp_path / "ke-hoach-12.docx"))
+    said = text_of(page.text)
+    assert "Xem trước: Kế hoạch 12/KH-UBND" in said
+    assert "Tỉnh Bắc Giang" in said and "Ngày ban hành 15/01/2026" in said
+    # read, so the head's correction fields start closed and filled
+    assert '<details class="record" id="sua-dau-van-ban">' in page.text
+    assert 'name="head_code" value="12/KH-UBND"' in page.text and 'value="15/01/2026"' in page.text
+
+
 # --- 3. columns -----------------------------------------------------------------------------
 
 
