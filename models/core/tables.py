@@ -132,7 +132,7 @@ class Task(TaskBase, table=True):
     paragraph: str | None = None
     section_path: list[str] = _json(list)
     created_at: datetime = _ts()
-    updated_at: datetime = _ts()
+    updated_at: datetime = _ts(index=True)  # the search index refreshes what changed since (0017)
 
 
 class TaskPublic(TaskBase):

@@ -6,6 +6,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import models.core.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
+from models.core.unmodelled import include_object
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -23,6 +24,7 @@ def run_migrations_online() -> None:
             target_metadata=target_metadata,
             render_as_batch=True,  # SQLite cannot ALTER most things in place
             compare_type=True,
+            include_object=include_object,  # the text search's index objects no model describes
         )
         context.run_migrations()
 
