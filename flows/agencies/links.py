@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from flows.outbox.send import OutboxStats
     from notifications.transport import OutgoingMessage
 
-__all__ = ["LinkMail", "Reason", "agency_links", "send_agency_links", "send_link_mails"]
+__all__ = ["LinkMail", "Reason", "agency_links", "retry_link_mails", "send_agency_links", "send_link_mails"]
 
 log = logging.getLogger("dondoc.links")
 Reason = Literal["requested", "revoked", "resent"]
@@ -94,6 +94,18 @@ def send_link_mails(*, settings: Settings | None = None, now: datetime | None = 
 
     return send_outbox(table=AgencyLinkMail, engine=get_engine(), transport=make_transport(settings),
                        now=now or utcnow(), limit=LINK_BATCH, compose=compose)
+
+
+def retry_link_mails(*, now: datetime | None = None) -> None:
+    """The daily sweep's turn: the link mails waiting for a retry. A failure is logged, not raised
+    (the rows stay in the outbox, and the sweep's notices are already sent)."""
+    try:
+        stats = send_link_mails(now=now)
+    except Exception:
+        log.exception("sending the pending link mails failed")
+        return
+    if stats.error:
+        log.warning("link mails not sent, they stay in the outbox: %s", stats.error)
 
 
 def send_agency_links(agency_ids: list[int], *, reason: Reason, actor: str, source: str = "web",

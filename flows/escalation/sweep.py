@@ -214,4 +214,9 @@ def daily_sweep(as_of: date | None = None, dry_run: bool = False, now: datetime 
         planned, digests = preview_day(day, province)
         return SweepResult(as_of=day, planned=planned, send=SendStats(), preview=digests)
     planned = plan_day(day, now)
-    return SweepResult(as_of=day, planned=planned, send=send_pending(day, now, province))
+    result = SweepResult(as_of=day, planned=planned, send=send_pending(day, now, province))
+    if province is None:  # the agencies' link mails waiting for a retry go out with the day's mail
+        from flows.agencies.links import retry_link_mails
+
+        retry_link_mails(now=now)
+    return result

@@ -108,3 +108,19 @@ def test_another_provinces_link_mail_cannot_be_resent(office: Browserless, world
     r = office.submit("/outbox", f"/outbox/link/{row_id}/resend", follow_redirects=False)
     assert r.status_code == 404
     assert _rows(world)[-1].status == FAILED
+
+
+def test_the_daily_sweep_sends_a_link_mail_waiting_for_its_retry(office: Browserless, world: World,
+                                                                  smtp_sink) -> None:  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    from flows.escalation.sweep import daily_sweep
+
+    nn = world.agency_id("snnptnt")
+    live = office.app.state.settings  # type: ignore[attr-defined]
+    office.app.state.settings = live.model_copy(update={"smtp_port": free_port()})  # type: ignore[attr-defined]
+    office.submit(f"/agencies/{nn}", f"/agencies/{nn}/send-link")
+    assert _rows(world)[0].status == PENDING
+    daily_sweep(date(2020, 1, 2), now=utcnow() + timedelta(hours=1))  # a day without notices, past the backoff
+    [row] = _rows(world)
+    assert row.status == SENT and [m.rcpt_tos for m in smtp_sink.received] == [[ADDRESS]]
