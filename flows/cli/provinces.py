@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from config.settings import get_settings
 from flows.cli.common import db, emit_json, fail, parse_date
 
 
@@ -42,7 +43,8 @@ def add(
     try:
         with session_scope(engine) as session:
             summary = set_up_province(session, slug=slug, actor="cli", with_codes=with_codes,
-                                      without_codes=without_codes)
+                                      without_codes=without_codes,
+                                      placeholder_addresses=get_settings().env != "production")
     except (UnknownProvinceError, ReferenceDataError) as exc:
         fail(str(exc))
     if as_json:

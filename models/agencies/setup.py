@@ -86,7 +86,7 @@ def _union(old: list[str], new: tuple[str, ...]) -> list[str]:
 
 
 def set_up_province(session: Session, *, slug: str, actor: str, with_codes: Collection[str] = (),
-                    without_codes: Collection[str] = ()) -> SetupSummary:
+                    without_codes: Collection[str] = (), placeholder_addresses: bool = True) -> SetupSummary:
     """Create or bring up to date ``slug``'s directory from the shipped data, in the caller's transaction.
 
     An agency already there keeps its mail addresses, its aliases and its groups (the setup adds
@@ -96,7 +96,8 @@ def set_up_province(session: Session, *, slug: str, actor: str, with_codes: Coll
     """
     from tasks.agencies.setup import province_setup
 
-    setup = province_setup(slug, with_codes=with_codes, without_codes=without_codes)
+    setup = province_setup(slug, with_codes=with_codes, without_codes=without_codes,
+                           placeholder_addresses=placeholder_addresses)
     marker = session.exec(select(ProvinceSetup).where(ProvinceSetup.slug == slug)).first()
     summary = SetupSummary(slug=slug, name=setup.name, created=marker is None)
     if marker is None:

@@ -13,8 +13,11 @@ Built from the shipped data alone:
   Lục Ngạn" and, where no other name of the province claims it, the bare name as aliases;
 * the groups and fillers of ``config/agencies/reference/groups.yaml``.
 
-Mail addresses are placeholders under ``<slug>.example`` (``snnmt@bacninh.example``) until the
-office gives the real ones: a new province never mails anyone by accident.
+Mail addresses are placeholders under ``<slug>.example`` (``snnmt@bacninh.example``) outside
+production, so a demo or a test has recipients; in production (``placeholder_addresses=False``)
+they are left empty until the office gives the real ones: an agency without an address gets its
+tasks and its link page but no mail, and the overview counts it among those without an address.
+Either way a new province never mails anyone by accident.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -188,10 +191,11 @@ def _phrase_key(phrase: str) -> tuple[str, ...]:
     return tuple(w.exact for w in phrase_keys(phrase))
 
 
-def province_setup(slug: str, *, with_codes: Collection[str] = (),
-                   without_codes: Collection[str] = ()) -> ProvinceSetup:
+def province_setup(slug: str, *, with_codes: Collection[str] = (), without_codes: Collection[str] = (),
+                   placeholder_addresses: bool = True) -> ProvinceSetup:
     """The directory ``province add SLUG`` writes; a former province's slug names its successor
-    (:class:`~tasks.agencies.provinces.UnknownProvinceError`, as for an unknown slug)."""
+    (:class:`~tasks.agencies.provinces.UnknownProvinceError`, as for an unknown slug).
+    ``placeholder_addresses``: ``<slug>.example`` addresses (outside production), else none."""
     from tasks.agencies.reference import departments
 
     p = province(slug)
@@ -226,8 +230,13 @@ def province_setup(slug: str, *, with_codes: Collection[str] = (),
     city = "Thành phố" if p.city else "tỉnh"
     version = (f"vietnam-provinces {package_version()}; departments.yaml checked {d.checked.isoformat()}; "
                f"groups.yaml checked {groups.checked.isoformat()}")
+    leadership_email = f"lanhdao@{domain}"
+    if not placeholder_addresses:
+        # a placeholder in production would be mail to a domain that cannot exist: no address at all
+        agencies = [replace(a, email="", head_email="") for a in agencies]
+        leadership_email = ""
     return ProvinceSetup(slug=slug, name=p.name, city=p.city, email_domain=domain,
-                         leadership_name=f"Chủ tịch UBND {city} {p.name}", leadership_email=f"lanhdao@{domain}",
+                         leadership_name=f"Chủ tịch UBND {city} {p.name}", leadership_email=leadership_email,
                          agencies=tuple(agencies), groups=groups.groups, fillers=groups.fillers, version=version)
 
 

@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from flows.cli import app
 from tasks.agencies import provinces, reference
+from tests.conftest import query_rows
 
 
 def test_province_list_json(run_cli) -> None:  # type: ignore[no-untyped-def]
@@ -57,3 +58,22 @@ def test_a_broken_data_file_is_one_line(tmp_path: Path, monkeypatch: pytest.Monk
     assert "\n" not in error
     assert error.startswith(f"dondoc: error: {broken}, line ")
     assert "successor 'vinh-long-2' of 'ben-tre' is not a province that goes on" in error
+
+
+@pytest.mark.parametrize("env", ["development", "production"])
+def test_a_province_set_up_in_production_has_no_placeholder_addresses_to_mail(
+        env: str, db_url: str, run_cli, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    # production: an address under .example would be mail to a domain that cannot exist; the agencies
+    # get none until the office gives the real ones (and the overview counts them as without address)
+    monkeypatch.setenv("DONDOC_ENV", env)
+    monkeypatch.setenv("DONDOC_SECRET_KEY", "k3Y-" * 12)
+    assert run_cli("province", "add", "lang-son").code == 0
+    agencies = run_cli("agencies", "--province", "lang-son", "--json").json()
+    assert len(agencies) > 65
+    addresses = {(a["email"], a.get("head_email")) for a in agencies}
+    if env == "production":
+        assert addresses == {("", "")}
+        leadership = query_rows(db_url, "SELECT leadership_email FROM province_setup WHERE slug = 'lang-son'")
+        assert leadership == [("",)]
+    else:
+        assert all(email.endswith("@langson.example") for email, _ in addresses)
