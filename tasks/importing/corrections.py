@@ -190,6 +190,8 @@ def _apply_head(parsed: ParsedPlan, code: str, issued_on: date | None, title: st
             read = parse_deadline(task.row.deadline_text, plan_year=year, issued_on=issued_on)
             if read.kind == "date" or task.deadline.kind == "unknown":
                 _set_deadline(task, read)
+            if read.kind != "unknown":
+                task.review = [r for r in task.review if r != "deadline not read"]
     return changes
 
 
