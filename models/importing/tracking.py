@@ -160,7 +160,8 @@ def _stage(policy: Policy, item: _Item, day: date) -> tuple[str, int, int] | Non
 
 def apply_tracking(session: Session, *, plan_id: int, tracking: Tracking, actor: str) -> int:
     """Write the office's choice into the outbox (see the module's docstring); returns how many
-    notices were held back. Runs in the import's transaction, after the assignments are scheduled."""
+    notices were held back. Runs in the transaction of a plan's first import (its assignments have
+    no notice yet), after the assignments are scheduled."""
     plan = session.get(Plan, plan_id)
     assert plan is not None
     items = _items(session, plan_id=plan_id)
@@ -225,12 +226,8 @@ def apply_tracking(session: Session, *, plan_id: int, tracking: Tracking, actor:
         if tracking.backlog == "level1":
             add(item, ESCALATION, first_level[item.policy_id], 0, tracking.start, status=PENDING, why=None,
                 when=queue_at)
-    # notices already in the outbox (a re-import) keep their state: only new keys are written
-    existing = {
-        (n.assignment_id, n.kind, n.level, n.seq, n.due_date, n.recipient)
-        for n in session.exec(select(Notice).where(col(Notice.assignment_id).in_([i.assignment_id for i in items])))
-    } if rows and items else set()
-    new = [row for key, row in rows.items() if key not in existing]
+    # a plan's first import: none of its assignments has a notice yet, so every key is new
+    new = list(rows.values())
     if new:
         session.execute(sa.insert(Notice), new)
     held = sum(1 for row in new if row["status"] == "cancelled")
