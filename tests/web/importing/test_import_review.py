@@ -157,6 +157,8 @@ def test_corrections_made_in_the_preview_are_applied_on_confirm_and_audited_in_v
     done = send(office, "/plans/import/confirm", data, follow_redirects=False)
     assert done.status_code == 303, error_of(done)
     plan = plan_of(world)
+    assert done.headers["location"] == f"/plans/{plan.id}?msg=plan_created&created=6&corrected=3"
+    assert "3 nhiệm vụ được Văn phòng đính chính khi xem trước" in office.get(done.headers["location"]).text
     tasks = table_tasks(world, plan.id)  # type: ignore[arg-type]
     assert tasks["2"].content == "Tổng kết chương trình năm 2020"
     assert tasks["4"].due_date == date(2020, 6, 30) and tasks["4"].deadline_kind == "date"

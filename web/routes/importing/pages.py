@@ -29,10 +29,11 @@ from starlette.datastructures import UploadFile
 from flows.importing.flow import (
     ImportOutcome,
     ImportReview,
-    import_plan,
     parse_plan_document,
+    read_indicators,
     rehearse_import,
     review_plan,
+    store_plan,
 )
 from models.agencies.setup import configured_directory
 from models.core.web_tables import StaffUser
@@ -257,7 +258,7 @@ def _review(request: Request, user: StaffUser, ref: StagedRef, *, review: Review
     except CorrectionError as exc:
         errors.update(exc.errors)
     if confirm and not errors:
-        return _import(request, user, ref, import_review, mapping)
+        return _import(request, user, ref, import_review, mapping, doc=doc, parsed=parsed, corrections=corrections)
     path = staged_path(settings.data_dir, ref.stored)
     outcome = rehearse_import(doc, parsed, source_name=ref.original, sha256=_sha256(path), tracking=tracking,
                               corrections=corrections)
@@ -275,18 +276,23 @@ def _review(request: Request, user: StaffUser, ref: StagedRef, *, review: Review
     return render(request, "plan_import_preview.html", context, status_code=400 if errors else 200)
 
 
-def _import(request: Request, user: StaffUser, ref: StagedRef, review: ImportReview,
-            mapping: ColumnMapping | None) -> Response:
+def _import(request: Request, user: StaffUser, ref: StagedRef, review: ImportReview, mapping: ColumnMapping | None,
+            *, doc: PlanDocument, parsed: ParsedPlan, corrections: Corrections | None) -> Response:
+    """Store what ``_review`` has just read, under the memory ceiling, and corrected: the file is
+    not read again in this process (import_plan would: a file just under the ceiling would cost
+    the server as much again, issue 17). The same steps as import_plan after its reading: the
+    plan's indicators, then everything in one transaction, audited under this actor."""
     settings = request.app.state.settings
     try:
         path = claim(settings.data_dir, ref.stored)
     except ImportInputError as exc:
         return _form(request, error=str(exc), status_code=400)
     try:
-        # the flow reads the file again, applies the same corrections, stores everything in one
-        # transaction and audits it under this actor
-        outcome = import_plan(str(path), province=ref.province, year=ref.year, actor=actor_of_user(user),
-                              source_name=ref.original, columns=mapping, review=review)
+        indicators = read_indicators(doc, parsed)
+        summary, duties = store_plan(parsed, source_name=ref.original, sha256=_sha256(path),
+                                     actor=actor_of_user(user), indicators=indicators, corrections=corrections,
+                                     tracking=review.tracking)
+        outcome = ImportOutcome(parsed=parsed, summary=summary, duties=duties, corrections=corrections)
     except (PlanFileError, PlanImportError, CorrectionError) as exc:  # the agency directory changed since
         message = (str(exc) if isinstance(exc, CorrectionError)
                    else plan_error_message(exc, original=ref.original, stored=ref.stored))
@@ -312,6 +318,9 @@ def _plan_url(outcome: ImportOutcome) -> str:
             params["withdrawn"] = duties.withdrawn
     else:
         params = {"msg": "plan_unchanged", "unchanged": summary.unchanged}
+    corrections = outcome.corrections
+    if corrections is not None and corrections.tasks:  # corrected in the preview, audited
+        params["corrected"] = len(corrections.tasks)
     return f"/plans/{summary.plan_id}?{urlencode(params)}"
 
 
