@@ -205,6 +205,10 @@ def plan_error_message(exc: PlanFileError | PlanImportError, *, original: str, s
     if memory is not None:
         return (f"Không đọc được tệp “{original}”: đọc tệp cần hơn {memory.group(1)} MB bộ nhớ, quá giới hạn "
                 "của máy chủ; tệp bị hỏng hoặc quá lớn.")
+    widest = re.search(r"--columns \S+: no table has (\d+) columns .*the widest has (\d+)", detail)
+    if widest is not None:  # the office's columns reach past every table of the file
+        return (f"Các cột đã chọn không khớp bảng nào của tệp “{original}”: cần bảng có ít nhất {widest.group(1)} cột, "
+                f"bảng rộng nhất có {widest.group(2)} cột; hãy chọn lại.")
     if "no task table" in detail:
         return (f"Tệp “{original}” không phải là một kế hoạch: không tìm thấy bảng nhiệm vụ (bảng có cột "
                 "Nội dung hoặc Nhiệm vụ và cột Cơ quan chủ trì) và lời văn không giao nhiệm vụ cho cơ quan nào.")
