@@ -282,20 +282,37 @@ def _insert_tasks(session: Session, *, plan_id: int, tasks: list[ParsedTask], id
     # refs are unique within a plan (uq_task_plan_ref): read the new ids back in one query
     task_ids = {ref: id_ for id_, ref in session.execute(
         select(Task.id, Task.ref).where(Task.plan_id == plan_id, col(Task.ref).in_([t.ref for t in tasks])))}
-    assignments: list[dict[str, Any]] = []
+    # the assignments column by column (the ~17 of a row share its task, date and timestamps):
+    # no dict per assignment, the bulk INSERT takes the columns as they are
+    task_col: list[int] = []
+    agency_col: list[int] = []
+    role_col: list[str] = []
+    due_col: list[date | None] = []
     milestones: list[dict[str, Any]] = []
     audits: list[dict[str, Any]] = []
     for t in tasks:
         tid = task_ids[t.ref]
-        for a in _assignment_rows(tid, t, ids):
-            assignments.append({**a, "percent": 0, "created_at": now, "updated_at": now, "policy_id": policy_id})
+        count = len(t.lead) + len(t.coordinating)
+        task_col += [tid] * count
+        agency_col += [ids[a.key] for a in t.lead]
+        agency_col += [ids[a.key] for a in t.coordinating]
+        role_col += [LEAD] * len(t.lead)
+        role_col += [COORDINATING] * len(t.coordinating)
+        due_col += [t.due_date] * count
         milestones += [
             {"task_id": tid, "year": m.year, "due_date": m.due_date, "target": m.target} for m in t.milestones
         ]
         audits.append({"at": now, "actor": actor, "source": SOURCE, "entity": "task", "entity_id": tid,
                        "action": "created", "changes": {"ref": t.ref, "due_date": jsonable(t.due_date)},
                        "effective_on": effective_on})
-    for table, rows in ((Assignment, assignments), (Milestone, milestones), (AuditEvent, audits)):
+    n = len(task_col)
+    if n:
+        _bulk_insert_columns(session, Assignment, {
+            "task_id": task_col, "agency_id": agency_col, "role": role_col, "status": [OPEN] * n,
+            "due_date": due_col, "original_due_date": due_col, "percent": [0] * n, "created_at": [now] * n,
+            "updated_at": [now] * n, "policy_id": [policy_id] * n,
+        })
+    for table, rows in ((Milestone, milestones), (AuditEvent, audits)):
         if rows:
             _bulk_insert(session, table, rows)
 
@@ -311,20 +328,26 @@ def _bulk_insert(session: Session, model: Any, rows: list[dict[str, Any]]) -> No
     a due date) once, and the rows go to the driver as they are. Every row has the keys of the
     first; a statement that would need column defaults falls back to the ORM path.
     """
+    _bulk_insert_columns(session, model, {key: list(map(operator.itemgetter(key), rows)) for key in rows[0]})
+
+
+def _bulk_insert_columns(session: Session, model: Any, data: dict[str, list[Any]]) -> None:
+    """_bulk_insert of rows given column by column: ``data`` maps each column to its values, one per row."""
     conn = session.connection()
     dialect = conn.dialect
     table = model.__table__
-    keys = list(rows[0])
+    keys = list(data)
+    count = len(data[keys[0]])
     compiled = table.insert().compile(dialect=dialect, column_keys=keys)
     names = list(compiled.positiontup or []) if compiled.positional else list(compiled.binds)
     missing = [name for name in names if name not in keys]
     if sorted(set(names) - set(missing)) != sorted(keys) or not all(_python_default(table.c[n]) for n in missing):
-        session.execute(sa.insert(model), rows)
+        session.execute(sa.insert(model), [dict(zip(keys, values, strict=True))
+                                           for values in zip(*data.values(), strict=True)])
         return
     columns = [
         _bound_column(table.c[name].type, dialect,
-                      _default_values(table.c[name], len(rows)) if name in missing
-                      else list(map(operator.itemgetter(name), rows)))
+                      _default_values(table.c[name], count) if name in missing else data[name])
         for name in names
     ]
     params: list[Any] = list(zip(*columns, strict=True))
