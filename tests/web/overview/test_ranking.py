@@ -7,7 +7,7 @@ from __future__ import annotations
 import html as htmllib
 import re
 from collections import Counter, defaultdict
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlmodel import Session, select
@@ -155,3 +155,23 @@ def test_a_national_account_chooses_a_province_and_sees_only_its_agencies(report
         rows = _rows(chosen)
         assert rows and {province[aid] for _t, _p, aid, *_x in rows} == {"ben-tre"}
         assert "552/KH-BCĐ" not in chosen.split('name="plan"', 1)[1].split("</select>", 1)[0]
+
+
+def test_rows_untouched_since_the_earlier_day_are_counted_in_sql_and_touched_ones_rebuilt(world: World) -> None:
+    import sqlalchemy as sa
+
+    from models.core.tables import AuditEvent
+
+    with session_scope(world.engine) as s:  # the import and everything before: long before both days
+        s.execute(sa.update(AuditEvent).values(at=datetime(2019, 12, 1, tzinfo=UTC)))
+    with Session(world.engine) as s:
+        untouched = standings_on(s, day=AS_OF)
+        counted = agency_counts(s, as_of=AS_OF)
+    assert {aid: {k: v for k, v in st.counts.items() if v} for aid, st in untouched.items()} == \
+        {aid: dict(a.counts) for aid, a in counted.items()}
+    _complete(world, "I.1", "snnptnt", date(2020, 3, 20))  # recorded now: this row is rebuilt
+    with Session(world.engine) as s:
+        before = standings_on(s, day=BEFORE)
+    want = _overdue_by_agency(world, BEFORE)
+    assert {aid: st.overdue for aid, st in before.items() if st.overdue} == want
+    assert before[world.agency_id("snnptnt")].oldest_overdue == date(2020, 1, 31)  # I.1, open on 05/03

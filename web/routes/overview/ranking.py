@@ -10,7 +10,7 @@ from fastapi.responses import Response
 
 from models.core.web_tables import StaffUser
 from models.overview.ranking import agency_ranking, ranking_plans
-from web.deps import PageError, as_of, db, near_days, office_user, user_provinces
+from web.deps import PageError, as_of, db, near_days, office_user, request_stamp, user_provinces
 from web.forms import MAX_ID
 from web.templating import render
 
@@ -40,8 +40,11 @@ def ranking_page(request: Request, user: StaffUser = Depends(office_user)) -> Re
             raise PageError(404, "Không tìm thấy kế hoạch.")
         if chosen is not None:  # a plan of another province is not offered beside it
             plans = [p for p in plans if p[2] == chosen]
-        result = agency_ranking(session, as_of=day, near_days=near, plan_id=plan_id,
-                                province=chosen if chosen is not None else scope)
+        province = chosen if chosen is not None else scope
+        # kept until the data changes (the audit log's mark): the earlier day is rebuilt in Python
+        result = request.app.state.cache.get(
+            ("ranking", day, near, plan_id, province), request_stamp(request, session),
+            lambda: agency_ranking(session, as_of=day, near_days=near, plan_id=plan_id, province=province))
     return render(request, "ranking.html", {
         "ranking": result, "as_of": day, "plans": plans, "plan_id": plan_id,
         "provinces": provinces if len(provinces) > 1 else [], "province": chosen})
