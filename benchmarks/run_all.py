@@ -22,6 +22,8 @@ from benchmarks.common import DEFAULT_RUNS, Result, print_summary
 # name -> (module, how to call its run())
 BENCHMARKS: dict[str, tuple[str, Callable[[Any, argparse.Namespace], list[Result]]]] = {
     "import": ("benchmarks.bench_import_xlsx", lambda m, a: m.run(a.runs)),
+    # issue 16: a 100,000-row appendix under 30 s and 500 MB peak; one run (a few minutes)
+    "import-100k": ("benchmarks.bench_import_xlsx", lambda m, a: m.run(1, m.LARGE_ROWS)),
     "pdf": ("benchmarks.bench_import_pdf", lambda m, a: m.run(a.runs, regenerate=a.regenerate)),
     "sweep": ("benchmarks.bench_sweep", lambda m, a: m.run(a.runs, regenerate=a.regenerate)),
     "national": ("benchmarks.bench_national", lambda m, a: m.run(a.runs, regenerate=a.regenerate)),
