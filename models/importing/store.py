@@ -378,9 +378,24 @@ def _bound_column(type_: Any, dialect: Any, values: list[Any]) -> list[Any]:
     try:
         # a column holds values of one type (dates, timestamps), so equal values convert alike
         memo = {value: process(value) for value in set(values)}
-    except TypeError:  # unhashable (JSON lists and dicts): convert every one
-        return list(map(process, values))
-    return list(map(memo.__getitem__, values))
+        return list(map(memo.__getitem__, values))
+    except TypeError:  # unhashable (JSON lists and dicts)
+        pass
+    # a task's "unresolved" and "section_path" lists repeat (mostly empty): converted once per repr,
+    # cheaper than the JSON (plain JSON values with one repr are equal); dicts (an audit event's
+    # changes, one per task) are all different: converted one by one
+    shown: dict[str, Any] = {}
+    out = []
+    for value in values:
+        if type(value) is not list:
+            out.append(process(value))
+            continue
+        key = repr(value)
+        done = shown.get(key)
+        if done is None:
+            done = shown[key] = process(value)
+        out.append(done)
+    return out
 
 
 class _StoredChildren:
