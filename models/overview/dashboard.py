@@ -95,6 +95,15 @@ class AgencyProgress(StatusTally):
 
 
 @dataclass
+class ProvinceProgress(StatusTally):
+    """One province's figures in the country's overview (a row of its chart)."""
+
+    slug: str
+    name: str
+    counts: dict[Status, int] = field(default_factory=dict)
+
+
+@dataclass
 class OverdueItem:
     assignment_id: int
     task_id: int

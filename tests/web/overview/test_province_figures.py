@@ -111,3 +111,21 @@ def test_a_notice_leaving_the_outbox_counts_nothing_again_and_shows_its_level(
     table = html.split('id="overdue"', 1)[1].split("</table>", 1)[0]
     group = table.split("Sở Nông nghiệp và Phát triển nông thôn", 1)[1].split("</tbody>", 1)[0]
     assert 'class="level l3">cấp 3' in group and "I.1" in group
+
+
+def test_the_countrys_chart_has_a_bar_per_province_with_its_figures(
+    national: Browserless, client: Browserless, world: World
+) -> None:
+    html = _get(national, f"/?as_of={DAY}")
+    chart = html.split('id="theo-tinh"', 1)[1].split("</table>", 1)[0]
+    rows = re.findall(r'<a href="/\?province=([a-z-]+)&amp;as_of=[^"]+">([^<]+)</a>.*?'
+                      r'<td class="num">(\d+)/(\d+) ', chart, re.S)
+    assert [(slug, name) for slug, name, _, _ in rows] == [("bac-giang", "Bắc Giang"), ("ben-tre", "Bến Tre")]
+    assert "Tỷ lệ hoàn thành theo cơ quan chủ trì" not in html  # not 3,400 agencies' bars at national scale
+    total = sum(int(n) for n in cards(html).values())
+    assert sum(int(t) for _, _, _, t in rows) == total
+    for slug, _name, done, all_ in rows:  # each bar says what that province's own overview says
+        own = _get(national, f"/?province={slug}&as_of={DAY}")
+        mine = cards(own)
+        assert int(all_) == sum(mine.values())
+        assert int(done) == mine["hoàn thành đúng hạn"] + mine["hoàn thành quá hạn"]
