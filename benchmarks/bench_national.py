@@ -56,8 +56,8 @@ RATIO_TARGET = 3.0
 SEED = 34
 
 
-def pg_url() -> str:
-    return f"{PG_SERVER}?options=-csearch_path%3D{PG_SCHEMA}"
+def pg_url(schema: str = PG_SCHEMA) -> str:
+    return f"{PG_SERVER}?options=-csearch_path%3D{schema}"
 
 
 def status_for(rng: random.Random, due: date) -> tuple[str, date | None, int]:
@@ -71,8 +71,10 @@ def status_for(rng: random.Random, due: date) -> tuple[str, date | None, int]:
     return "done", due - timedelta(days=rng.randrange(15)), 100
 
 
-def generate(url: str, *, regenerate: bool = False) -> None:
-    """Create (or keep) the national dataset at ``url``."""
+def generate(url: str, *, regenerate: bool = False, schema: str = PG_SCHEMA) -> None:
+    """Create (or keep) the national dataset at ``url`` (on PostgreSQL in ``schema``, the one
+    ``url``'s search_path names: benchmarks.bench_sweep_national keeps its own copy, which its
+    sweeps change)."""
     import sqlalchemy as sa
     from sqlmodel import Session
 
@@ -87,8 +89,8 @@ def generate(url: str, *, regenerate: bool = False) -> None:
         admin = make_engine(PG_SERVER)
         with admin.begin() as conn:
             if regenerate:
-                conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{PG_SCHEMA}" CASCADE'))
-            conn.execute(sa.text(f'CREATE SCHEMA IF NOT EXISTS "{PG_SCHEMA}"'))
+                conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+            conn.execute(sa.text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
         admin.dispose()
     elif regenerate:
         dataset.remove_sqlite(SQLITE_FILE)
