@@ -186,3 +186,45 @@ def test_a_report_mail_claimed_by_a_crashed_job_is_released_and_sent_by_a_later_
     with Session(plan) as s:
         rows = s.exec(select(ReportDelivery)).all()
     assert {(r.status, r.attempts, r.claimed_by) for r in rows} == {("sent", 1, None)}
+
+
+def test_a_report_mail_the_relay_accepted_before_its_job_died_is_not_sent_again(  # type: ignore[no-untyped-def]
+    plan: sa.Engine, smtp_sink, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The report outbox is the notices' (flows/outbox/send.py): a job that died holding both
+    report mails, after the relay had accepted one of them (its Message-ID in the ledger), is
+    taken over at once by the next job, which marks that one sent and sends only the other."""
+    from config.settings import reset_settings
+    from models.core.db import session_scope
+    from models.core.tables import OutboxSend, OutboxSender
+    from models.outbox.leases import LEASE
+    from models.outbox.queue import claim, record_accepted, write_ledger
+    from tests.smtp_server import free_port
+
+    monkeypatch.setenv("DONDOC_SMTP_PORT", str(free_port()))
+    reset_settings()
+    assert compile_due_reports(today=date(2020, 6, 16)).delivery.error  # compiled; the mail waits
+    now = utcnow()
+    crashed_at = now + timedelta(minutes=2)  # after the first backoff
+    dead = "0" * 31 + "9"
+    with session_scope(plan) as s:  # a job on another host whose heartbeat has lapsed: stopped
+        s.add(OutboxSender(id=dead, outbox="report_delivery", host="reports-2.example", process="other-boot:1:1",
+                           started_at=now - 2 * LEASE, heartbeat_at=now - 2 * LEASE))
+    with session_scope(plan) as s:
+        rows = claim(s, table=ReportDelivery, worker=dead, now=crashed_at, limit=10)
+    assert {r.recipient for r in rows} == RECIPIENTS
+    accepted, other = sorted(rows, key=lambda r: r.recipient)
+    with session_scope(plan) as s:
+        write_ledger(s, table=ReportDelivery, sender=dead, now=now,
+                     messages=[(f"<report-{r.id}@dondoc.example>", [r.id]) for r in rows])
+    with session_scope(plan) as s:
+        record_accepted(s, sender=dead, accepted=[(f"<report-{accepted.id}@dondoc.example>", now)])
+    monkeypatch.setenv("DONDOC_SMTP_PORT", str(smtp_sink.port))
+    reset_settings()
+    done = compile_due_reports(today=date(2020, 6, 16), now=crashed_at)  # at once, not after a lease or 15 minutes
+    assert done.delivery.sent == 1
+    assert [m["To"] for m in _report_mail(smtp_sink)] == [other.recipient]
+    with Session(plan) as s:
+        states = {r.recipient: (r.status, r.claimed_by) for r in s.exec(select(ReportDelivery))}
+        assert s.exec(select(OutboxSender)).all() == [] and s.exec(select(OutboxSend)).all() == []
+    assert states == {accepted.recipient: ("sent", None), other.recipient: ("sent", None)}

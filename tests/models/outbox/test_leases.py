@@ -154,9 +154,18 @@ def test_on_postgresql_a_sender_on_another_host_whose_session_ended_is_stopped_a
     _register(notices, sender, host="sender-2.example", beat_age=timedelta(seconds=1))
     holder = notices.connect()
     holder.execute(sa.text("SELECT pg_advisory_lock(:k)"), {"k": _lock_key(sender)})
+    backend = holder.execute(sa.text("SELECT pg_backend_pid()")).scalar_one()
     assert _recover(notices).rows == 0
     holder.invalidate()  # its connection closes, as when its process dies: the lock goes with it
     holder.close()
+    # the server ends that session a moment after the socket closes (under load, after the next
+    # query of another session): the lock is free once the session is gone
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with notices.connect() as conn:
+            if not conn.execute(sa.text("SELECT 1 FROM pg_stat_activity WHERE pid = :p"), {"p": backend}).first():
+                break
+        time.sleep(0.02)
     assert _recover(notices).released == 5
 
 
