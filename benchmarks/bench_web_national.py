@@ -218,6 +218,7 @@ def measure(backend: str, *, runs: int, seconds: int, only: str | None = None) -
                 r = drive(base, paths, cookies[email], clients=20, seconds=seconds, unique=unique)
                 r["load"] = load()
                 out.setdefault(name, []).append(r)
+                time.sleep(3)  # requests wrk gave up on are still being answered: not in the next page's figures
                 print(f"  {backend:10} run {run + 1} {name:30} p50 {r['p50']:7.1f} ms  p95 {r['p95']:7.1f} ms  "
                       f"p99 {r['p99']:7.1f} ms  {r['rps']:6.1f} req/s  errors {r['errors']}  {r['load']}", flush=True)
     finally:

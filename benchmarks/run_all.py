@@ -1,7 +1,7 @@
 """Run every benchmark and print one summary line per target (name, median, target, PASS/MISS).
 
     .venv/bin/python -m benchmarks.run_all [--runs 3] [--regenerate]
-        [--only import,pdf,sweep,national,sweep-national,smtp,report,web]
+        [--only import,pdf,sweep,national,sweep-national,smtp,report,web,web-national]
 
 `make bench` runs this. Each benchmark is also runnable alone (python -m benchmarks.bench_sweep, ...).
 A benchmark that fails to run prints an ERROR line and the others still run. The exit status is
@@ -32,6 +32,7 @@ BENCHMARKS: dict[str, tuple[str, Callable[[Any, argparse.Namespace], list[Result
     "smtp": ("benchmarks.bench_smtp", lambda m, a: m.run(a.runs)),
     "report": ("benchmarks.bench_report", lambda m, a: m.run(a.runs, regenerate=a.regenerate)),
     "web": ("benchmarks.bench_web", lambda m, a: m.results(a.runs)),
+    "web-national": ("benchmarks.bench_web_national", lambda m, a: m.run(a.runs, regenerate=a.regenerate)),
 }
 
 
