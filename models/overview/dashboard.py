@@ -147,11 +147,24 @@ def lead_scope(query: sa.Select[Any], *, duties: bool = False) -> sa.Select[Any]
                        col(Task.state) == TASK_ACTIVE, source)
 
 
-def in_province(province: str | None) -> sa.ColumnElement[bool]:
-    """The tasks (``Task`` in the query) of ``province``'s plans (every task for ``None``, the country)."""
+def in_province(province: str | None, *, sqlite: bool = False) -> sa.ColumnElement[bool]:
+    """The tasks (``Task`` in the query) of ``province``'s plans (every task for ``None``, the country).
+
+    ``sqlite``: said of the assignment too, so that SQLite starts from the province's tasks
+    (ix_task_plan_id, then ix_assignment_task_id) rather than from every lead assignment: 0.1-0.2 s
+    instead of 3 s for a province of 29,000 among 1,000,000; PostgreSQL finds that order by itself
+    and is slower for the second condition."""
     if province is None:
         return sa.true()
-    return col(Task.plan_id).in_(sa.select(col(Plan.id)).where(col(Plan.province) == province))
+    plans = sa.select(col(Plan.id)).where(col(Plan.province) == province)
+    if not sqlite:
+        return col(Task.plan_id).in_(plans)
+    return sa.and_(col(Task.plan_id).in_(plans),
+                   col(Assignment.task_id).in_(sa.select(col(Task.id)).where(col(Task.plan_id).in_(plans))))
+
+
+def _in_province(session: Session, province: str | None) -> sa.ColumnElement[bool]:
+    return in_province(province, sqlite=session.get_bind().dialect.name == "sqlite")
 
 
 def duty_counts(session: Session, *, as_of: date, near_days: int = 3, plan_id: int | None = None,
@@ -161,7 +174,7 @@ def duty_counts(session: Session, *, as_of: date, near_days: int = 3, plan_id: i
     st = assignment_status(as_of, near_days).label("st")
     inner = lead_scope(select(st).join(Task, col(Task.id) == col(Assignment.task_id)), duties=True)
     if province is not None:
-        inner = inner.where(in_province(province))
+        inner = inner.where(_in_province(session, province))
     if plan_id is not None:
         inner = inner.where(col(Task.plan_id) == plan_id)
     if agency_id is not None:
@@ -182,7 +195,7 @@ def agency_counts(session: Session, *, as_of: date, near_days: int = 3, plan_id:
         .join(Task, col(Task.id) == col(Assignment.task_id))
     )
     if province is not None:
-        inner = inner.where(in_province(province))
+        inner = inner.where(_in_province(session, province))
     if plan_id is not None:
         inner = inner.where(col(Task.plan_id) == plan_id)
     if agency_id is not None:
@@ -222,7 +235,8 @@ def _escalation_levels(session: Session, *, as_of: date, near_days: int,
         .join(Notice, sa.and_(col(Notice.assignment_id) == col(Assignment.id),
                               col(Notice.due_date) == col(Assignment.due_date)))
         .where(col(Notice.kind) == ESCALATION, col(Notice.status) == SENT,
-               assignment_status_is(Status.OVERDUE, as_of, near_days), in_province(province), in_plan(plan_id))
+               assignment_status_is(Status.OVERDUE, as_of, near_days), _in_province(session, province),
+               in_plan(plan_id))
         .group_by(col(Assignment.agency_id))
     )
     return dict(session.execute(q).tuples().all())  # .all(): a Result has keys(), dict() would take it for a mapping
@@ -255,7 +269,8 @@ def oldest_overdue(session: Session, *, as_of: date, near_days: int = 3, per_age
             col(Assignment.id).label("aid"), Assignment.task_id, Assignment.agency_id, Assignment.due_date,
             Assignment.original_due_date, rn.label("rn"))
         .join(Task, col(Task.id) == col(Assignment.task_id))
-        .where(assignment_status_is(Status.OVERDUE, as_of, near_days), in_province(province), in_plan(plan_id))
+        .where(assignment_status_is(Status.OVERDUE, as_of, near_days), _in_province(session, province),
+               in_plan(plan_id))
     )
     if agency_ids is not None:
         inner = inner.where(col(Assignment.agency_id).in_(agency_ids))
