@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import subprocess
+import zipfile
 from datetime import date
 from pathlib import Path
 
@@ -131,6 +132,13 @@ def test_the_press_makes_the_document_python_docx_draws_for_every_level_and_odd_
               letter(items=items(1)), letter(items=items(40), level=2)]
     cases.append(letter(items=(replace(items(1)[0], content="dòng một\ndòng hai\tcột"),)))  # python-docx's own path
     for case in cases:
-        pressed = render_cong_van(case)
-        assert _document_text(pressed) == _document_text(draw_cong_van(case))
+        pressed, drawn = render_cong_van(case), draw_cong_van(case)
+        assert _document_text(pressed) == _document_text(drawn)
         assert case.agency_name in _document_text(pressed)[1]  # type: ignore[operator]
+    # without the template's unused parts, and nothing left that names them
+    with zipfile.ZipFile(io.BytesIO(pressed)) as z:
+        names = z.namelist()
+        lists = b"".join(z.read(n) for n in names if n.endswith((".rels", "[Content_Types].xml")))
+    assert "word/stylesWithEffects.xml" not in names and not any(n.startswith("customXml/") for n in names)
+    assert b"stylesWithEffects" not in lists and b"thumbnail" not in lists and b"customXml" not in lists
+    assert len(pressed) < 0.7 * len(drawn)
