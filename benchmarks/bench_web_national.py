@@ -229,7 +229,7 @@ def measure(backend: str, *, runs: int, seconds: int, only: str | None = None) -
 
 
 def warm_up(base: str, plan: dict[str, tuple[str, list[str], bool]], cookies: dict[str, str]) -> None:
-    """Each page asked for a few times at once, with time to answer: each worker process computes
+    """Each page asked for by 20 clients at once, with time to answer: each worker process computes
     its first figures (the country's: every province's, once a day) before anything is measured."""
     import asyncio
 
@@ -240,7 +240,7 @@ def warm_up(base: str, plan: dict[str, tuple[str, list[str], bool]], cookies: di
             for name, (email, paths, _unique) in plan.items():
                 t = time.perf_counter()
                 got = await asyncio.gather(*(client.get(paths[0], headers={"Cookie": cookies[email]})
-                                             for _ in range(6)))
+                                             for _ in range(20)))
                 codes = sorted({r.status_code for r in got})
                 print(f"  warm-up {name}: {time.perf_counter() - t:.1f} s, HTTP {codes}, "
                       f"{len(got[0].content) // 1024} KB", flush=True)
