@@ -94,6 +94,30 @@ def wait_for_workers(api_url: str, count: int, timeout: float = 90) -> None:
     raise RuntimeError(f"{count} Prefect workers did not come up within {timeout:.0f} s")
 
 
+def _drain() -> None:
+    """Send this process's queued Prefect logs and events while the server is still up, as
+    prefect_test_harness does: left queued, they would be retried against the stopped server by
+    the next Prefect server this process uses (a later test's harness waited for them forever)."""
+    import inspect
+
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+    from prefect.utilities.asyncutils import run_coro_as_sync
+
+    async def drain() -> None:
+        try:
+            result: Any = APILogWorker.instance().drain()
+            if inspect.isawaitable(result):
+                await result
+        except RuntimeError:  # never started
+            pass
+        result = EventsWorker.drain_all()
+        if inspect.isawaitable(result):
+            await result
+
+    run_coro_as_sync(drain())
+
+
 def _api(api_url: str) -> Any:
     """Prefect's settings pointing at ``api_url`` for this process (Prefect reads its environment
     once, at import: setting PREFECT_API_URL afterwards would start an ephemeral server instead)."""
@@ -130,7 +154,10 @@ def prefect_cluster(folder: Path, *, workers: int, env: dict[str, str],
                 env=cluster.env, stdout=cluster.logs[-1].open("wb"), stderr=subprocess.STDOUT, cwd=REPO))
         wait_for_workers(api_url, workers)
         with _api(api_url):  # this process's flows and clients use the cluster
-            yield cluster
+            try:
+                yield cluster
+            finally:
+                _drain()
     finally:
         for proc in [*cluster.workers, server]:
             proc.terminate()
