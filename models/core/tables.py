@@ -131,6 +131,10 @@ class Task(TaskBase, table=True):
     title: str | None = None
     paragraph: str | None = None
     section_path: list[str] = _json(list)
+    # the task's code in a "Mã nhiệm vụ" column (KH12_CĐS_01.2): its reference outside dondoc (0018)
+    code: str | None = None
+    # the note kept from the deadline cell: "giai đoạn thí điểm" after a date, a start ("Từ Quý II/2026")
+    deadline_note: str | None = None
     created_at: datetime = _ts()
     updated_at: datetime = _ts(index=True)  # the search index refreshes what changed since (0017)
 
