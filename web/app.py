@@ -113,8 +113,9 @@ def create_app(settings: Settings | None = None, *, today: Callable[[], date] | 
     app.state.near_days = load_policy(settings.escalation_policy).near_days
     app.state.cache = StampedCache()
     # the overview's figures per province and their rendered pages (web/overview.py), kept by
-    # each province's change counter, not cleared by the writes that clear ``cache``
-    app.state.overviews = StampedCache(max_age=300.0, max_entries=1024)
+    # each province's change counter, not cleared by the writes that clear ``cache``; at most a
+    # minute, as before: an audit event committed after a newer one was read is placed only then
+    app.state.overviews = StampedCache(max_entries=1024)
     app.state.versions = ProvinceVersions()
     app.state.counts = StampedCache(max_entries=2048)  # list totals by filters
     app.state.pages = StampedCache(max_entries=512)  # rendered task tables by query string
