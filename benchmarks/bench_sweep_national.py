@@ -100,7 +100,8 @@ def run_sender(args: Sequence[str], env: dict[str, str]) -> tuple[float, float, 
 
 # the same sweep with every công văn drawn by python-docx, as before the press (tasks/escalation/letter.py)
 WITHOUT_PRESS = ("import sys; import models.escalation.letters as letters; "
-                 "letters.render_cong_van = letters.draw_cong_van; from flows.cli import main; "
+                 "from tasks.escalation.letter import draw_cong_van; "
+                 "letters.render_cong_van = draw_cong_van; from flows.cli import main; "
                  "sys.argv = ['dondoc', 'sweep', '--as-of', sys.argv[1]]; main()")
 
 
