@@ -7,6 +7,12 @@ tasks like any other for the daily sweep: reminders before the deadline, escalat
 The reports' own figures leave them out (they count the plan's work) and list instead the
 agencies that did not submit.
 
+Reviews of several years the clause asks for ("sơ kết 3 năm", "tổng kết 5 năm": items with
+``every_years`` in ``Plan.report_schedule``) are duties too, ref "BC.3y.2026-2028", due at the
+end of the review's last year (tasks.reports.schedule.review_calendar). The clause never dates
+them, so their date is proposed: the task's ``deadline_note`` says so, as it does for periodic
+duties on the usual dates of an undated clause. They are not periods of the compiled reports.
+
 ``ensure_report_duties`` is idempotent: the import calls it every time; a period already
 present gets only the agencies it lacks, and a period the clause no longer names is cancelled.
 """
@@ -35,7 +41,16 @@ from models.core.tables import (
     Task,
 )
 from models.core.types import utcnow
-from tasks.reports.schedule import DEFAULT_DEADLINES, ReportDeadline, duty_ref, period_of_duty_ref, reporting_calendar
+from tasks.reports.schedule import (
+    DEFAULT_DEADLINES,
+    ReportDeadline,
+    ReviewDeadline,
+    duty_ref,
+    period_of_duty_ref,
+    reporting_calendar,
+    review_calendar,
+    review_of_duty_ref,
+)
 
 __all__ = [
     "MAX_HORIZON_YEARS",
@@ -46,6 +61,8 @@ __all__ = [
     "ensure_report_duties",
     "plan_calendar",
     "plan_deadlines",
+    "plan_reviews",
+    "review_content",
     "tracked_agency_ids",
 ]
 
@@ -53,6 +70,8 @@ SOURCE = "report duties"
 MAX_HORIZON_YEARS = 5  # duties are created for the plan's year and at most this many after it
 POSITION_BASE = 2_000_000  # after the appendix rows and the duties read from the text
 SECTION = "Báo cáo định kỳ"
+# the note a duty carries when its date is not written in the plan (Task.deadline_note)
+PROPOSED_NOTE = "ngày đề xuất: kế hoạch không ghi ngày báo cáo, lấy ngày thường dùng của kỳ báo cáo"
 
 
 @dataclass
@@ -96,6 +115,27 @@ def plan_calendar(session: Session, *, plan: Plan) -> list[ReportDeadline]:
     return reporting_calendar(plan_deadlines(plan), years=range(first, last + 1), not_before=plan.issued_on)
 
 
+def plan_reviews(session: Session, *, plan: Plan) -> list[ReviewDeadline]:
+    """The reviews of several years the plan's clause asks for ("sơ kết 3 năm", "tổng kết 5 năm"),
+    from its year to its horizon (tasks.reports.schedule.review_calendar)."""
+    first = plan.year or (plan.issued_on.year if plan.issued_on else None)
+    if first is None or not any(isinstance(i.get("every_years"), int) and i["every_years"] > 1
+                                for i in plan.report_schedule or []):
+        return []
+    return review_calendar(plan.report_schedule, first=first, last=_horizon(session, plan=plan, first=first))
+
+
+def review_content(plan: Plan, review: ReviewDeadline) -> str:
+    """"Báo cáo sơ kết 3 năm thực hiện Kế hoạch số 12/CTr-UBND (2026-2028) gửi Sở ..."."""
+    text = f"Báo cáo {review.label} thực hiện Kế hoạch số {plan.code} ({review.first_year}-{review.last_year})"
+    return f"{text} gửi {plan.report_recipient}" if plan.report_recipient else text
+
+
+def _review_note(review: ReviewDeadline) -> str:
+    return (f"ngày đề xuất: kế hoạch yêu cầu {review.label} nhưng không ghi ngày; "
+            f"lấy cuối năm {review.last_year}, năm cuối của kỳ {review.first_year}-{review.last_year}")
+
+
 def duty_content(plan: Plan, deadline: ReportDeadline) -> str:
     text = f"Báo cáo kết quả thực hiện Kế hoạch số {plan.code} {deadline.period.label_vi}"
     return f"{text} gửi {plan.report_recipient}" if plan.report_recipient else text
@@ -135,7 +175,12 @@ def ensure_report_duties(
     if plan is None:
         raise ValueError(f"no plan with id {plan_id}")
     counts = DutyCounts()
-    calendar = plan_calendar(session, plan=plan)
+    # (ref, due, content, note) of every duty the clause asks for: the periodic reports, then the
+    # reviews of several years; the note says when the date is proposed rather than written
+    proposed = PROPOSED_NOTE if any(i.get("proposed") for i in plan.report_schedule or []) else None
+    duties = [(duty_ref(d.period.code), d.due, duty_content(plan, d), proposed)
+              for d in plan_calendar(session, plan=plan)]
+    duties += [(r.ref, r.due, review_content(plan, r), _review_note(r)) for r in plan_reviews(session, plan=plan)]
     agencies = tracked_agency_ids(session, plan_id=plan_id)
     existing = {
         t.ref: t for t in session.exec(select(Task).where(Task.plan_id == plan_id, Task.source == REPORT_SOURCE))
@@ -148,24 +193,23 @@ def ensure_report_duties(
         ):
             assigned.setdefault(task_id, set()).add(agency_id)
     wanted: set[str] = set()
-    for index, deadline in enumerate(calendar):
-        ref = duty_ref(deadline.period.code)
+    for index, (ref, due, content, note) in enumerate(duties):
         wanted.add(ref)
         row = existing.get(ref)
         if row is None:
-            if not agencies or (from_day is not None and deadline.due < from_day):
+            if not agencies or (from_day is not None and due < from_day):
                 continue
             row = Task(
                 plan_id=plan_id, ref=ref, position=POSITION_BASE + index, section=SECTION, section_code="BC",
-                content=duty_content(plan, deadline), deadline_text=f"Trước {deadline.due:%d/%m/%Y}",
-                deadline_kind="date", due_date=deadline.due, lead_text="Các cơ quan, đơn vị có nhiệm vụ trong Kế hoạch",
+                content=content, deadline_text=f"Trước {due:%d/%m/%Y}", deadline_note=note,
+                deadline_kind="date", due_date=due, lead_text="Các cơ quan, đơn vị có nhiệm vụ trong Kế hoạch",
                 source=REPORT_SOURCE, state=TASK_ACTIVE,
             )
             session.add(row)
             session.flush()
-            _insert_assignments(session, task_id=row.id, due=deadline.due, agency_ids=agencies)  # type: ignore[arg-type]
+            _insert_assignments(session, task_id=row.id, due=due, agency_ids=agencies)  # type: ignore[arg-type]
             record(session, actor=actor, source=SOURCE, entity="task", entity_id=row.id, action="created",
-                   changes={"ref": ref, "due_date": deadline.due, "agencies": len(agencies)}, effective_on=effective_on)
+                   changes={"ref": ref, "due_date": due, "agencies": len(agencies)}, effective_on=effective_on)
             counts.created += 1
             counts.assigned += len(agencies)
             continue
@@ -174,25 +218,29 @@ def ensure_report_duties(
         changes: dict[str, Any] = {}
         missing = [a for a in agencies if a not in assigned.get(row.id, set())]  # type: ignore[arg-type]
         if missing:
-            _insert_assignments(session, task_id=row.id, due=row.due_date or deadline.due, agency_ids=missing)  # type: ignore[arg-type]
+            _insert_assignments(session, task_id=row.id, due=row.due_date or due, agency_ids=missing)  # type: ignore[arg-type]
             changes["assignments_added"] = [[a, LEAD] for a in missing]
             counts.assigned += len(missing)
-        if row.due_date != deadline.due:
-            changes["due_date"] = [row.due_date, deadline.due]
+        if row.due_date != due:
+            changes["due_date"] = [row.due_date, due]
             session.execute(
                 sa.update(Assignment)
                 .where(col(Assignment.task_id) == row.id, col(Assignment.due_date) == row.due_date,
                        col(Assignment.status) != DONE)
-                .values(due_date=deadline.due, original_due_date=deadline.due, updated_at=utcnow())
+                .values(due_date=due, original_due_date=due, updated_at=utcnow())
             )
-            row.due_date = deadline.due
-            row.deadline_text = f"Trước {deadline.due:%d/%m/%Y}"
+            row.due_date = due
+            row.deadline_text = f"Trước {due:%d/%m/%Y}"
+        if row.deadline_note != note:  # a clause that now writes its dates, or a review moved
+            changes["deadline_note"] = [row.deadline_note, note]
+            row.deadline_note = note
         if changes:
             row.updated_at = utcnow()
             record(session, actor=actor, source=SOURCE, entity="task", entity_id=row.id, action="updated",
                    changes=changes)
     for ref, row in existing.items():
-        if ref in wanted or row.state != TASK_ACTIVE or period_of_duty_ref(ref) is None:
+        if ref in wanted or row.state != TASK_ACTIVE or (
+                period_of_duty_ref(ref) is None and review_of_duty_ref(ref) is None):
             continue
         row.state = TASK_CANCELLED
         row.updated_at = utcnow()

@@ -14,7 +14,7 @@ report of the year before.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -25,17 +25,23 @@ __all__ = [
     "DEFAULT_DEADLINES",
     "DUTY_PREFIX",
     "ReportDeadline",
+    "ReviewDeadline",
     "cut_off",
     "default_as_of",
     "duty_ref",
     "period_for_deadline",
     "period_of_duty_ref",
     "reporting_calendar",
+    "review_calendar",
+    "review_of_duty_ref",
 ]
 
 DEFAULT_DEADLINES: tuple[tuple[int, int, str], ...] = ((6, 15, "H1"), (12, 15, "year"))
 DUTY_PREFIX = "BC."
 _DUTY_RE = re.compile(r"^BC\.(\d{4}(?:-(?:H[12]|Q[1-4]|9M|\d{2}))?)$")
+# the duty of a review of several years: "BC.3y.2026-2028" (sơ kết 3 năm of 2026-2028)
+_REVIEW_RE = re.compile(r"^BC\.(\d{1,2}y)\.(\d{4})-(\d{4})$")
+MAX_REVIEWS = 10  # reviews of one period a plan's horizon may hold (a 2-year review over 20 years)
 
 
 @dataclass(frozen=True)
@@ -119,3 +125,58 @@ def duty_ref(period_code: str) -> str:
 def period_of_duty_ref(ref: str) -> str | None:
     match = _DUTY_RE.match(ref)
     return match.group(1) if match else None
+
+
+@dataclass(frozen=True)
+class ReviewDeadline:
+    """A review of several years the plan asks for ("sơ kết 3 năm", "tổng kết 5 năm"), as a duty.
+
+    The clause never dates a review: its due date is proposed, on the day of the year the yearly
+    report is due (15/12 unless the schedule says otherwise), in the last year it covers."""
+
+    period: str  # "3y", "5y"
+    label: str  # "sơ kết 3 năm", "tổng kết 5 năm"
+    first_year: int
+    last_year: int
+    due: date
+
+    @property
+    def ref(self) -> str:
+        return f"{DUTY_PREFIX}{self.period}.{self.first_year}-{self.last_year}"
+
+
+def review_calendar(schedule: Sequence[Mapping[str, object]], *, first: int, last: int) -> list[ReviewDeadline]:
+    """The reviews of several years in a plan's stored schedule (``Plan.report_schedule``: items
+    with ``every_years`` of 2 or more), from the plan's year ``first``: the N-year review covers
+    ``first`` .. ``first + N - 1`` and is due at the end of its last year; the next ones follow
+    every N years up to ``last`` (the plan's horizon). The first one is always there: a plan
+    that asks for a 5-year review runs five years, whatever horizon its targets show.
+
+    A yearly deadline in the schedule gives the day: 15/12 a year closes the year itself, 15/01
+    the year before (the review is then due in the January after its last year)."""
+    month, day = 12, 15
+    for item in schedule:
+        if item.get("period") == "year" and "month" in item and "day" in item:
+            month, day = int(item["month"]), int(item["day"])  # type: ignore[call-overload]
+            break
+    out: dict[str, ReviewDeadline] = {}
+    for item in schedule:
+        years = item.get("every_years")
+        if not isinstance(years, int) or years < 2 or "month" in item:
+            continue
+        period = str(item.get("period") or f"{years}y")
+        label = str(item.get("label") or f"{years} năm")
+        for k in range(1, MAX_REVIEWS + 1):
+            end = first + k * years - 1
+            if k > 1 and end > last:
+                break
+            due = _valid(end if month >= 7 else end + 1, month, day) or date(end, 12, 31)
+            review = ReviewDeadline(period, label, end - years + 1, end, due)
+            out.setdefault(review.ref, review)
+    return sorted(out.values(), key=lambda r: (r.due, r.period))
+
+
+def review_of_duty_ref(ref: str) -> tuple[str, int, int] | None:
+    """'BC.3y.2026-2028' -> ('3y', 2026, 2028); None for any other ref."""
+    match = _REVIEW_RE.match(ref)
+    return (match.group(1), int(match.group(2)), int(match.group(3))) if match else None

@@ -54,3 +54,28 @@ def test_the_default_cut_off_is_the_period_end_or_today_or_before_the_deadline()
 def test_duty_refs_name_their_period() -> None:
     assert duty_ref("2020-H1") == "BC.2020-H1" and period_of_duty_ref("BC.2020-H1") == "2020-H1"
     assert period_of_duty_ref("BC.2020") == "2020" and period_of_duty_ref("I.1") is None
+
+
+def test_reviews_of_several_years_fall_due_at_the_end_of_their_last_year_and_repeat_within_the_horizon() -> None:
+    from tasks.reports.schedule import review_calendar, review_of_duty_ref
+
+    schedule = [
+        {"month": 12, "day": 15, "period": "year", "proposed": True},
+        {"period": "3y", "every_years": 3, "label": "sơ kết 3 năm", "kind": "review"},
+        {"period": "5y", "every_years": 5, "label": "tổng kết 5 năm", "kind": "final"},
+        {"period": "term", "every_years": None, "label": "tổng kết giai đoạn", "kind": "final"},
+    ]
+    found = [(r.ref, r.due, r.label) for r in review_calendar(schedule, first=2022, last=2027)]
+    assert found == [
+        ("BC.3y.2022-2024", date(2024, 12, 15), "sơ kết 3 năm"),
+        ("BC.5y.2022-2026", date(2026, 12, 15), "tổng kết 5 năm"),
+        ("BC.3y.2025-2027", date(2027, 12, 15), "sơ kết 3 năm"),
+    ]
+    # the first review of each length even when the horizon is shorter: the plan runs that long
+    assert [r.ref for r in review_calendar(schedule, first=2026, last=2026)] == ["BC.3y.2026-2028", "BC.5y.2026-2030"]
+    # a yearly report due in January (on the year before): the review is due the January after it
+    january = [{"month": 1, "day": 15, "period": "year"}, schedule[1]]
+    assert [r.due for r in review_calendar(january, first=2026, last=2026)] == [date(2029, 1, 15)]
+    assert review_calendar(schedule[:1], first=2026, last=2030) == []
+    assert review_of_duty_ref("BC.3y.2026-2028") == ("3y", 2026, 2028)
+    assert review_of_duty_ref("BC.2026") is None and review_of_duty_ref("T.III.1") is None
