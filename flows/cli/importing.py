@@ -14,6 +14,7 @@ from flows.cli.common import db, emit_json, fail, user_errors
 
 if TYPE_CHECKING:
     from tasks.importing.layouts import ColumnMapping
+    from tasks.importing.reporting import ReportingSchedule
 
 
 def import_(
@@ -63,16 +64,48 @@ def import_(
                    f"confirm them with `dondoc review --plan {parsed.code}`")
     if d is not None and d.withdrawn:  # audited as cancelled; say it, even for a file without prose
         typer.echo(f"  text duties: {d.withdrawn} unreviewed proposals withdrawn (not in this document)")
-    reporting = parsed.meta.reporting
-    if reporting is not None:
-        dates = " and ".join(f"{day:02d}/{month:02d}" for month, day, _kind in reporting.deadlines)
-        to = f" to {reporting.recipient_text}" if reporting.recipient_text else ""
-        typer.echo(f"  periodic report duty: {dates}{to}, owed by every agency with a tracked task"
-                   f"{' (the proposals once confirmed)' if parsed.duties and not parsed.tasks else ''}")
+    if parsed.meta.reporting is not None:
+        for line in reporting_lines(parsed.meta.reporting, proposals_only=bool(parsed.duties and not parsed.tasks)):
+            typer.echo(f"  {line}")
     for u in parsed.unresolved:
         typer.echo(f"  unresolved {u['role']} agency at {u['row']} ({u['ref']}): {u['name']}", err=True)
     for w in parsed.warnings:
         typer.echo(f"  warning: {w}", err=True)
+
+
+CLAUSE_SHOWN = 300  # characters of an undated clause printed; a longer one ends in "…"
+
+
+def reporting_lines(reporting: ReportingSchedule, *, proposals_only: bool = False) -> list[str]:
+    """What the import says of the plan's reporting clause, each line true of what is stored.
+
+    A clause with dates gives the periodic duty on them. A clause without ("Định kỳ hàng năm, 3
+    năm, 5 năm có báo cáo ...") is shown as it is written; the duty then falls on the usual dates
+    of the periods it names (15/12 for a year), else on the usual 15/06 and 15/12
+    (models.reports.duties.plan_deadlines): proposed dates, said so. Reviews of several years
+    ("sơ kết 3 năm") are duties at the end of each review's last year, proposed too."""
+    from tasks.reports.schedule import DEFAULT_DEADLINES
+
+    def days(items: list[tuple[int, int, str]] | tuple[tuple[int, int, str], ...]) -> str:
+        return " and ".join(f"{day:02d}/{month:02d}" for month, day, _kind in items)
+
+    to = f" to {reporting.recipient_text}" if reporting.recipient_text else ""
+    owed = f", owed by every agency with a tracked task{' (the proposals once confirmed)' if proposals_only else ''}"
+    if reporting.deadlines:
+        lines = [f"periodic report duty: {days(reporting.deadlines)}{to}{owed}"]
+    else:
+        clause = " ".join(reporting.clause.split())
+        clause = clause if len(clause) <= CLAUSE_SHOWN else clause[:CLAUSE_SHOWN - 1].rstrip() + "…"
+        schedule = reporting.schedule
+        usual = ("the usual dates of its periods" if schedule else "no period with a usual date named: the usual "
+                 "half-year and year dates")
+        lines = [f"periodic report clause without a date: {clause}",
+                 f"periodic report duty on proposed dates ({usual}): {days(schedule or DEFAULT_DEADLINES)}{to}{owed}"]
+    reviews = [c.label for c in reporting.cadence if (c.every_years or 0) > 1]
+    if reviews:
+        lines.append(f"review duties ({', '.join(reviews)}): due at the end of each review's last year from the "
+                     f"plan's year, on proposed dates{to}")
+    return lines
 
 
 def _remember(layout: tuple[str, ...], mapping: ColumnMapping, *, dry_run: bool) -> None:
