@@ -37,6 +37,7 @@ def write_tasks_xlsx(session: Session, path: Path, *, plan: str | None, agency: 
     the number of rows written."""
     from config.settings import get_settings
     from models.core.tables import Agency, Plan
+    from models.listing.export_details import task_codes_and_notes
     from models.listing.task_list import (
         TaskFilters,
         coordinating_agencies,
@@ -69,7 +70,8 @@ def write_tasks_xlsx(session: Session, path: Path, *, plan: str | None, agency: 
         rows.sort(key=lambda r: (r.due_date is None, r.due_date or date.min, r.assignment_id))
     names = sorted(set(session.exec(select(Agency.name).where(Agency.id.in_(agency_ids))))) if agency_ids else []  # type: ignore[union-attr]
     scope = ExportScope(as_of=day, plan=plan, agency=", ".join(names) or agency, role=role, due_before=due_before)
-    body = render_task_workbook(rows, scope, coordinating)
+    details = task_codes_and_notes(session, task_ids=(r.task_id for r in rows))
+    body = render_task_workbook(rows, scope, coordinating, details)
     try:
         path.write_bytes(body)
     except OSError as exc:

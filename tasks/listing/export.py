@@ -116,19 +116,26 @@ def columns(scope: ExportScope) -> tuple[tuple[str, float], ...]:
         ("Số ngày quá hạn", 10),
         ("% hoàn thành", 10),
         ("Ngày hoàn thành", 13),
+        # the task's code in the plan ("Mã nhiệm vụ": KH12_CĐS_01.2) and its deadline note: last, so
+        # the columns above keep their places for whoever reads the workbook by position
+        ("Mã nhiệm vụ", 16),
+        ("Ghi chú thời hạn", 30),
     )
 
 
 def export_rows(rows: Sequence[ListedAssignment], *, as_of: date,
-                coordinating: Mapping[int, Sequence[str]] | None = None) -> list[list[Any]]:
+                coordinating: Mapping[int, Sequence[str]] | None = None,
+                details: Mapping[int, tuple[str | None, str | None]] | None = None) -> list[list[Any]]:
     """The cells of each row, in the order of ``columns``.
 
     "Hạn ban đầu" only when an extension moved the due date; "Ngày hoàn thành" only when the
     status on ``as_of`` is done; "Số ngày quá hạn" (tasks.escalation.status.overdue_days) only when late,
     open or done. "Cơ quan phối hợp" lists the task's coordinating agencies other than the row's
-    own (``coordinating``: {task id: names}).
+    own (``coordinating``: {task id: names}). "Mã nhiệm vụ" and "Ghi chú thời hạn" come from
+    ``details`` ({task id: (code, deadline note)}; tasks without either may be left out).
     """
     coordinating = coordinating or {}
+    details = details or {}
     out: list[list[Any]] = []
     for n, r in enumerate(rows, start=1):
         done = r.status in _DONE
@@ -149,17 +156,19 @@ def export_rows(rows: Sequence[ListedAssignment], *, as_of: date,
             late or None,
             r.percent,
             r.completed_on if done else None,
+            *details.get(r.task_id, (None, None)),
         ])
     return out
 
 
 def render_task_workbook(rows: Sequence[ListedAssignment], scope: ExportScope,
-                         coordinating: Mapping[int, Sequence[str]] | None = None) -> bytes:
+                         coordinating: Mapping[int, Sequence[str]] | None = None,
+                         details: Mapping[int, tuple[str | None, str | None]] | None = None) -> bytes:
     """The .xlsx bytes of the list (rules in ``export_rows``)."""
-    cells = export_rows(rows, as_of=scope.as_of, coordinating=coordinating)
+    cells = export_rows(rows, as_of=scope.as_of, coordinating=coordinating, details=details)
     fills = {(i, STATUS_COLUMN): STATUS_FILLS[r.status] for i, r in enumerate(rows) if r.status in STATUS_FILLS}
     caption = export_caption(scope)
-    sheet = Sheet(SHEET_TITLE, columns(scope), cells, fills, wrap=frozenset({3}), caption=caption)
+    sheet = Sheet(SHEET_TITLE, columns(scope), cells, fills, wrap=frozenset({3, 14}), caption=caption)
     out = io.BytesIO()
     write_xlsx(out, [sheet], title=caption)
     return out.getvalue()

@@ -15,6 +15,7 @@ from models.agencies.links import agency_token
 from models.core.tables import Agency
 from models.core.web_tables import ACTING_ROLES, StaffUser
 from models.duties.review import waiting_count
+from models.listing.export_details import task_codes_and_notes
 from models.listing.task_detail import task_detail
 from models.listing.task_list import (
     TaskFilters,
@@ -128,10 +129,11 @@ def tasks_workbook(request: Request, user: StaffUser = Depends(office_user)) -> 
     with db(request, read_only=not f.text) as session:
         rows, _total = run_listing(request, session, listing, every_row=True)
         coordinating = coordinating_agencies(session, filters=f)
+        details = task_codes_and_notes(session, task_ids=(r.task_id for r in rows))
         plan, agency = filter_names(session, filters=f)
     scope = ExportScope(as_of=f.as_of, plan=plan, agency=agency, role=f.role, status=f.status, quarter=f.quarter,
                         text=f.text, kind=f.kind, section=f.section)
-    body = render_task_workbook(rows, scope, coordinating)
+    body = render_task_workbook(rows, scope, coordinating, details)
     return Response(body, media_type=XLSX, headers={"Content-Disposition": attachment(*export_filename(scope))})
 
 

@@ -122,7 +122,7 @@ def test_the_workbook_has_a_title_a_frozen_header_a_filter_and_real_dates() -> N
     assert ws.title == "Nhiệm vụ"
     assert ws["A1"].value == export_caption(scope) and ws["A1"].font.b
     assert [c.value for c in ws[2]] == [h for h, _ in columns(scope)]
-    assert ws.freeze_panes == "A3" and ws.auto_filter.ref == f"A2:M{len(ROWS) + 2}"
+    assert ws.freeze_panes == "A3" and ws.auto_filter.ref == f"A2:O{len(ROWS) + 2}"
     assert ws.max_row == len(ROWS) + 2
     assert ws["D3"].value == CONTENT and ws["E3"].value == "Sở Nông nghiệp và Phát triển nông thôn"
     due = ws["H3"]
@@ -135,4 +135,15 @@ def test_the_workbook_has_a_title_a_frozen_header_a_filter_and_real_dates() -> N
 
 def test_an_empty_list_is_a_workbook_with_its_title_and_header() -> None:
     ws = load_workbook(io.BytesIO(render_task_workbook([], ExportScope(as_of=AS_OF)))).active
-    assert ws.max_row == 2 and ws["A2"].value == "STT" and ws.auto_filter.ref == "A2:M2"
+    assert ws.max_row == 2 and ws["A2"].value == "STT" and ws.auto_filter.ref == "A2:O2"
+
+
+def test_the_task_s_code_and_deadline_note_are_the_last_two_columns() -> None:
+    details = {ROWS[0].task_id: ("KH12_CĐS_01.2", "giai đoạn thí điểm")}
+    heads = [h for h, _ in columns(SCOPE)]
+    rows = [dict(zip(heads, cells, strict=True))
+            for cells in export_rows(ROWS, as_of=AS_OF, coordinating=COORDINATING, details=details)]
+    assert heads[-2:] == ["Mã nhiệm vụ", "Ghi chú thời hạn"]
+    same_task = [r for r, listed in zip(rows, ROWS, strict=True) if listed.task_id == ROWS[0].task_id]
+    assert same_task and all((r["Mã nhiệm vụ"], r["Ghi chú thời hạn"]) == details[ROWS[0].task_id] for r in same_task)
+    assert all(r["Mã nhiệm vụ"] is None and r["Ghi chú thời hạn"] is None for r in rows if r not in same_task)

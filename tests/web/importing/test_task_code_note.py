@@ -4,6 +4,7 @@ agency's task page (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import openpyxl
@@ -71,3 +72,18 @@ def test_the_office_s_and_the_agency_s_task_page_show_the_code_and_the_deadline_
     assert agency_page.status_code == 200
     assert "<dt>Mã nhiệm vụ</dt><dd>KH12_CĐS_01.2</dd>" in agency_page.text
     assert "<dt>Ghi chú thời hạn</dt><dd>giai đoạn thí điểm</dd>" in agency_page.text
+
+
+def test_the_task_list_s_workbook_carries_the_code_and_the_deadline_note(
+    office: Browserless, world: World, tmp_path: Path
+) -> None:
+    import_plan(str(_workbook(tmp_path / "kh12.xlsx")), province="bac-giang")
+    with Session(world.engine) as s:
+        plan_id = s.exec(select(Plan.id).where(Plan.code == "12/KH-UBND")).one()
+    r = office.get(f"/tasks.xlsx?plan={plan_id}&role=lead")
+    assert r.status_code == 200, r.text
+    _title, head, *rows = openpyxl.load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True)
+    found = {(row[head.index("Mã")], row[head.index("Mã nhiệm vụ")], row[head.index("Ghi chú thời hạn")])
+             for row in rows}
+    assert {(code, note) for _ref, code, note in found} == {("KH12_CĐS_01.2", "giai đoạn thí điểm"),
+                                                            ("KH12_CĐS_01.3", None)}

@@ -18,7 +18,8 @@ from tests.web.conftest import VIEWER, Browserless, World
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEAD = ["STT", "Kế hoạch", "Mã", "Nội dung nhiệm vụ", None, "Vai trò", "Cơ quan phối hợp", "Hạn hoàn thành",
-        "Hạn ban đầu", "Trạng thái", "Số ngày quá hạn", "% hoàn thành", "Ngày hoàn thành"]
+        "Hạn ban đầu", "Trạng thái", "Số ngày quá hạn", "% hoàn thành", "Ngày hoàn thành", "Mã nhiệm vụ",
+        "Ghi chú thời hạn"]
 NN = "Sở Nông nghiệp và Phát triển nông thôn"
 
 
@@ -27,7 +28,7 @@ def sheet(content: bytes) -> tuple[str, list[dict[str, Any]]]:
     ws = load_workbook(io.BytesIO(content)).active
     title, head, *rows = ws.iter_rows(values_only=True)
     assert [h if i != 4 else None for i, h in enumerate(head)] == HEAD
-    assert ws.freeze_panes == "A3" and ws.auto_filter.ref == f"A2:M{len(rows) + 2}"
+    assert ws.freeze_panes == "A3" and ws.auto_filter.ref == f"A2:O{len(rows) + 2}"
     return title[0], [dict(zip(head, r, strict=True)) for r in rows]
 
 
