@@ -33,6 +33,7 @@ from models.core.tables import (
     Task,
 )
 from models.core.types import utcnow
+from tasks.importing.notes import vietnamese_note
 from tasks.importing.parse import ParsedPlan, ParsedTask
 
 SOURCE = "plan import"
@@ -65,7 +66,7 @@ def _task_values(task: ParsedTask) -> dict[str, Any]:
         "code": row.code,
         "deadline_text": row.deadline_text,
         "deadline_kind": task.deadline.kind,
-        "deadline_note": task.deadline.note,
+        "deadline_note": vietnamese_note(task.deadline.note),  # shown on the pages: in Vietnamese
         "due_date": task.due_date,
         "lead_text": row.lead_text,
         "coordinating_text": row.coordinating_text,

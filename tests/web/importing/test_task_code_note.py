@@ -15,6 +15,7 @@ from models.core.tables import Plan, Task
 from tests.web.conftest import Browserless, World
 
 HEAD = "Phụ lục (Kèm theo Kế hoạch số 12/KH-UBND ngày 15/01/2026 của UBND tỉnh Bắc Giang)"
+START = "chỉ ghi thời điểm bắt đầu, không có thời hạn hoàn thành"
 HEADER = ["STT", "Mã nhiệm vụ", "Tên nhiệm vụ", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời hạn"]
 
 
@@ -26,6 +27,7 @@ def _workbook(path: Path, *, note: str = "giai đoạn thí điểm") -> Path:
     sheet.append([1, "KH12_CĐS_01.2", "Triển khai nền tảng số dùng chung của tỉnh", "Sở Tài chính", "Sở Nội vụ",
                   f"30/6/2026 ({note})"])
     sheet.append([2, "KH12_CĐS_01.3", "Số hoá hồ sơ thủ tục hành chính", "Sở Nội vụ", "", "31/12/2026"])
+    sheet.append([3, "KH12_CĐS_01.4", "Vận hành kho dữ liệu dùng chung", "Sở Tài chính", "", "Từ Quý II/2026"])
     book.save(str(path))
     return path
 
@@ -44,15 +46,17 @@ def test_the_import_stores_each_task_s_code_and_deadline_note_and_a_re_import_up
 ) -> None:
     book = _workbook(tmp_path / "kh12.xlsx")
     first = import_plan(str(book), province="bac-giang")
-    assert first.summary is not None and first.summary.created == 2
+    assert first.summary is not None and first.summary.created == 3
     stored = _stored(world)
     assert sorted(stored.values(), key=str) == [("KH12_CĐS_01.2", "giai đoạn thí điểm", "2026-06-30"),
-                                                ("KH12_CĐS_01.3", None, "2026-12-31")]
+                                                ("KH12_CĐS_01.3", None, "2026-12-31"),
+                                                # a start: no deadline, and the grammar's note in Vietnamese
+                                                ("KH12_CĐS_01.4", START, None)]
     again = import_plan(str(book), province="bac-giang")
-    assert again.summary is not None and (again.summary.updated, again.summary.unchanged) == (0, 2)
+    assert again.summary is not None and (again.summary.updated, again.summary.unchanged) == (0, 3)
     changed = import_plan(str(_workbook(tmp_path / "kh12-b.xlsx", note="mở rộng toàn tỉnh")), province="bac-giang")
-    assert changed.summary is not None and (changed.summary.updated, changed.summary.unchanged) == (1, 1)
-    assert sorted(v[1] or "" for v in _stored(world).values()) == ["", "mở rộng toàn tỉnh"]
+    assert changed.summary is not None and (changed.summary.updated, changed.summary.unchanged) == (1, 2)
+    assert sorted(v[1] or "" for v in _stored(world).values()) == ["", START, "mở rộng toàn tỉnh"]
 
 
 def test_the_office_s_and_the_agency_s_task_page_show_the_code_and_the_deadline_note(
@@ -68,6 +72,9 @@ def test_the_office_s_and_the_agency_s_task_page_show_the_code_and_the_deadline_
     assert "<dt>Ghi chú thời hạn</dt><dd>giai đoạn thí điểm</dd>" in page.text
     plain = office.get(f"/tasks/{plain_id}").text
     assert "<dt>Mã nhiệm vụ</dt><dd>KH12_CĐS_01.3</dd>" in plain and "Ghi chú thời hạn" not in plain
+    with Session(world.engine) as s:
+        start_id = s.exec(select(Task.id).where(Task.code == "KH12_CĐS_01.4")).one()
+    assert f"<dt>Ghi chú thời hạn</dt><dd>{START}</dd>" in office.get(f"/tasks/{start_id}").text
     agency_page = office.get(f"/a/{world.token('stc')}/tasks/{task_id}")
     assert agency_page.status_code == 200
     assert "<dt>Mã nhiệm vụ</dt><dd>KH12_CĐS_01.2</dd>" in agency_page.text
@@ -86,4 +93,4 @@ def test_the_task_list_s_workbook_carries_the_code_and_the_deadline_note(
     found = {(row[head.index("Mã")], row[head.index("Mã nhiệm vụ")], row[head.index("Ghi chú thời hạn")])
              for row in rows}
     assert {(code, note) for _ref, code, note in found} == {("KH12_CĐS_01.2", "giai đoạn thí điểm"),
-                                                            ("KH12_CĐS_01.3", None)}
+                                                            ("KH12_CĐS_01.3", None), ("KH12_CĐS_01.4", START)}
