@@ -69,6 +69,8 @@ class TaskOut(BaseModel):
     content: str
     deadline_text: str
     due_date: date | None
+    code: str | None = None  # the task's code in the plan ("Mã nhiệm vụ": KH12_CĐS_01.2)
+    deadline_note: str | None = None  # the note kept from the deadline cell ("giai đoạn thí điểm")
     assignments: list[AssignmentOut]
     updates: list[ProgressOut]
 

@@ -112,6 +112,7 @@ def api_task(request: Request, task_id: int, who: Principal = Depends(principal)
     return TaskOut(
         id=d.task.id, plan_id=d.plan.id, plan_code=d.plan.code, ref=d.task.ref, section=d.task.section,
         content=d.task.content, deadline_text=d.task.deadline_text, due_date=d.task.due_date,
+        code=d.task.code, deadline_note=d.task.deadline_note,
         assignments=[AssignmentOut(
             id=v.assignment.id, agency_id=v.agency.id, agency_name=v.agency.name, role=v.assignment.role,
             state=v.assignment.status, percent=v.assignment.percent, due_date=v.assignment.due_date,

@@ -94,3 +94,14 @@ def test_the_task_list_s_workbook_carries_the_code_and_the_deadline_note(
              for row in rows}
     assert {(code, note) for _ref, code, note in found} == {("KH12_CĐS_01.2", "giai đoạn thí điểm"),
                                                             ("KH12_CĐS_01.3", None), ("KH12_CĐS_01.4", START)}
+
+
+def test_the_api_gives_the_task_s_code_and_deadline_note(anonymous: Browserless, world: World, tmp_path: Path) -> None:
+    from tests.web.test_api import bearer
+
+    import_plan(str(_workbook(tmp_path / "kh12.xlsx")), province="bac-giang")
+    with Session(world.engine) as s:
+        task_id = s.exec(select(Task.id).where(Task.code == "KH12_CĐS_01.2")).one()
+    body = anonymous.get(f"/api/tasks/{task_id}", headers=bearer(world, "stc")).json()
+    assert (body["code"], body["deadline_note"], body["due_date"]) == ("KH12_CĐS_01.2", "giai đoạn thí điểm",
+                                                                       "2026-06-30")
