@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from flows.importing.flow import import_plan
 from models.auth.users import add_user
@@ -54,7 +54,9 @@ class LangSon:
 
     def events(self, action: str) -> list[AuditEvent]:
         with Session(self.engine) as s:
-            return list(s.exec(select(AuditEvent).where(AuditEvent.source == "review", AuditEvent.action == action)))
+            # in the order they were written: PostgreSQL returns rows of a heap in no promised order
+            return list(s.exec(select(AuditEvent).where(AuditEvent.source == "review", AuditEvent.action == action)
+                               .order_by(col(AuditEvent.id))))
 
     def report_duties(self) -> dict[str, set[str]]:
         with Session(self.engine) as s:
