@@ -18,7 +18,6 @@ effect by then). On 100,000 tasks this reads a few thousand rows instead of ever
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -37,6 +36,7 @@ from tasks.common.dates import local_zone
 from tasks.escalation.status import ALL_STATUSES, Status
 from tasks.overview.ranking import RankedAgency, Standing, previous_day, rank, standing, standing_of
 from tasks.reports.asof import AuditRecord, rebuild
+from tasks.reports.audit import audit_record
 from tasks.reports.figures import DONE, AssignmentFact, is_live
 
 __all__ = ["Provinces", "Ranking", "agency_ranking", "ranking_plans", "standings_on"]
@@ -132,15 +132,10 @@ def _events_since(session: Session, *, facts: list[AssignmentFact], text_tasks: 
     for seq, entity, entity_id, action, changes, at, effective in fetch_raw(session, q):
         if entity_id not in (task_ids if entity == "task" else assignment_ids):
             continue
-        if entity == "task" and entity_id in text_tasks:
-            # a duty from the text is tracked from its confirmation: that is its creation
-            if action == "confirmed":
-                action = "created"
-            elif action in ("proposed", "edited", "discarded"):
-                continue
-        if isinstance(changes, str):
-            changes = json.loads(changes)
-        out.append(AuditRecord(entity, entity_id, action, changes or {}, _moment(at), _day(effective), seq))
+        record = audit_record(entity, entity_id, action, changes, _moment(at), _day(effective), seq,
+                              text_duty=entity == "task" and entity_id in text_tasks)
+        if record is not None:
+            out.append(record)
     return out
 
 

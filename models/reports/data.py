@@ -23,7 +23,6 @@ compiled after it (they report after the cut-off, on data as of it), else ``as_o
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -47,6 +46,7 @@ from models.core.tables import (
 from models.indicators.store import indicator_facts, load_indicators
 from tasks.indicators.targets import progress
 from tasks.reports.asof import AuditRecord, NoticeFact, figures_as_of, rebuild
+from tasks.reports.audit import audit_record
 from tasks.reports.content import NarrativeExcerpt, ReportData
 from tasks.reports.figures import DONE, AssignmentFact, Period, is_live, vi_sort_key
 from tasks.reports.schedule import duty_ref
@@ -188,15 +188,10 @@ def _audits(
             targets = [out[g] for g, group in enumerate(groups) if entity_id in group[index]]
             if not targets:
                 continue
-            if ent == "task" and entity_id in text_tasks:
-                # a duty from the text is tracked from its confirmation: that is its creation
-                if action == "confirmed":
-                    action = "created"
-                elif action in ("proposed", "edited", "discarded"):
-                    continue
-            if isinstance(changes, str):
-                changes = json.loads(changes)
-            record = AuditRecord(ent, entity_id, action, changes or {}, dates.moment(at), dates.day(effective), seq)
+            record = audit_record(ent, entity_id, action, changes, dates.moment(at), dates.day(effective), seq,
+                                  text_duty=entity_id in text_tasks)
+            if record is None:
+                continue
             for target in targets:
                 target.append(record)
     return out

@@ -6,6 +6,7 @@ See tasks.reports.asof for the rules; this module holds the mechanics.
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, tzinfo
@@ -14,7 +15,8 @@ from typing import Any
 from tasks.common.dates import local_zone
 from tasks.reports.figures import AssignmentFact
 
-__all__ = ["AuditRecord", "Event", "effective_day", "prepare", "undo_assignment", "undo_task", "with_changes"]
+__all__ = ["AuditRecord", "Event", "audit_record", "effective_day", "prepare", "undo_assignment", "undo_task",
+           "with_changes"]
 
 _FIELDS = ("status", "percent", "completed_on", "due_date", "original_due_date")
 _DATE_FIELDS = {"completed_on", "due_date", "original_due_date"}
@@ -32,6 +34,21 @@ class AuditRecord:
     at: datetime = datetime(1970, 1, 1, tzinfo=UTC)
     effective_on: date | None = None
     seq: int = 0  # the row id: orders events recorded in the same instant
+
+
+def audit_record(entity: str, entity_id: int | None, action: str, changes: Any, at: datetime,
+                 effective_on: date | None, seq: int, *, text_duty: bool) -> AuditRecord | None:
+    """One stored audit row as the rebuild reads it (``changes`` as stored: a mapping, JSON text or
+    nothing); None for a row the rebuild leaves out. A duty read from the plan's text is tracked
+    from its confirmation, which is its creation; its proposal, edits and discarding are not."""
+    if entity == "task" and text_duty:
+        if action == "confirmed":
+            action = "created"
+        elif action in ("proposed", "edited", "discarded"):
+            return None
+    if isinstance(changes, str):
+        changes = json.loads(changes)
+    return AuditRecord(entity, entity_id, action, changes or {}, at, effective_on, seq)
 
 
 def _as_date(value: Any) -> date | None:

@@ -237,3 +237,19 @@ def test_one_walk_back_gives_the_same_snapshots_as_separate_rebuilds() -> None:
     assert together[date(2020, 4, 28)][0].due_date == date(2020, 5, 31)
     assert together[date(2020, 6, 28)][1].status == "cancelled"
     assert together[date(2020, 5, 28)][1].status == "in_progress"
+
+
+def test_a_text_duty_is_tracked_from_its_confirmation_and_its_proposal_is_left_out() -> None:
+    from tasks.reports.audit import audit_record
+
+    at = datetime(2025, 3, 1, 2, 0, tzinfo=UTC)
+    confirmed = audit_record("task", 7, "confirmed", '{"state": ["proposed", "active"]}', at, None, 3, text_duty=True)
+    assert confirmed is not None and confirmed.action == "created" and confirmed.changes == {
+        "state": ["proposed", "active"]}
+    assert all(audit_record("task", 7, action, None, at, None, 4, text_duty=True) is None
+               for action in ("proposed", "edited", "discarded"))
+    # the same id on an assignment, or a task of the plan's table, keeps its action
+    assert audit_record("assignment", 7, "edited", {}, at, None, 5, text_duty=True) == AuditRecord(
+        "assignment", 7, "edited", {}, at, None, 5)
+    table_task = audit_record("task", 8, "confirmed", None, at, None, 6, text_duty=False)
+    assert table_task is not None and table_task.action == "confirmed"
