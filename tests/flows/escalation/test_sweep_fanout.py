@@ -12,12 +12,13 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from config.settings import reset_settings
 from flows.importing.flow import import_plan
-from models.core.tables import PENDING, SENT, Assignment, Notice, Plan, Task
+from models.core.tables import PENDING, SENT, Notice
 from tests.conftest import PLANS
+from tests.flows.escalation.outbox_states import notice_states
 from tests.smtp_server import free_port
 
 DAY = date(2020, 2, 22)  # Bắc Giang's reminders and escalations (also in Kiên Giang), Bến Tre's tasks overdue
@@ -38,15 +39,6 @@ def three_provinces(engine: sa.Engine, smtp_sink, monkeypatch: pytest.MonkeyPatc
     return engine
 
 
-def _states(engine: sa.Engine) -> Counter[tuple[str, str]]:
-    with Session(engine) as s:
-        rows = s.exec(select(Plan.province, Notice.status)
-                      .join(Assignment, col(Assignment.id) == col(Notice.assignment_id))
-                      .join(Task, col(Task.id) == col(Assignment.task_id))
-                      .join(Plan, col(Plan.id) == col(Task.plan_id))).all()
-    return Counter((province, status) for province, status in rows)
-
-
 def _sent_once(engine: sa.Engine, smtp_sink) -> None:  # type: ignore[no-untyped-def]
     """Every sent notice's message reached the server once, and nothing else did."""
     ids = [str(m["Message-ID"]) for m in smtp_sink.messages()]
@@ -59,7 +51,7 @@ def _sent_once(engine: sa.Engine, smtp_sink) -> None:  # type: ignore[no-untyped
 
 
 def _check(engine: sa.Engine, smtp_sink, result) -> None:  # type: ignore[no-untyped-def]
-    states = _states(engine)
+    states = notice_states(engine)
     for province in GOOD:
         assert states[(province, SENT)] > 0 and states[(province, PENDING)] == 0, states
         outcome = result.provinces[province]
@@ -112,7 +104,7 @@ def test_the_whole_day_in_process_sends_a_province_with_its_own_relay_through_it
         three_provinces: sa.Engine, smtp_sink, run_cli) -> None:  # type: ignore[no-untyped-def]
     r = run_cli("sweep", "--as-of", DAY.isoformat())
     assert r.code == 1 and "retried on the next run" in r.err  # Kiên Giang's relay is down
-    states = _states(three_provinces)
+    states = notice_states(three_provinces)
     assert all(states[(p, SENT)] > 0 and states[(p, PENDING)] == 0 for p in GOOD), states
     assert states[(DOWN, PENDING)] > 0 and states[(DOWN, SENT)] == 0, states
     _sent_once(three_provinces, smtp_sink)

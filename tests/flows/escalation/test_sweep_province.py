@@ -8,12 +8,12 @@ from collections import Counter
 
 import pytest
 import sqlalchemy as sa
-from sqlmodel import Session, col, select
 
 from config.settings import reset_settings
 from flows.importing.flow import import_plan
-from models.core.tables import PENDING, SENT, Assignment, Notice, Plan, Task
+from models.core.tables import PENDING, SENT
 from tests.conftest import PLANS
+from tests.flows.escalation.outbox_states import notice_states
 
 DAY = "2020-02-22"  # Bắc Giang's reminders and escalations, and Bến Tre's 2019 tasks still overdue
 
@@ -28,15 +28,6 @@ def two_provinces(engine: sa.Engine, smtp_sink, monkeypatch: pytest.MonkeyPatch)
     return engine
 
 
-def _states(engine: sa.Engine) -> Counter[tuple[str, str]]:
-    with Session(engine) as s:
-        rows = s.exec(select(Plan.province, Notice.status)
-                      .join(Assignment, col(Assignment.id) == col(Notice.assignment_id))
-                      .join(Task, col(Task.id) == col(Assignment.task_id))
-                      .join(Plan, col(Plan.id) == col(Task.plan_id))).all()
-    return Counter((province, status) for province, status in rows)
-
-
 def _domains(smtp_sink) -> Counter[str]:  # type: ignore[no-untyped-def]
     return Counter(rcpt.rsplit("@", 1)[-1] for r in smtp_sink.received for rcpt in r.rcpt_tos)
 
@@ -44,14 +35,14 @@ def _domains(smtp_sink) -> Counter[str]:  # type: ignore[no-untyped-def]
 def test_a_sweep_of_one_province_sends_that_provinces_notices_only(two_provinces, smtp_sink, run_cli) -> None:  # type: ignore[no-untyped-def]
     first = run_cli("sweep", "--as-of", DAY, "--province", "ben-tre")
     assert first.code == 0, first.err
-    states = _states(two_provinces)
+    states = notice_states(two_provinces)
     assert states[("ben-tre", SENT)] > 0 and states[("ben-tre", PENDING)] == 0
     assert states[("bac-giang", PENDING)] > 0 and states[("bac-giang", SENT)] == 0  # planned, left for its run
     assert set(_domains(smtp_sink)) == {"bentre.example"}
     second = run_cli("sweep", "--as-of", DAY, "--province", "bac-giang")
     assert second.code == 0, second.err
     assert "0 messages sent" not in second.out
-    assert {status for _, status in _states(two_provinces)} == {SENT}
+    assert {status for _, status in notice_states(two_provinces)} == {SENT}
     assert set(_domains(smtp_sink)) == {"bentre.example", "bacgiang.example"}
     ids = [str(m["Message-ID"]) for m in smtp_sink.messages()]
     assert len(ids) == len(set(ids))
@@ -60,7 +51,7 @@ def test_a_sweep_of_one_province_sends_that_provinces_notices_only(two_provinces
 def test_an_unknown_province_is_one_line_and_exit_2_with_nothing_sent(two_provinces, smtp_sink, run_cli) -> None:  # type: ignore[no-untyped-def]
     r = run_cli("sweep", "--as-of", DAY, "--province", "atlantis")
     assert r.code == 2 and r.err.strip().count("\n") == 0 and "unknown province 'atlantis'" in r.err
-    assert smtp_sink.received == [] and _states(two_provinces) == Counter()
+    assert smtp_sink.received == [] and notice_states(two_provinces) == Counter()
 
 
 def test_the_dry_run_of_one_province_shows_its_recipients_only(two_provinces, run_cli) -> None:  # type: ignore[no-untyped-def]
