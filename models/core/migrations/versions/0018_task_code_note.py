@@ -27,6 +27,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("task") as batch:
-        batch.drop_column("deadline_note")
-        batch.drop_column("code")
+    # ALTER TABLE ... DROP COLUMN on both (SQLite has it since 3.35): a batch copy of the task table
+    # would drop it while assignment, notice and the rest still point at it, which SQLite refuses
+    # with foreign keys on
+    op.execute("ALTER TABLE task DROP COLUMN deadline_note")
+    op.execute("ALTER TABLE task DROP COLUMN code")
