@@ -203,6 +203,9 @@ def sign_in(page, base: str, next_path: str = "/") -> None:  # type: ignore[no-u
 
 def fits(page, width: int, what: str) -> None:  # type: ignore[no-untyped-def]
     """The page scrolls no sideways on a screen ``width`` px wide."""
+    # measured once the stylesheet is in: asked for earlier (a click's next page, a loaded machine)
+    # Chromium lays the page out without it, tables unstacked (824 px seen once in CI)
+    page.wait_for_load_state("load")
     wide = page.evaluate("() => document.documentElement.scrollWidth")
     assert wide <= width, f"{what} is {wide} px wide on a {width} px screen"
 

@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 
 from flows.escalation.sweep import daily_sweep
 from models.core.tables import Plan
-from tests.web.conftest import DESKTOP, PHONE, SHOTS, World, needs_chromium, sign_in
+from tests.web.conftest import DESKTOP, PHONE, SHOTS, World, fits, needs_chromium, sign_in
 from tests.web.test_browser import _reported
 
 AS_OF = date(2020, 3, 5)  # I.1 34 days late, February's tasks a few days: every page has something to show
@@ -51,8 +51,7 @@ def _name(path: str) -> str:
 
 def _check(page, path: str, width: int) -> None:  # type: ignore[no-untyped-def]
     assert page.locator("h1").count() >= 1, f"{path}: no page heading"
-    wide = page.evaluate("() => document.documentElement.scrollWidth")
-    assert wide <= width, f"{path} is {wide} px wide on a {width} px screen"
+    fits(page, width, path)
     if width == PHONE["width"]:
         # a stacked table still says which column each value is
         unlabelled = page.evaluate(
@@ -124,6 +123,7 @@ def test_the_overview_on_a_phone_stays_a_few_screens_tall(live: str, chromium, w
     page = context.new_page()
     try:
         sign_in(page, live, f"/%3Fas_of%3D{AS_OF.isoformat()}")
+        page.wait_for_load_state("load")  # the stylesheet in (conftest.fits waits for it too)
         tall = page.evaluate("() => document.documentElement.scrollHeight")
         # measured before the phone layout: 16,000 px on a national data set; the sample plan's
         # overview held 9,800 px with one word a line in the stacked chart
