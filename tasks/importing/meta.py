@@ -21,8 +21,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 from tasks.importing.readers.base import PlanDocument
 from tasks.importing.reporting import ReportingSchedule, read_reporting
@@ -52,6 +54,8 @@ _LOCALITY_RE = re.compile(r"\b(?:TỈNH|THÀNH PHỐ|HUYỆN)\s+\S.*$")  # "TỈ
 # text conversion moved to the top) may precede it, the "KẾ HOẠCH" heading and the preamble do not
 _HEAD_TABLE_BEFORE = 6
 _HEAD_TABLE_ROWS = 8  # the head fills a table's first rows (a worksheet goes on with the title and the tasks)
+_RANGE_END_RE = re.compile(r"^\s*[-–]\s*\d{4}\b")  # "– 2030": the end of a period a line break cut off
+_RULE_RE = re.compile(r"^[\s_\-–—=.*]+$")  # the rule drawn under a head's lines: "_______", "-------"
 _NATIONAL_RE = re.compile(
     r"CỘNG\s+H(?:ÒA|OÀ)\s+XÃ\s+HỘI\s+CHỦ\s+NGHĨA\s+VIỆT\s+NAM|Độc\s+lập\s*[-–]\s*Tự\s+do\s*[-–]\s*Hạnh\s+phúc",
     re.IGNORECASE,
@@ -242,12 +246,29 @@ def _title(head: list[str]) -> str | None:
                     break
         elif _is_upper(following[0]):
             lines.extend(line for line in _takewhile_upper(following[1:4]))
+        else:  # a title in sentence case a PDF's text layer wrapped: "... giai đoạn 2026" / "– 2030"
+            lines.extend(_takewhile(following[1:4], _continues))
         return " ".join(line.strip("* ") for line in lines) or None
     return None
 
 
 def _is_upper(text: str) -> bool:
     return any(ch.isalpha() for ch in text) and text == text.upper()
+
+
+def _takewhile(lines: list[str], keep: Callable[[str], bool]) -> list[str]:
+    taken: list[str] = []
+    for line in lines:
+        if not keep(line):
+            break
+        taken.append(line)
+    return taken
+
+
+def _continues(line: str) -> bool:
+    """A line no paragraph starts with: in lower case, or the end of a range ("– 2030")."""
+    text = line.lstrip()
+    return bool(text) and ((text[0].isalpha() and text[0].islower()) or _RANGE_END_RE.match(text) is not None)
 
 
 def _takewhile_upper(lines: list[str]) -> list[str]:
@@ -268,10 +289,16 @@ def _head_issuer(head: list[str]) -> str | None:
     for index, line in enumerate(head[:10]):
         if _is_head_agency(line):
             issuer = line.strip("* ")
-            following = head[index + 1] if index + 1 < len(head) else ""
-            if _is_upper(following) and re.match(r"^(TỈNH|THÀNH PHỐ|HUYỆN)\s", following):
-                issuer = f"{issuer} {following.strip('* ')}"  # "ỦY BAN NHÂN DÂN" / "TỈNH BẾN TRE"
-                index += 1
+            # "ỦY BAN NHÂN DÂN" / "TỈNH BẾN TRE"; a PDF's text layer reads a two-column head row by
+            # row, so the quốc hiệu and its rule may come between the agency and its locality
+            for ahead in range(index + 1, min(index + 4, len(head))):
+                following = head[ahead]
+                if _is_upper(following) and re.match(r"^(TỈNH|THÀNH PHỐ|HUYỆN)\s", following):
+                    issuer = f"{issuer} {following.strip('* ')}"
+                    index = ahead
+                    break
+                if not (_NATIONAL_RE.search(following) or _RULE_RE.match(following)):
+                    break
             below = head[index + 1] if index + 1 < len(head) else ""
             if _is_head_agency(below):
                 # Nghị định 30/2020: the parent agency ("UBND TỈNH LẠNG SƠN") stands above the one
@@ -352,8 +379,16 @@ def _normalise_issuer(issuer: str, province: str | None) -> str:
     issuer = " ".join(issuer.split())
     issuer = _sentence_case(issuer) if _is_upper(issuer) else _UBND_RE.sub("UBND", issuer)
     if province:
-        if issuer == "UBND":
-            issuer = "UBND tỉnh"
-        if issuer.endswith(" tỉnh"):
+        if issuer == "UBND":  # a head without its locality line: the place's level completes it
+            issuer = "UBND thành phố" if province in _city_names() else "UBND tỉnh"
+        if issuer.endswith((" tỉnh", " thành phố")):
             issuer = f"{issuer} {province}"
     return issuer
+
+
+@cache
+def _city_names() -> frozenset[str]:
+    """The names of the centrally-run cities ("Hà Nội", "Huế"), from the provinces package."""
+    from tasks.agencies.provinces import current_provinces
+
+    return frozenset(p.name for p in current_provinces() if p.city)

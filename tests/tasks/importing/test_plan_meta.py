@@ -205,3 +205,49 @@ def test_meta_is_read_from_docx_paragraphs(tmp_path: Path) -> None:
     assert (meta.code, meta.issuer, meta.issued_on, meta.title) == (
         "176/KH-UBND", "UBND tỉnh Lạng Sơn", date(2023, 8, 23), "Thực hiện Chương trình hành động",
     )  # fmt: skip
+
+
+def test_a_head_read_row_by_row_keeps_the_locality_under_its_agency() -> None:
+    # a PDF's text layer reads Word's two-column head across: the quốc hiệu and its rule come
+    # between "ỦY BAN NHÂN DÂN" and "THÀNH PHỐ HÀ NỘI"
+    lines = [
+        "ỦY BAN NHÂN DÂN",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "THÀNH PHỐ HÀ NỘI",
+        "Độc lập - Tự do - Hạnh phúc",
+        "_______",
+        "Số: 35/KH-UBND",
+        "Hà Nội, ngày 22 tháng 01 năm 2026",
+        "KẾ HOẠCH",
+        "Đầu tư công năm 2026",
+    ]
+    assert read_plan_meta(lines).issuer == "UBND thành phố Hà Nội"
+    # a line of another kind in between ends the search: the agency is not completed from the body
+    assert read_plan_meta(["ỦY BAN NHÂN DÂN", "KẾ HOẠCH", "THÀNH PHỐ HÀ NỘI"]).issuer == "UBND"
+
+
+@pytest.mark.parametrize(
+    ("place", "issuer"),
+    [("Hà Nội", "UBND thành phố Hà Nội"), ("Huế", "UBND thành phố Huế"), ("Lạng Sơn", "UBND tỉnh Lạng Sơn")],
+)
+def test_a_head_without_its_locality_line_takes_the_level_of_its_place(place: str, issuer: str) -> None:
+    # the head as legal-text sites copy it: "ỦY BAN NHÂN DÂN" alone, the place in the date line
+    lines = [
+        "ỦY BAN NHÂN DÂN",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Số: 333/KH-UBND",
+        f"{place}, ngày 31 tháng 12 năm 2025",
+        "KẾ HOẠCH",
+    ]
+    assert read_plan_meta(lines).issuer == issuer
+
+
+def test_a_title_in_sentence_case_wrapped_by_a_pdf_keeps_its_last_line() -> None:
+    # LibreOffice's PDF of Đồng Nai 179/KH-UBND breaks the title before "– 2030"
+    title = "Phát triển kinh tế số và xã hội số trên địa bàn tỉnh Đồng Nai giai đoạn 2026"
+    head = ["Số: 179/KH-UBND", "Đồng Nai, ngày 18 tháng 11 năm 2025", "KẾ HOẠCH", title, "– 2030",
+            "___________________________________", "Căn cứ Luật Tổ chức Chính quyền địa phương;"]
+    assert read_plan_meta(head).title == f"{title} – 2030"
+    # a line in lower case continues it too; the preamble, capitalised, does not
+    wrapped = ["KẾ HOẠCH", "Triển khai chuyển đổi số", "trên địa bàn tỉnh năm 2026", "Căn cứ Luật Công nghệ thông tin;"]
+    assert read_plan_meta(wrapped).title == "Triển khai chuyển đổi số trên địa bàn tỉnh năm 2026"
