@@ -17,6 +17,7 @@ Pure: no database; pydantic is imported with this module, which is imported only
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -167,6 +168,11 @@ class ReferenceAgency(Section):
 
     @model_validator(mode="after")
     def _dates(self) -> Self:
+        # a name matches plan text through fold(), which normalises; the stored name is shown and
+        # compared as written, so an NFD name would show twice beside its NFC twin in the directory
+        for j, phrase in enumerate([self.name, *self.aliases]):
+            if not unicodedata.is_normalized("NFC", phrase):
+                fail(f"{phrase!r} is not in NFC (Unicode composed form)", at=("aliases", j - 1) if j else ("name",))
         if (self.valid_to is None) != (self.successor is None):
             fail("a former body has both valid_to and successor, a current one neither",
                  at=("valid_to" if self.valid_to is not None else "successor",))
