@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import docx
+import pytest
 import yaml
 
 from tasks.importing.meta import plan_paragraphs, read_plan_meta
@@ -181,3 +182,22 @@ def test_heads_as_published_give_number_date_and_province_in_word_and_in_pdf(tmp
             read.setdefault(path.suffix, []).append((meta.code, issued, meta.issuer, meta.title))
     expected = [(code, *values) for code, values in HEADS.items()]
     assert read == {".docx": expected, ".pdf": expected}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="duties are read only under a 'Nhiệm vụ'/'Tổ chức thực hiện' heading "
+    "(tasks/duties/extract.py, precision over recall): a directive's bare 'giao Sở X chủ trì' "
+    "paragraph is refused as 'not a plan'",
+)
+def test_dong_nai_directive_gives_its_prose_duty_to_so_xay_dung(
+        db_url: str, run_cli: RunCli, tmp_path: Path) -> None:  # fmt: skip
+    assert run_cli("province", "add", "dong-nai", "--json").json()["created"]
+    plan = Plan.load("dong-nai-he-thong-tthc-bxd-2025")
+    word = _word_plan(tmp_path / "dong-nai.docx", plan.head, plan.body, [])
+    data = _import(run_cli, word, "--dry-run", "--province", "dong-nai")
+    (duty,) = [t for t in data["tasks"] if t["source"] != "table"]
+    assert duty["lead"] == ["Sở Xây dựng"]
+    assert "Sở Khoa học và Công nghệ" in duty["coordinating"] and len(_communes(duty["coordinating"])) > 90
+    assert duty["unresolved"] == ["Viễn thông Đồng Nai (VNPT Đồng Nai)"]  # not a state agency: flagged
+    assert duty["due_date"] is None  # "theo lộ trình thời gian chỉ đạo của Bộ Xây dựng": no date of its own
