@@ -206,6 +206,9 @@ def parse_plan(
     return plan
 
 
+NOT_IN_DIRECTORY = "no agency of the province's directory has this name: correct the row or add it as an alias"
+
+
 def _parse_row(row: TaskRow, resolve: Any, parse: Any, plan: ParsedPlan) -> ParsedTask:
     deadline: Deadline = parse(row.deadline_text)
     if deadline.kind == "unknown":
@@ -234,6 +237,8 @@ def _parse_row(row: TaskRow, resolve: Any, parse: Any, plan: ParsedPlan) -> Pars
             if name in res.reasons:  # a name no longer in force, or of the abolished district level
                 entry["reason"] = res.reasons[name]
                 plan.warnings.append(f"{row.row_label} ({row.ref}): '{name}' not resolved: {res.reasons[name]}")
+            else:  # an investor, a company, a misspelling: the office learns why the row waits for it
+                entry["reason"] = NOT_IN_DIRECTORY
             plan.unresolved.append(entry)
     if not lead:
         plan.warnings.append(f"{row.row_label} ({row.ref}): no lead agency resolved from '{row.lead_text}'")

@@ -31,6 +31,7 @@ import pytest
 import yaml
 
 from tasks.importing.meta import plan_paragraphs, read_plan_meta
+from tasks.importing.parse import NOT_IN_DIRECTORY
 from tasks.importing.readers import read_document
 from tests.conftest import CliResult, query_rows
 from tests.flows.test_province_setup import _word_plan
@@ -139,6 +140,7 @@ def test_ha_noi_35_kh_ubnd_2026_gives_each_target_to_the_departments_and_the_126
         "5": (["các chủ đầu tư"], ["agency not resolved"]),
         "6": (["các chủ đầu tư"], ["agency not resolved"]),
     }
+    assert {u["reason"] for u in word["unresolved"]} == {NOT_IN_DIRECTORY}
     assert [(u["ref"], u["role"], u["name"]) for u in word["unresolved"]] == [
         ("5", "lead", "các chủ đầu tư"),
         ("6", "lead", "các chủ đầu tư"),

@@ -14,7 +14,7 @@ import pytest
 from tasks.agencies.directory import AgencyDirectory
 from tasks.importing.appendix import find_task_rows
 from tasks.importing.meta import PlanMeta, head_lines, plan_paragraphs, read_plan_meta
-from tasks.importing.parse import PlanImportError, parse_plan
+from tasks.importing.parse import NOT_IN_DIRECTORY, PlanImportError, parse_plan
 from tasks.importing.readers import PlanDocument, parse_text, read_document
 from tests.conftest import PLANS
 from tests.tasks.builders import build_docx_plan
@@ -185,3 +185,13 @@ def test_a_department_name_capitalises_each_of_its_fields() -> None:
     lines = ["UBND TỈNH LẠNG SƠN", "SỞ VĂN HÓA, THỂ THAO VÀ DU LỊCH", "Số: 9/KH-SVHTTDL", NATIONAL]
     issuer = "Sở Văn hóa, Thể thao và Du lịch tỉnh Lạng Sơn"
     assert read_plan_meta(lines) == PlanMeta("9/KH-SVHTTDL", None, issuer, None, None, None)
+
+
+def test_a_name_no_agency_carries_is_unresolved_with_a_reason(tmp_path: Path) -> None:
+    # Hà Nội 35/KH-UBND/2026: "các chủ đầu tư" (the investors) lead beside the departments
+    path = build_docx_plan(tmp_path / "plan.docx", head_paragraphs=["KẾ HOẠCH", "Đầu tư công năm 2020"],
+                           header=["TT", "Nội dung", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời gian hoàn thành"],
+                           rows=[["1", "Giải ngân vốn", "Sở Tài chính và các chủ đầu tư", "", "Quý I/2020"]])
+    parsed = parse_plan(read_document(path), _directory(), source_name="plan.docx", province="bac-giang")
+    (entry,) = parsed.to_json()["unresolved"]
+    assert (entry["name"], entry["reason"]) == ("các chủ đầu tư", NOT_IN_DIRECTORY)
