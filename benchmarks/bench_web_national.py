@@ -102,9 +102,10 @@ def prepare(backend: str, *, regenerate: bool = False) -> None:
                    f"|| ' giai đoạn ' || CAST(id AS TEXT)")
         if not folded:
             conn.execute(sa.text(f"UPDATE task SET content = {content}"))
-            rows = list(conn.execute(sa.select(Task.id, Task.ref, Task.content, Task.updated_at)).all())
-        dataset.load(conn, TaskSearch.__table__, ("task_id", "folded", "source_updated_at"),  # type: ignore[attr-defined]
-                     ((tid, plain_key(f"{ref} {text}"), at) for tid, ref, text, at in rows))
+            rows = list(conn.execute(sa.select(  # type: ignore[call-overload]
+                Task.id, Task.ref, Task.content, Task.updated_at, Task.plan_id)).all())
+        dataset.load(conn, TaskSearch.__table__, ("task_id", "folded", "source_updated_at", "plan_id"),  # type: ignore[attr-defined]
+                     ((tid, plain_key(f"{ref} {text}"), at, plan) for tid, ref, text, at, plan in rows))
     print(f"web national: contents varied and {len(rows)} tasks folded in {time.perf_counter() - start:.1f} s",
           flush=True)
     with session_scope(engine) as s:

@@ -168,6 +168,9 @@ class Assignment(AssignmentBase, table=True):
     agency_id: int = Field(foreign_key="agency.id")  # indexed by ix_assignment_agency_due (models/web_tables.py)
     # the escalation policy it was scheduled under; a later change of the file does not move it
     policy_id: int | None = Field(default=None, foreign_key="escalation_policy.id")
+    # the task's plan, set by a trigger on every insert (migration 0019; never set here): a plan's
+    # list by quarter is then a range of ix_assignment_plan_due
+    plan_id: int | None = None
     created_at: datetime = _ts()
     updated_at: datetime = _ts()
 
@@ -346,3 +349,6 @@ sa.Index("ix_assignment_role_agency_state", col(Assignment.role), col(Assignment
 sa.Index("ix_assignment_agency_due", col(Assignment.agency_id), col(Assignment.role), col(Assignment.due_date),
          col(Assignment.id),
          postgresql_include=["status", "completed_on", "task_id"])
+# One page of a plan's list (by quarter) in due-date order, read up to the page (migration 0019).
+sa.Index("ix_assignment_plan_due", col(Assignment.plan_id), col(Assignment.role), col(Assignment.due_date),
+         col(Assignment.id), postgresql_include=["status"])

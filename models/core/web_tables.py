@@ -150,3 +150,5 @@ class TaskSearch(SQLModel, table=True):
     task_id: int = Field(foreign_key="task.id", primary_key=True, sa_column_kwargs={"autoincrement": False})
     folded: str
     source_updated_at: datetime = Field(sa_type=UTCDateTime, nullable=False, index=True)
+    # the task's plan (written with the folded text): a province's or a plan's texts in one range
+    plan_id: int | None = Field(default=None, index=True)

@@ -32,7 +32,8 @@ def _upsert(session: Session, rows: list[dict[str, Any]]) -> None:
     ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(TaskSearch)
     stmt = ins.on_conflict_do_update(
         index_elements=[col(TaskSearch.task_id)],
-        set_={"folded": ins.excluded.folded, "source_updated_at": ins.excluded.source_updated_at},
+        set_={"folded": ins.excluded.folded, "source_updated_at": ins.excluded.source_updated_at,
+              "plan_id": ins.excluded.plan_id},
     )
     for start in range(0, len(rows), 5000):
         session.execute(stmt, rows[start:start + 5000])
@@ -41,11 +42,11 @@ def _upsert(session: Session, rows: list[dict[str, Any]]) -> None:
 def refresh(session: Session) -> int:
     """Fold the tasks changed since the last refresh; returns how many rows were written."""
     mark = session.execute(sa.select(sa.func.max(TaskSearch.source_updated_at))).scalar()
-    q = select(Task.id, Task.ref, Task.content, Task.updated_at)
+    q = sa.select(col(Task.id), col(Task.ref), col(Task.content), col(Task.updated_at), col(Task.plan_id))
     if mark is not None:
-        q = q.where(Task.updated_at > mark)
-    rows = [{"task_id": tid, "folded": plain_key(f"{ref} {content}"), "source_updated_at": at}
-            for tid, ref, content, at in session.execute(q)]
+        q = q.where(col(Task.updated_at) > mark)
+    rows = [{"task_id": tid, "folded": plain_key(f"{ref} {content}"), "source_updated_at": at, "plan_id": plan_id}
+            for tid, ref, content, at, plan_id in session.execute(q)]
     if rows:
         _upsert(session, rows)
     return len(rows)
