@@ -101,10 +101,11 @@ def reporting_lines(reporting: ReportingSchedule, *, proposals_only: bool = Fals
                  "half-year and year dates")
         lines = [f"periodic report clause without a date: {clause}",
                  f"periodic report duty on proposed dates ({usual}): {days(schedule or DEFAULT_DEADLINES)}{to}{owed}"]
-    reviews = [c.label for c in reporting.cadence if (c.every_years or 0) > 1]
+    reviews = [c.label for c in reporting.cadence if (c.every_years or 0) > 1 or c.period == "term"]
     if reviews:
         lines.append(f"review duties ({', '.join(reviews)}): due at the end of each review's last year from the "
-                     f"plan's year, on proposed dates{to}")
+                     f"plan's year (the term's: the years the title gives, else the plan's horizon), "
+                     f"on proposed dates{to}")
     return lines
 
 

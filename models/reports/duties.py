@@ -9,7 +9,9 @@ agencies that did not submit.
 
 Reviews of several years the clause asks for ("sơ kết 3 năm", "tổng kết 5 năm": items with
 ``every_years`` in ``Plan.report_schedule``) are duties too, ref "BC.3y.2026-2028", due at the
-end of the review's last year (tasks.reports.schedule.review_calendar). The clause never dates
+end of the review's last year (tasks.reports.schedule.review_calendar); so is the review of the
+plan's whole term ("tổng kết giai đoạn"), ref "BC.term.2026-2030", over the years the plan's title
+gives ("giai đoạn 2026 - 2030", "đến năm 2030"), else its horizon. The clause never dates
 them, so their date is proposed: the task's ``deadline_note`` says so, as it does for periodic
 duties on the usual dates of an undated clause. They are not periods of the compiled reports.
 
@@ -50,6 +52,7 @@ from tasks.reports.schedule import (
     reporting_calendar,
     review_calendar,
     review_of_duty_ref,
+    term_of_title,
 )
 
 __all__ = [
@@ -119,10 +122,12 @@ def plan_reviews(session: Session, *, plan: Plan) -> list[ReviewDeadline]:
     """The reviews of several years the plan's clause asks for ("sơ kết 3 năm", "tổng kết 5 năm"),
     from its year to its horizon (tasks.reports.schedule.review_calendar)."""
     first = plan.year or (plan.issued_on.year if plan.issued_on else None)
-    if first is None or not any(isinstance(i.get("every_years"), int) and i["every_years"] > 1
-                                for i in plan.report_schedule or []):
+    if first is None or not any((isinstance(i.get("every_years"), int) and i["every_years"] > 1)
+                                or i.get("period") == "term" for i in plan.report_schedule or []):
         return []
-    return review_calendar(plan.report_schedule, first=first, last=_horizon(session, plan=plan, first=first))
+    schedule = plan.report_schedule or []
+    term = term_of_title(plan.title, first=first) if any(i.get("period") == "term" for i in schedule) else None
+    return review_calendar(schedule, first=first, last=_horizon(session, plan=plan, first=first), term=term)
 
 
 def review_content(plan: Plan, review: ReviewDeadline) -> str:

@@ -14,6 +14,7 @@ report of the year before.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -34,13 +35,18 @@ __all__ = [
     "reporting_calendar",
     "review_calendar",
     "review_of_duty_ref",
+    "term_of_title",
 ]
 
 DEFAULT_DEADLINES: tuple[tuple[int, int, str], ...] = ((6, 15, "H1"), (12, 15, "year"))
 DUTY_PREFIX = "BC."
 _DUTY_RE = re.compile(r"^BC\.(\d{4}(?:-(?:H[12]|Q[1-4]|9M|\d{2}))?)$")
 # the duty of a review of several years: "BC.3y.2026-2028" (sơ kết 3 năm of 2026-2028)
-_REVIEW_RE = re.compile(r"^BC\.(\d{1,2}y)\.(\d{4})-(\d{4})$")
+# and of the plan's whole term ("tổng kết giai đoạn"): "BC.term.2026-2030"
+_REVIEW_RE = re.compile(r"^BC\.(\d{1,2}y|term)\.(\d{4})-(\d{4})$")
+# the years a plan's title gives its term: "giai đoạn 2026-2030", "2026 - 2030", "đến năm 2030"
+_TERM_SPAN_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[-–—]\s*((?:19|20)\d{2})(?!\d)")
+_TERM_UNTIL_RE = re.compile(r"\bđến năm\s+((?:19|20)\d{2})(?!\d)", re.IGNORECASE)
 MAX_REVIEWS = 10  # reviews of one period a plan's horizon may hold (a 2-year review over 20 years)
 
 
@@ -145,7 +151,21 @@ class ReviewDeadline:
         return f"{DUTY_PREFIX}{self.period}.{self.first_year}-{self.last_year}"
 
 
-def review_calendar(schedule: Sequence[Mapping[str, object]], *, first: int, last: int) -> list[ReviewDeadline]:
+def term_of_title(title: str | None, *, first: int) -> tuple[int, int] | None:
+    """The years of the plan's term as its title gives them: "giai đoạn 2026-2030" -> (2026, 2030);
+    "đến năm 2030" -> (``first``, 2030); None when the title names no span ending in or after
+    ``first`` (the plan's year)."""
+    text = unicodedata.normalize("NFC", title or "")
+    spans = [(int(a), int(b)) for a, b in _TERM_SPAN_RE.findall(text) if int(a) < int(b) and int(b) >= first]
+    if spans:
+        return spans[-1]  # "... giai đoạn 2021-2025, định hướng 2030": the last span written is the term's
+    until = [int(y) for y in _TERM_UNTIL_RE.findall(text) if int(y) >= first]
+    return (first, max(until)) if until else None
+
+
+def review_calendar(
+    schedule: Sequence[Mapping[str, object]], *, first: int, last: int, term: tuple[int, int] | None = None
+) -> list[ReviewDeadline]:
     """The reviews of several years in a plan's stored schedule (``Plan.report_schedule``: items
     with ``every_years`` of 2 or more), from the plan's year ``first``: the N-year review covers
     ``first`` .. ``first + N - 1`` and is due at the end of its last year; the next ones follow
@@ -153,7 +173,12 @@ def review_calendar(schedule: Sequence[Mapping[str, object]], *, first: int, las
     that asks for a 5-year review runs five years, whatever horizon its targets show.
 
     A yearly deadline in the schedule gives the day: 15/12 a year closes the year itself, 15/01
-    the year before (the review is then due in the January after its last year)."""
+    the year before (the review is then due in the January after its last year).
+
+    The review of the plan's whole term ("tổng kết giai đoạn", an item of period "term") covers
+    ``term`` (the years the title gives, ``term_of_title``), else ``first`` .. ``last``, and at
+    least as long as the longest review of several years asked for beside it; it is left out
+    when a review of several years already covers exactly the same years."""
     month, day = 12, 15
     for item in schedule:
         if item.get("period") == "year" and "month" in item and "day" in item:
@@ -173,6 +198,17 @@ def review_calendar(schedule: Sequence[Mapping[str, object]], *, first: int, las
             due = _valid(end if month >= 7 else end + 1, month, day) or date(end, 12, 31)
             review = ReviewDeadline(period, label, end - years + 1, end, due)
             out.setdefault(review.ref, review)
+    for item in schedule:
+        if item.get("period") != "term" or "month" in item:
+            continue
+        start, end = term or (first, last)
+        end = max([end, *(r.last_year for r in out.values() if r.first_year == start)])
+        if any((r.first_year, r.last_year) == (start, end) for r in out.values()):
+            break  # "tổng kết 5 năm" of 2026-2030 in a 2026-2030 plan is its term's review already
+        due = _valid(end if month >= 7 else end + 1, month, day) or date(end, 12, 31)
+        review = ReviewDeadline("term", str(item.get("label") or "tổng kết giai đoạn"), start, end, due)
+        out[review.ref] = review
+        break
     return sorted(out.values(), key=lambda r: (r.due, r.period))
 
 

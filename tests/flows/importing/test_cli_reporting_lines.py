@@ -39,6 +39,8 @@ def test_a_dated_clause_gives_its_dates_and_a_clause_naming_no_usual_period_the_
     assert second.startswith("periodic report duty on proposed dates (no period with a usual date named")
     assert second.endswith(": 15/06 and 15/12, owed by every agency with a tracked task (the proposals once confirmed)")
     assert third.startswith("review duties (sơ kết 3 năm, tổng kết 5 năm)")
+    term = ReportingSchedule([], None, "Định kỳ hằng năm báo cáo kết quả; tổng kết giai đoạn thực hiện Kế hoạch.")
+    assert reporting_lines(term)[-1].startswith("review duties (tổng kết giai đoạn): due at the end")
     long = ReportingSchedule([], None, "Định kỳ hàng năm báo cáo " + "rất dài " * 100)
     shown = reporting_lines(long)[0].removeprefix("periodic report clause without a date: ")
     assert len(shown) == CLAUSE_SHOWN and shown.endswith("…")

@@ -81,3 +81,30 @@ def test_the_review_duties_are_kept_once_and_cancelled_when_the_clause_no_longer
     after = _duties(engine)
     assert after["BC.3y.2026-2028"][2] == after["BC.5y.2026-2030"][2] == "cancelled"
     assert (after["BC.2027"][0], after["BC.2027"][1]) == (date(2027, 12, 10), None)  # written: no note
+
+
+def test_a_plan_asking_for_a_review_of_its_whole_term_gets_one_duty_at_the_end_of_the_years_its_title_gives(
+    engine: sa.Engine, tmp_path: Path
+) -> None:
+    _programme(engine, tmp_path)
+    with session_scope(engine) as s:
+        plan = s.exec(select(Plan).where(Plan.code == CODE)).one()
+        # "Định kỳ hằng năm báo cáo ...; tổng kết giai đoạn": the term of unknown length in the
+        # clause; the title says "giai đoạn 2026 - 2030"
+        assert plan.title is not None and "2026 - 2030" in plan.title
+        plan.report_schedule = [{"month": 12, "day": 15, "period": "year", "proposed": True},
+                                {"period": "term", "every_years": None, "label": "tổng kết giai đoạn",
+                                 "kind": "final"}]
+        ensure_report_duties(s, plan_id=plan.id, actor="test")  # type: ignore[arg-type]
+    duties = _duties(engine)
+    assert duties["BC.3y.2026-2028"][2] == duties["BC.5y.2026-2030"][2] == "cancelled"
+    term = duties["BC.term.2026-2030"]
+    assert (term[0], term[2], term[4]) == (date(2030, 12, 15), "active", 2)
+    assert term[3].startswith("Báo cáo tổng kết giai đoạn thực hiện Kế hoạch số 12/CTr-UBND (2026-2030)")
+    assert term[1] is not None and term[1].startswith("ngày đề xuất") and "tổng kết giai đoạn" in term[1]
+    with session_scope(engine) as s:
+        plan = s.exec(select(Plan).where(Plan.code == CODE)).one()
+        plan.title = "Xây dựng nông thôn mới hiện đại"  # no years: the plan's horizon (targets of 2030)
+        again = ensure_report_duties(s, plan_id=plan.id, actor="test")  # type: ignore[arg-type]
+    assert (again.created, again.cancelled) == (0, 0)
+    assert _duties(engine)["BC.term.2026-2030"][2] == "active"

@@ -70,12 +70,46 @@ def test_reviews_of_several_years_fall_due_at_the_end_of_their_last_year_and_rep
         ("BC.3y.2022-2024", date(2024, 12, 15), "sơ kết 3 năm"),
         ("BC.5y.2022-2026", date(2026, 12, 15), "tổng kết 5 năm"),
         ("BC.3y.2025-2027", date(2027, 12, 15), "sơ kết 3 năm"),
+        ("BC.term.2022-2027", date(2027, 12, 15), "tổng kết giai đoạn"),
     ]
-    # the first review of each length even when the horizon is shorter: the plan runs that long
+    # the first review of each length even when the horizon is shorter: the plan runs that long;
+    # the term's review is then the 5-year one, not a second duty for the same years
     assert [r.ref for r in review_calendar(schedule, first=2026, last=2026)] == ["BC.3y.2026-2028", "BC.5y.2026-2030"]
     # a yearly report due in January (on the year before): the review is due the January after it
     january = [{"month": 1, "day": 15, "period": "year"}, schedule[1]]
     assert [r.due for r in review_calendar(january, first=2026, last=2026)] == [date(2029, 1, 15)]
     assert review_calendar(schedule[:1], first=2026, last=2030) == []
     assert review_of_duty_ref("BC.3y.2026-2028") == ("3y", 2026, 2028)
+    assert review_of_duty_ref("BC.term.2026-2030") == ("term", 2026, 2030)
     assert review_of_duty_ref("BC.2026") is None and review_of_duty_ref("T.III.1") is None
+
+
+def test_the_review_of_the_whole_term_covers_the_years_the_title_gives_else_the_plans_horizon() -> None:
+    from tasks.reports.schedule import review_calendar
+
+    term = [{"period": "term", "every_years": None, "label": "tổng kết giai đoạn", "kind": "final"}]
+    by_title = review_calendar(term, first=2026, last=2026, term=(2026, 2030))
+    assert [(r.ref, r.due, r.label) for r in by_title] == [
+        ("BC.term.2026-2030", date(2030, 12, 15), "tổng kết giai đoạn")]
+    # no years in the title: the plan's horizon, even a single year
+    assert [r.ref for r in review_calendar(term, first=2026, last=2028)] == ["BC.term.2026-2028"]
+    assert [r.due for r in review_calendar(term, first=2026, last=2026)] == [date(2026, 12, 15)]
+    # a 3-year review beside it: the term lasts at least that long
+    three = [{"period": "3y", "every_years": 3, "label": "sơ kết 3 năm", "kind": "review"}, *term]
+    assert [r.ref for r in review_calendar(three, first=2026, last=2026)] == ["BC.3y.2026-2028"]
+    # a yearly report due in January: the term's review is due the January after its last year
+    january = [{"month": 1, "day": 15, "period": "year"}, *term]
+    assert [r.due for r in review_calendar(january, first=2026, last=2027)] == [date(2028, 1, 15)]
+
+
+def test_a_plans_term_is_read_from_the_years_its_title_names() -> None:
+    from tasks.reports.schedule import term_of_title
+
+    assert term_of_title("Xây dựng nông thôn mới hiện đại giai đoạn 2026 - 2030", first=2026) == (2026, 2030)
+    assert term_of_title("Kế hoạch chuyển đổi số giai đoạn 2026–2030, định hướng đến năm 2035", first=2026) == (
+        2026, 2030)
+    assert term_of_title("Chương trình phát triển du lịch đến năm 2030", first=2026) == (2026, 2030)
+    # a span that ended before the plan (a review of 2021-2025 in a 2026 plan) is not its term
+    assert term_of_title("Kế hoạch tổng kết Chương trình giai đoạn 2021-2025", first=2026) is None
+    assert term_of_title("Kế hoạch năm 2026", first=2026) is None
+    assert term_of_title(None, first=2026) is None
