@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from models.agencies.directory import agency_ids, sync_agencies
+from models.agencies.moved import Key, TaskMoves, dated_agency_ids, directory_moves
 from models.core.audit import apply_changes, jsonable, record
 from models.core.db import fetch_raw
 from models.core.tables import (
@@ -116,6 +117,10 @@ def apply_import(
     batch = batch or BATCH_TASKS  # read at call time: a test sets smaller batches
     sync_agencies(session, entries=parsed.province.agencies, actor=actor)
     ids = agency_ids(session, province=parsed.province.slug)
+    # the plan reads against the directory of its date; of those agencies, the dissolved ones may
+    # have handed open assignments to their successors (move_to_successors): the comparison of a
+    # re-import reads those moves back for the tasks that name one (none in a province never set up)
+    dated = dated_agency_ids(session, province=parsed.province.slug)
     plan = session.exec(
         select(Plan).where(Plan.province == parsed.province.slug, Plan.code == parsed.code)
     ).first()
@@ -140,14 +145,14 @@ def apply_import(
     tasks = parsed.tasks
     with _write_cache(session):
         _apply_batches(session, plan=plan, tasks=tasks, ids=ids, actor=actor, summary=summary, batch=batch,
-                       effective=effective, policy_for=policy_for)
+                       effective=effective, policy_for=policy_for, dated=dated)
     session.flush()
     return summary
 
 
 def _apply_batches(session: Session, *, plan: Plan, tasks: list[ParsedTask], ids: dict[str, int], actor: str,
                    summary: ImportSummary, batch: int, effective: date | None,
-                   policy_for: Callable[[Plan], int] | None) -> None:
+                   policy_for: Callable[[Plan], int] | None, dated: set[int] | None = None) -> None:
     plan_id: int = plan.id  # type: ignore[assignment]
     policy: list[int | None] = []  # asked once, when the first new task needs it
     for start in range(0, len(tasks), batch):
@@ -161,7 +166,8 @@ def _apply_batches(session: Session, *, plan: Plan, tasks: list[ParsedTask], ids
                       policy_id=policy[0] if policy else None)
         summary.created += len(new_tasks)
         if existing:
-            _compare_batch(session, chunk=chunk, existing=existing, ids=ids, actor=actor, summary=summary)
+            _compare_batch(session, chunk=chunk, existing=existing, ids=ids, actor=actor, summary=summary,
+                           dated=dated or set())
         session.flush()  # the batch's ORM changes go out now; its objects are then dropped
         existing.clear()
     if not summary.plan_created:
@@ -199,25 +205,45 @@ def _stored_tasks(session: Session, *, plan_id: int, refs: list[str]) -> dict[st
 
 
 def _compare_batch(session: Session, *, chunk: list[ParsedTask], existing: dict[str, Task], ids: dict[str, int],
-                   actor: str, summary: ImportSummary) -> None:
-    """Update the batch's known tasks that differ from the file; count the others unchanged."""
+                   actor: str, summary: ImportSummary, dated: set[int] | None = None) -> None:
+    """Update the batch's known tasks that differ from the file; count the others unchanged.
+
+    ``dated``: the ids among ``ids`` of agencies with an end date. The assignments of the tasks
+    that name one may have moved to a successor (move_to_successors); those moves are read in
+    one more query and the comparison counts a moved assignment as the one it replaced."""
     # what the batch's stored tasks hold, read in two set-based queries: a re-import of an
     # unchanged appendix must not cost two queries and a few dozen ORM objects per task
-    stored = _StoredChildren.load(session, task_ids=[row.id for row in existing.values()])  # type: ignore[misc]
+    stored = _StoredChildren.load(session, task_ids=[row.id for row in existing.values()],  # type: ignore[misc]
+                                  moved_task_ids=_naming_dated(chunk, existing, ids, dated or set()))
     for task in chunk:
         row = existing.get(task.ref)
         if row is None:
             continue
-        if stored.unchanged(row=row, task=task, ids=ids):
+        moves = stored.moves.get(row.id)  # type: ignore[arg-type]
+        if stored.unchanged(row=row, task=task, ids=ids, moves=moves):
             if row.position != task.row.position:
                 row.position = task.row.position  # follows the file silently, as in _update_task
             summary.unchanged += 1
             continue
-        if _update_task(session, row=row, task=task, ids=ids, actor=actor):
+        if _update_task(session, row=row, task=task, ids=ids, actor=actor, moves=moves):
             summary.updated += 1
             summary.changed_refs.append(task.ref)
         else:
             summary.unchanged += 1
+
+
+def _naming_dated(chunk: list[ParsedTask], existing: dict[str, Task], ids: dict[str, int],
+                  dated: set[int]) -> list[int]:
+    """The stored ids of the batch's tasks whose file row names an agency of ``dated``: only a
+    (dissolved agency, role) the file names needs the move that may have replaced it."""
+    if not dated:
+        return []
+    return [
+        row.id  # type: ignore[misc]
+        for task in chunk
+        if (row := existing.get(task.ref)) is not None
+        and any(ids[a.key] in dated for a in (*task.lead, *task.coordinating))
+    ]
 
 
 def _cancel_missing(session: Session, *, plan_id: int, seen: set[str], actor: str, summary: ImportSummary,
@@ -404,12 +430,15 @@ def _bound_column(type_: Any, dialect: Any, values: list[Any]) -> list[Any]:
 class _StoredChildren:
     """The assignments and milestones of a plan's tasks, as plain tuples keyed by task id."""
 
-    def __init__(self, assignments: dict[int, dict[tuple[int, str], str]], milestones: dict[int, dict[int, str]]):
+    def __init__(self, assignments: dict[int, dict[tuple[int, str], str]], milestones: dict[int, dict[int, str]],
+                 moves: dict[int, TaskMoves] | None = None):
         self.assignments, self.milestones = assignments, milestones
+        self.moves = moves or {}
 
     @classmethod
-    def load(cls, session: Session, *, task_ids: list[int]) -> _StoredChildren:
-        """The children of ``task_ids`` (one batch of a plan's tasks)."""
+    def load(cls, session: Session, *, task_ids: list[int], moved_task_ids: list[int] | None = None) -> _StoredChildren:
+        """The children of ``task_ids`` (one batch of a plan's tasks), and the directory moves of
+        the assignments of ``moved_task_ids`` (among them)."""
         assignments: dict[int, dict[tuple[int, str], str]] = {}
         # plain columns (no type processing): read straight from the driver's cursor, which is
         # ~5x faster than building SQLAlchemy rows for the ~330,000 of a 20,000-task plan
@@ -424,9 +453,9 @@ class _StoredChildren:
             select(Milestone.task_id, Milestone.year, Milestone.target).where(col(Milestone.task_id).in_(task_ids))
         ):
             milestones.setdefault(task_id, {})[year] = target
-        return cls(assignments, milestones)
+        return cls(assignments, milestones, directory_moves(session, task_ids=moved_task_ids or []))
 
-    def unchanged(self, *, row: Task, task: ParsedTask, ids: dict[str, int]) -> bool:
+    def unchanged(self, *, row: Task, task: ParsedTask, ids: dict[str, int], moves: TaskMoves | None = None) -> bool:
         """True when _update_task would find nothing to change (it then needs not run).
 
         Mirrors _update_task's tests (task fields, assignments to add, restore or cancel,
@@ -438,6 +467,14 @@ class _StoredChildren:
             return False
         current = self.assignments.get(row.id, {})  # type: ignore[arg-type]
         wanted = {(r["agency_id"], r["role"]) for r in _assignment_rows(row.id, task, ids)}  # type: ignore[arg-type]
+        if moves is not None:
+            # the stored assignment standing for each wanted key: it must be live, the others not
+            holders = {moves.holder(key, current) for key in wanted}
+            if None in holders or any(current[key] == CANCELLED for key in holders):  # type: ignore[index]
+                return False
+            if any(status != CANCELLED and key not in holders for key, status in current.items()):
+                return False
+            return self.milestones.get(row.id, {}) == {m.year: m.target for m in task.milestones}  # type: ignore[arg-type]
         for key, status in current.items():
             if (status == CANCELLED) == (key in wanted):  # to restore, or to cancel
                 return False
@@ -446,7 +483,14 @@ class _StoredChildren:
         return self.milestones.get(row.id, {}) == {m.year: m.target for m in task.milestones}  # type: ignore[arg-type]
 
 
-def _update_task(session: Session, *, row: Task, task: ParsedTask, ids: dict[str, int], actor: str) -> bool:
+def _update_task(session: Session, *, row: Task, task: ParsedTask, ids: dict[str, int], actor: str,
+                 moves: TaskMoves | None = None) -> bool:
+    """Bring one stored task in line with its file row, audited; False when nothing differed.
+
+    With ``moves``, a wanted (agency, role) is held by the stored assignment that stands for it
+    (TaskMoves.holder): one a directory move handed to a successor stays with the successor, one
+    cancelled into the successor's is not revived; an assignment standing for no wanted key is
+    cancelled, moved or not."""
     values = _task_values(task)
     # the row's place in the document follows the file silently: rows above it may come or go
     row.position = values.pop("position")
@@ -455,20 +499,25 @@ def _update_task(session: Session, *, row: Task, task: ParsedTask, ids: dict[str
     # assignments: add the new ones, cancel the ones that disappeared, follow a moved due date
     current = {(a.agency_id, a.role): a for a in session.exec(select(Assignment).where(Assignment.task_id == row.id))}
     wanted = {(r["agency_id"], r["role"]): r for r in _assignment_rows(row.id, task, ids)}  # type: ignore[arg-type]
+    holders: dict[Key, Key | None] = {
+        key: moves.holder(key, current) if moves is not None else key if key in current else None for key in wanted
+    }
     for key, spec in wanted.items():
-        a = current.get(key)
+        held = holders[key]
+        a = current.get(held) if held is not None else None
         if a is None:
             session.add(Assignment(**spec))
             changes.setdefault("assignments_added", []).append(list(key))
         elif a.status == CANCELLED:
             a.status = OPEN
-            changes.setdefault("assignments_restored", []).append(list(key))
+            changes.setdefault("assignments_restored", []).append(list(held))  # type: ignore[arg-type]
         if a is not None and a.due_date == old_due and a.due_date != task.due_date:
             # an approved extension moved this assignment off the plan date: keep it
             a.due_date = task.due_date
             a.original_due_date = task.due_date
+    kept = set(holders.values())
     for key, a in current.items():
-        if key not in wanted and a.status != CANCELLED:
+        if key not in kept and a.status != CANCELLED:
             a.status = CANCELLED
             a.updated_at = utcnow()
             changes.setdefault("assignments_cancelled", []).append(list(key))
