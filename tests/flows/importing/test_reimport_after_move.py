@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from models.agencies.moved import TaskMoves
 from tests.conftest import CliResult, query_rows
 from tests.flows.test_province_setup import BAC_GIANG
 
@@ -180,3 +181,19 @@ def test_an_assignment_cancelled_into_its_successor_s_stays_cancelled_while_the_
     assert {k: v for k, v in after.items() if "stc" not in k[0]} == {
         k: v for k, v in before.items() if "stc" not in k[0]
     }
+
+
+def test_a_moved_assignment_stands_for_its_agency_through_a_later_move_and_a_merge() -> None:
+    # (1, lead) moved to 2, whose assignment was later cancelled into 3's; (4, lead) merged into (5, lead)
+    moves = TaskMoves(moved={(1, "lead"): (2, "lead")}, merged={(2, "lead"): (3, "lead"), (4, "lead"): (5, "lead")})
+    held = {(2, "lead"), (3, "lead"), (4, "lead"), (5, "lead"), (6, "coordinating")}
+    assert moves.holder((1, "lead"), held) == (3, "lead")
+    assert moves.holder((4, "lead"), held) == (5, "lead")
+    assert moves.holder((6, "coordinating"), held) == (6, "coordinating")
+    assert moves.holder((1, "coordinating"), held) is None  # never assigned: the import adds it
+
+
+def test_an_assignment_cancelled_into_a_successor_s_that_is_not_found_stands_for_itself() -> None:
+    # never None for a key the task holds: the import would add a second row for it
+    moves = TaskMoves(merged={(4, "lead"): (5, "lead")})
+    assert moves.holder((4, "lead"), {(4, "lead")}) == (4, "lead")
