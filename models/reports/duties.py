@@ -28,6 +28,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from models.agencies.moved import directory_moves
 from models.core.audit import record
 from models.core.report_tables import REPORT_SOURCE, Indicator
 from models.core.tables import (
@@ -197,6 +198,7 @@ def ensure_report_duties(
             .where(Assignment.task_id.in_([t.id for t in existing.values()]), Assignment.role == LEAD)  # type: ignore[attr-defined]
         ):
             assigned.setdefault(task_id, set()).add(agency_id)
+    moves = directory_moves(session, task_ids=[t.id for t in existing.values() if t.id is not None])
     wanted: set[str] = set()
     for index, (ref, due, content, note) in enumerate(duties):
         wanted.add(ref)
@@ -221,7 +223,13 @@ def ensure_report_duties(
         if row.state != TASK_ACTIVE:
             continue  # cancelled by hand or by an earlier clause: left as decided
         changes: dict[str, Any] = {}
-        missing = [a for a in agencies if a not in assigned.get(row.id, set())]  # type: ignore[arg-type]
+        held = {(a, LEAD) for a in assigned.get(row.id, set())}  # type: ignore[arg-type]
+        task_moves = moves.get(row.id)  # type: ignore[arg-type]
+        # an agency whose duty a directory move handed to its successor is not missing: the
+        # successor's assignment stands for it (else a re-import after `province
+        # move-to-successors` would give the dissolved agency its duty back)
+        missing = [a for a in agencies if (a, LEAD) not in held
+                   and (task_moves is None or task_moves.holder((a, LEAD), held) is None)]
         if missing:
             _insert_assignments(session, task_id=row.id, due=row.due_date or due, agency_ids=missing)  # type: ignore[arg-type]
             changes["assignments_added"] = [[a, LEAD] for a in missing]

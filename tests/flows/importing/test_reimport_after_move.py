@@ -197,3 +197,22 @@ def test_an_assignment_cancelled_into_a_successor_s_that_is_not_found_stands_for
     # never None for a key the task holds: the import would add a second row for it
     moves = TaskMoves(merged={(4, "lead"): (5, "lead")})
     assert moves.holder((4, "lead"), {(4, "lead")}) == (4, "lead")
+
+
+def test_the_report_duties_a_move_handed_to_the_successors_are_not_given_back_to_the_dissolved_agencies(
+    db_url: str, run_cli: Callable[..., CliResult]
+) -> None:
+    _moved(db_url, run_cli)
+    duties_sql = (
+        "SELECT t.ref, ag.province, ag.key, a.status FROM assignment a JOIN task t ON t.id = a.task_id "
+        "JOIN agency ag ON ag.id = a.agency_id WHERE t.source = 'report' ORDER BY a.id"
+    )
+    before = query_rows(db_url, duties_sql)
+    # the open half-year duty of Sở NN&PTNT (still tracked by its done I.1) went to its successor
+    assert ("BC.2020-H1", "bac-ninh", "snnmt", "open") in [tuple(r) for r in before]
+    last = _last_audit(db_url)
+    counts = _counts(run_cli("import", str(BAC_GIANG)))
+    assert (counts["created"], counts["updated"], counts["cancelled"]) == (0, 0, 0)
+    assert query_rows(db_url, duties_sql) == before
+    written = query_rows(db_url, "SELECT source, action FROM audit_event WHERE id > :last", last=last)
+    assert [tuple(r) for r in written if r[0] == "report duties"] == []
