@@ -28,6 +28,22 @@ assigns work in the text rather than in an appendix table (Lạng Sơn 176/KH-UB
   as milestone (``horizon_year``, else read from the title: "đến năm 2025", the end of the
   plan's period).
 
+A directive (công văn, thông báo chỉ đạo) has no such section: its whole body assigns work in
+paragraphs. When no section is found, each paragraph (or item) is read for assignments instead:
+
+* an assigning verb ("giao (cho)", "yêu cầu", "đề nghị") at the start of a clause, or after the
+  issuer as subject ("Chủ tịch Ủy ban nhân dân tỉnh giao Sở Xây dựng chủ trì ..."), never after a
+  word that reports past or received work ("đã giao", "được giao", "theo đề nghị của"): a
+  news-like "Sở X đã triển khai ..." assigns nothing;
+* followed by a head naming agencies of the directory and a predicate ("chủ trì", "thực hiện",
+  "triển khai", ...; "Đề nghị Sở X: ..." too); one duty per assignment, from the verb to the next
+  assignment of the paragraph, a following "Thời gian/Thời hạn hoàn thành ..." paragraph joined;
+* coordinating agencies may be listed with ";" and a bracketed short form (``lists`` of
+  ``PhraseReader.coordination``); deadlines and standing duties as above.
+
+Such duties are refs "T.P<n>" (the n-th paragraph that assigns, ".<k>" for the k-th assignment
+of a paragraph with several), or the item's outline ref when the paragraph is a numbered item.
+
 Refs follow ``tasks.duties.outline.assign_refs``: "T." plus the labels on the path to the
 item ("T.III.8.1.b", bullets numbered among their siblings: "T.IV.1.3"); "T." never collides
 with an appendix ref.
@@ -69,6 +85,24 @@ _SCOPE_RE = re.compile(
 )
 _PATH_CHARS = 160
 _GIAO_RE = re.compile(r"(?<!được )\bgiao\s+(?!thông|nhiệm|dịch)", re.IGNORECASE)
+# a directive's assigning verb (see the module docstring); "giao" not in "giao thông", "giao dịch", ...
+_ASSIGN_RE = re.compile(
+    r"(?<!\w)(?:giao(?:\s+cho)?(?!\s+(?:thông|nhiệm|dịch|lưu|tiếp|ban|đất|kế|nộp|nhận|khoán|ước|thoa|hữu))"
+    r"|yêu\s+cầu|đề\s+nghị)\s+(?=\S)",
+    re.IGNORECASE,
+)
+# words before the verb in its clause that make it a report, not an assignment: "đã giao", "được giao",
+# "theo đề nghị", "Sở X đề nghị ... của" (and "nhiệm vụ" owned: "nhiệm vụ được giao")
+_NOT_ASSIGNING_RE = re.compile(
+    r"\b(?:đã|vừa|được|đang|từng|sẽ|theo|như|nếu|khi|không|chưa|của|tại|về|các|những)\s*$", re.IGNORECASE
+)
+_REPORT_WORDS_RE = re.compile(r"\b(?:đã|vừa|được|đang|từng)\b", re.IGNORECASE)
+_CLAUSE_START_RE = re.compile(r"(?:^|[.;:!?]\s+|\n)")
+_MAX_SUBJECT_WORDS = 15  # "Chủ tịch Ủy ban nhân dân tỉnh", "Thường trực UBND tỉnh" are short
+# predicates that do not give work: "Yêu cầu Sở X là ...", "Đề nghị Sở X được ..."
+_NO_WORK = ("là", "được", "căn cứ", "cần")
+# a plain paragraph that only completes the duty before it ("Thời gian hoàn thành: trước ngày ...")
+_CONTINUES_RE = re.compile(r"^\W*(?:thời\s+(?:gian|hạn)|hoàn\s+thành\s+(?:trước|trong|chậm))", re.IGNORECASE)
 
 
 @dataclass
@@ -163,9 +197,11 @@ class _Extractor:
         self._refs = assign_refs(root)
         sections = sections_titled(root, lambda title: _SCOPE_RE.match(strip_diacritics(fold(title))) is not None)
         if not sections:
-            self.warnings.append(
-                "no 'Nhiệm vụ, giải pháp' or 'Tổ chức thực hiện' section found; no duties proposed from the text"
-            )
+            self._directive(root)
+            if not self.duties:
+                self.warnings.append(
+                    "no 'Nhiệm vụ, giải pháp' or 'Tổ chức thực hiện' section found; no duties proposed from the text"
+                )
         for section in sections:
             context = self._intro(section)
             for child in section.children:
@@ -273,6 +309,73 @@ class _Extractor:
                 return _Context(head, self.reader.coordination(paragraph))
         return None
 
+    # -- a directive: assignments in paragraphs -----------------------------------------
+
+    def _directive(self, root: Node) -> None:
+        """Every paragraph that assigns work to an agency (see the module docstring)."""
+        units: list[tuple[Node, str]] = [(root, p) for p in root.body]  # the root: a paragraph of no item
+        for item in root.walk()[1:]:
+            units += [(item, item.source), *((item, p) for p in item.body)]
+        count = 0
+        last: ProposedDuty | None = None
+        for node, paragraph in units:
+            text = nfc(paragraph)
+            found = self._assignments(text)
+            if not found:
+                if last is not None and _CONTINUES_RE.match(text):
+                    self._extend(last, text)
+                else:
+                    last = None
+                continue
+            count += 1
+            own_item = node is not root and paragraph is node.source
+            base = self._ref(node) if own_item else f"T.P{count}"
+            path = self._path(node) if own_item else [short_clause(text, _PATH_CHARS)]
+            for k, (head, content) in enumerate(found, 1):
+                ref = base if len(found) == 1 else f"{base}.{k}"
+                self._emit(
+                    node, head, [content], [paragraph], coordination=None, title_from=head.rest,
+                    ref=ref, path=path, lists=True,
+                )
+                last = self.duties[-1]
+
+    def _assignments(self, text: str) -> list[tuple[Head, str]]:
+        """(head, text of the duty) for each assignment in a paragraph, in order."""
+        starts: list[tuple[int, Head]] = []
+        for m in _ASSIGN_RE.finditer(text):
+            clause = max((c.end() for c in _CLAUSE_START_RE.finditer(text, 0, m.start() + 1)), default=0)
+            before = text[clause:m.start()]
+            if before.strip() and (
+                len(before.split()) > _MAX_SUBJECT_WORDS
+                or _NOT_ASSIGNING_RE.search(before)
+                or _REPORT_WORDS_RE.search(before)
+            ):
+                continue
+            head = self.reader.head(text[m.start():])
+            if head is None or head.form == "heading":
+                continue  # "Đề nghị Sở X." asks nothing the office can track
+            if head.form == "subject" and any(fold(head.rest).startswith(w + " ") for w in _NO_WORK):
+                continue
+            if not head.request:  # the verb must lead the head: "giao Sở X", not "giao ... Sở X"
+                continue
+            starts.append((m.start(), head))
+        found = []
+        for i, (start, head) in enumerate(starts):
+            end = starts[i + 1][0] if i + 1 < len(starts) else len(text)
+            content = _capitalised(text[start:end].strip(" ;,\n"))
+            found.append((head, content))
+        return found
+
+    def _extend(self, duty: ProposedDuty, text: str) -> None:
+        """A "Thời gian hoàn thành ..." paragraph completes the duty before it: its deadline counts."""
+        duty.content = f"{duty.content}\n{text}"
+        duty.paragraph = f"{duty.paragraph}\n{text.strip()}"
+        found = find_deadlines(duty.content, self.plan_year)
+        due = max((d.due_date for d in found), default=None)
+        if due is not None:
+            duty.due_date, duty.standing, duty.milestone = due, False, None
+            duty.deadline_text = "; ".join(dict.fromkeys(d.text for d in found))
+
     # -- one duty -----------------------------------------------------------------------
 
     def _emit(
@@ -284,11 +387,15 @@ class _Extractor:
         *,
         coordination: Coordination | None,
         title_from: str = "",
+        ref: str | None = None,
+        path: list[str] | None = None,
+        lists: bool = False,
     ) -> None:
         content = "\n".join(nfc(t) for t in texts if t.strip())
         if not content:
             return
-        own = self.reader.coordination(content)
+        ref = ref or self._ref(node)
+        own = self.reader.coordination(content, lists=lists)
         inherited = coordination or Coordination()
         lead_keys = {a.key for a in head.agencies}
         coordinating = [a for a in [*inherited.agencies, *own.agencies] if a.key not in lead_keys]
@@ -297,7 +404,7 @@ class _Extractor:
         due = max((d.due_date for d in found), default=None)
         if len({d.due_date for d in found}) > 1 and due is not None:
             self.warnings.append(
-                f"{self._ref(node)}: several deadlines in the text ({'; '.join(d.text for d in found)}); the"
+                f"{ref}: several deadlines in the text ({'; '.join(d.text for d in found)}); the"
                 f" latest, {due:%d/%m/%Y}, is proposed"
             )
         standing = due is None
@@ -305,7 +412,7 @@ class _Extractor:
         unresolved = list(dict.fromkeys([*head.unresolved, *inherited.unresolved, *own.unresolved]))
         self.duties.append(
             ProposedDuty(
-                ref=self._ref(node),
+                ref=ref,
                 title=self._title(title_from or content),
                 content=content,
                 lead=list(head.agencies),
@@ -316,7 +423,7 @@ class _Extractor:
                 due_date=due,
                 standing=standing,
                 milestone=(horizon, date(horizon, 12, 31)) if standing and horizon else None,
-                section_path=self._path(node),
+                section_path=path if path is not None else self._path(node),
                 paragraph="\n".join(s.strip() for s in sources if s.strip()),
                 unresolved=unresolved,
             )

@@ -179,24 +179,31 @@ class PhraseReader:
 
     # -- coordinating agencies ----------------------------------------------------------
 
-    def coordination(self, text: str) -> Coordination:
-        """Agencies named after every "phối hợp (với)" in the text."""
+    def coordination(self, text: str, *, lists: bool = False) -> Coordination:
+        """Agencies named after every "phối hợp (với)" in the text.
+
+        ``lists``: the names may be separated by ";" and carry a bracketed short form, as a
+        directive's prose lists them ("phối hợp Sở Khoa học và Công nghệ; Viễn thông Đồng Nai (VNPT
+        Đồng Nai); Ủy ban nhân dân cấp xã ..."); an unresolved name keeps its bracket as written.
+        Off for plans, whose ";" ends the list (the sample plans' duties were read that way)."""
         found = Coordination()
         for m in _COORD_RE.finditer(text):
-            region = re.split(r"[;.:\n]", text[m.end():], maxsplit=1)[0]
+            region = re.split(r"[.:\n]" if lists else r"[;.:\n]", text[m.end():], maxsplit=1)[0]
             words = list(re.finditer(r"\S+", region))[:_MAX_COORD_WORDS]
             cuts = [*_predicate_starts(region, _COORD_STOPS), *(w.end() for w in reversed(words))]
             for cut in cuts:
-                phrase = region[:cut].rstrip(" ,")
+                phrase = region[:cut].rstrip(" ,;")
                 if not phrase:
                     continue
                 res = self.resolve(phrase)
-                if not res.agencies or not all(_is_list_item(nfc(phrase), u) for u in res.unresolved):
+                plain = nfc(re.sub(r"\s*\([^()]*\)", "", phrase)) if lists else nfc(phrase)
+                if not res.agencies or not all(_is_list_item(plain, u) for u in res.unresolved):
                     continue
+                unresolved = [_as_written(phrase, u) for u in res.unresolved] if lists else res.unresolved
                 found.texts.append(nfc(phrase))
                 found.spans.append((m.start(), m.end() + len(phrase)))
                 found.agencies.extend(a for a in res.agencies if a not in found.agencies)
-                found.unresolved.extend(u for u in res.unresolved if u not in found.unresolved)
+                found.unresolved.extend(u for u in unresolved if u not in found.unresolved)
                 break
         return found
 
@@ -236,6 +243,13 @@ def _has_predicate(text: str) -> bool:
     """A verb the directory ignores as filler, outside brackets: "Sở X phối hợp Sở Y thực hiện" is a
     sentence, not a list of two names (other verbs stay unresolved and fail the head anyway)."""
     return _GLUE_RE.search(fold(re.sub(r"\([^()]*\)?", " ", text))) is not None
+
+
+def _as_written(phrase: str, name: str) -> str:
+    """An unresolved name with the bracket written after it ("Viễn thông Đồng Nai (VNPT Đồng Nai)"):
+    the directory drops brackets when it resolves, the office reads the name as the text gives it."""
+    m = re.search(re.escape(name) + r"\s*\([^()]*\)", nfc(phrase))
+    return m.group(0) if m else name
 
 
 def _starts_with(candidate: str, part: str) -> bool:

@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import Any
 
 import docx
-import pytest
 import yaml
 
 from tasks.importing.meta import plan_paragraphs, read_plan_meta
@@ -186,12 +185,6 @@ def test_heads_as_published_give_number_date_and_province_in_word_and_in_pdf(tmp
     assert read == {".docx": expected, ".pdf": expected}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="duties are read only under a 'Nhiệm vụ'/'Tổ chức thực hiện' heading "
-    "(tasks/duties/extract.py, precision over recall): a directive's bare 'giao Sở X chủ trì' "
-    "paragraph is refused as 'not a plan'",
-)
 def test_dong_nai_directive_gives_its_prose_duty_to_so_xay_dung(
         db_url: str, run_cli: RunCli, tmp_path: Path) -> None:  # fmt: skip
     assert run_cli("province", "add", "dong-nai", "--json").json()["created"]
